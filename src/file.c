@@ -1,0 +1,411 @@
+/*
+ * file.c - whole-file reads and the crash-safe write paths of the store:
+ * temporary file + rename(2) to replace, temporary file + link(2) to
+ * create, one write(2) on O_APPEND to add lines.
+ */
+#include "config.h"
+
+#include <sys/stat.h>
+#include <sys/time.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "mlp-int.h"
+
+int
+mlp_file_read(struct mlp_buf *out, const char *path)
+{
+	struct stat	 st;
+	ssize_t		 n;
+	int		 fd, r = MLP_OK;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return mlp_error_set_errno(errno == ENOENT ? MLP_ENOTFOUND :
+		    MLP_ERROR, "cannot open '%s'", path);
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0)
+		r = mlp_buf_grow(out, (size_t)st.st_size);
+	while (r == MLP_OK) {
+		if ((r = mlp_buf_grow(out, 4096)) != MLP_OK)
+			break;
+		n = read(fd, out->buf + out->len, out->alloc - out->len - 1);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			r = mlp_error_set_errno(MLP_ERROR, "cannot read '%s'",
+			    path);
+			break;
+		}
+		if (n == 0)
+			break;
+		out->len += (size_t)n;
+		out->buf[out->len] = '\0';
+	}
+	close(fd);
+	return r;
+}
+
+int
+mlp_write_all(int fd, const void *buf, size_t len)
+{
+	const char	*p = buf;
+	ssize_t		 n;
+
+	while (len > 0) {
+		if ((n = write(fd, p, len)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/*
+ * Write data to a new temporary file in dir; its name goes to tmp.
+ * Names start with ".mlp-tmp." so that they are easy to recognise and,
+ * placed in a run or experiment folder, are ignored by MLflow.
+ */
+static int
+write_temp(struct mlp_buf *tmp, const char *dir, const void *data,
+    size_t len)
+{
+	unsigned char	 rnd[8];
+	int		 fd, i, r;
+
+	for (i = 0; i < 100; i++) {
+		if ((r = mlp_random(rnd, sizeof rnd)) != MLP_OK)
+			return r;
+		mlp_buf_reset(tmp);
+		mlp_buf_addf(tmp, "%s/.mlp-tmp.%02x%02x%02x%02x%02x%02x%02x%02x",
+		    dir, rnd[0], rnd[1], rnd[2], rnd[3], rnd[4], rnd[5],
+		    rnd[6], rnd[7]);
+		fd = open(tmp->buf, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+		    0666);
+		if (fd != -1)
+			break;
+		if (errno != EEXIST)
+			return mlp_error_set_errno(MLP_ERROR,
+			    "cannot create '%s'", tmp->buf);
+	}
+	if (fd == -1)
+		return mlp_error_set(MLP_ERROR, "cannot create a temporary "
+		    "file in '%s'", dir);
+	if (mlp_write_all(fd, data, len) == -1) {
+		r = mlp_error_set_errno(MLP_ERROR, "cannot write '%s'",
+		    tmp->buf);
+		close(fd);
+		unlink(tmp->buf);
+		return r;
+	}
+	if (close(fd) == -1) {
+		r = mlp_error_set_errno(MLP_ERROR, "cannot write '%s'",
+		    tmp->buf);
+		unlink(tmp->buf);
+		return r;
+	}
+	return MLP_OK;
+}
+
+static char *
+dir_of(const char *path)
+{
+	const char	*slash = strrchr(path, '/');
+
+	if (slash == NULL)
+		return mlp_xstrdup(".");
+	if (slash == path)
+		return mlp_xstrdup("/");
+	return mlp_xstrndup(path, (size_t)(slash - path));
+}
+
+int
+mlp_file_replace(const char *path, const char *tmpdir, const void *data,
+    size_t len)
+{
+	struct mlp_buf	 tmp = MLP_BUF_INIT;
+	char		*dir = NULL;
+	int		 r;
+
+	if (tmpdir == NULL)
+		tmpdir = dir = dir_of(path);
+	if ((r = write_temp(&tmp, tmpdir, data, len)) != MLP_OK)
+		goto out;
+	if (rename(tmp.buf, path) == -1) {
+		r = mlp_error_set_errno(MLP_ERROR, "cannot write '%s'", path);
+		unlink(tmp.buf);
+	}
+out:
+	mlp_buf_release(&tmp);
+	free(dir);
+	return r;
+}
+
+int
+mlp_file_create(const char *path, const char *tmpdir, const void *data,
+    size_t len)
+{
+	struct mlp_buf	 tmp = MLP_BUF_INIT;
+	char		*dir = NULL;
+	int		 r;
+
+	if (tmpdir == NULL)
+		tmpdir = dir = dir_of(path);
+	if ((r = write_temp(&tmp, tmpdir, data, len)) != MLP_OK)
+		goto out;
+	if (link(tmp.buf, path) == -1)
+		r = mlp_error_set_errno(errno == EEXIST ? MLP_EEXISTS :
+		    MLP_ERROR, "cannot create '%s'", path);
+	unlink(tmp.buf);
+out:
+	mlp_buf_release(&tmp);
+	free(dir);
+	return r;
+}
+
+int
+mlp_file_append(const char *path, const char *tmpdir, const void *data,
+    size_t len)
+{
+	ssize_t	n;
+	int	fd, r;
+
+	for (;;) {
+		fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
+		if (fd != -1)
+			break;
+		if (errno != ENOENT)
+			return mlp_error_set_errno(MLP_ERROR,
+			    "cannot open '%s'", path);
+		r = mlp_file_create(path, tmpdir, data, len);
+		if (r != MLP_EEXISTS)
+			return r;
+		/* Another writer created it first: append after all. */
+	}
+	/* One write(2): concurrent appenders never interleave a line. */
+	while ((n = write(fd, data, len)) == -1 && errno == EINTR)
+		;
+	if (n == -1 || (size_t)n != len) {
+		r = mlp_error_set_errno(MLP_ERROR, "cannot append to '%s'",
+		    path);
+		close(fd);
+		return r;
+	}
+	if (close(fd) == -1)
+		return mlp_error_set_errno(MLP_ERROR, "cannot append to '%s'",
+		    path);
+	return MLP_OK;
+}
+
+int
+mlp_mkdirs(const char *path)
+{
+	char	*p, *s;
+	int	 r = MLP_OK;
+
+	if (mkdir(path, 0777) == 0 || errno == EEXIST)
+		return MLP_OK;
+	if (errno != ENOENT)
+		return mlp_error_set_errno(MLP_ERROR, "cannot create '%s'",
+		    path);
+	p = mlp_xstrdup(path);
+	for (s = p + 1; *s != '\0'; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		if (mkdir(p, 0777) == -1 && errno != EEXIST) {
+			r = mlp_error_set_errno(MLP_ERROR,
+			    "cannot create '%s'", p);
+			break;
+		}
+		*s = '/';
+	}
+	if (r == MLP_OK && mkdir(p, 0777) == -1 && errno != EEXIST)
+		r = mlp_error_set_errno(MLP_ERROR, "cannot create '%s'", p);
+	free(p);
+	return r;
+}
+
+int
+mlp_mkdirs_parent(const char *path)
+{
+	char	*dir = dir_of(path);
+	int	 r;
+
+	r = mlp_mkdirs(dir);
+	free(dir);
+	return r;
+}
+
+int
+mlp_file_copy(const char *dst, const char *src)
+{
+	struct stat	 st;
+	struct timespec	 ts[2];
+	char		 buf[65536];
+	ssize_t		 n;
+	int		 in = -1, out = -1, r = MLP_OK;
+
+	if ((in = open(src, O_RDONLY | O_CLOEXEC)) == -1)
+		return mlp_error_set_errno(errno == ENOENT ? MLP_ENOTFOUND :
+		    MLP_ERROR, "cannot open '%s'", src);
+	if (fstat(in, &st) == -1 || !S_ISREG(st.st_mode)) {
+		r = mlp_error_set(MLP_EINVAL, "'%s' is not a regular file",
+		    src);
+		goto out;
+	}
+	out = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+	    st.st_mode & 07777);
+	if (out == -1) {
+		r = mlp_error_set_errno(MLP_ERROR, "cannot create '%s'", dst);
+		goto out;
+	}
+	for (;;) {
+		n = read(in, buf, sizeof buf);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			r = mlp_error_set_errno(MLP_ERROR, "cannot read '%s'",
+			    src);
+			goto out;
+		}
+		if (n == 0)
+			break;
+		if (mlp_write_all(out, buf, (size_t)n) == -1) {
+			r = mlp_error_set_errno(MLP_ERROR,
+			    "cannot write '%s'", dst);
+			goto out;
+		}
+	}
+	ts[0] = st.st_atim;
+	ts[1] = st.st_mtim;
+	futimens(out, ts);
+out:
+	if (in != -1)
+		close(in);
+	if (out != -1 && close(out) == -1 && r == MLP_OK)
+		r = mlp_error_set_errno(MLP_ERROR, "cannot write '%s'", dst);
+	return r;
+}
+
+char *
+mlp_path_join(const char *a, const char *b)
+{
+	size_t	la = strlen(a);
+
+	if (la > 0 && a[la - 1] == '/')
+		return mlp_xasprintf("%s%s", a, b);
+	return mlp_xasprintf("%s/%s", a, b);
+}
+
+char *
+mlp_path_abs(const char *path)
+{
+	struct mlp_buf	 b = MLP_BUF_INIT;
+	char		 cwd[PATH_MAX];
+	const char	*p, *e;
+	size_t		 n;
+
+	if (path[0] != '/') {
+		if (getcwd(cwd, sizeof cwd) == NULL)
+			return mlp_xstrdup(path);
+		path = mlp_path_join(cwd, path);
+	} else
+		path = mlp_xstrdup(path);
+	/* Lexical normalisation: drop "." and empty parts, fold "..". */
+	for (p = path; *p != '\0'; p = e) {
+		while (*p == '/')
+			p++;
+		if (*p == '\0')
+			break;
+		for (e = p; *e != '\0' && *e != '/'; e++)
+			;
+		n = (size_t)(e - p);
+		if (n == 1 && p[0] == '.')
+			continue;
+		if (n == 2 && p[0] == '.' && p[1] == '.') {
+			while (b.len > 0 && b.buf[b.len - 1] != '/')
+				b.len--;
+			if (b.len > 0)
+				b.len--;
+			mlp_buf_setlen(&b, b.len);
+			continue;
+		}
+		mlp_buf_addch(&b, '/');
+		mlp_buf_add(&b, p, n);
+	}
+	if (b.len == 0)
+		mlp_buf_addch(&b, '/');
+	free((char *)path);
+	return mlp_buf_detach(&b);
+}
+
+char *
+mlp_path_to_uri(const char *abspath)
+{
+	static const char	 hex[] = "0123456789ABCDEF";
+	struct mlp_buf		 b = MLP_BUF_INIT;
+	const unsigned char	*p;
+
+	/* pathlib's as_uri(): quote everything but unreserved and "/". */
+	mlp_buf_addstr(&b, "file://");
+	for (p = (const unsigned char *)abspath; *p != '\0'; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || strchr("/-._~", *p) != NULL)
+			mlp_buf_addch(&b, *p);
+		else {
+			mlp_buf_addch(&b, '%');
+			mlp_buf_addch(&b, hex[*p >> 4]);
+			mlp_buf_addch(&b, hex[*p & 15]);
+		}
+	}
+	return mlp_buf_detach(&b);
+}
+
+static int
+hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+char *
+mlp_uri_to_path(const char *uri)
+{
+	struct mlp_buf	 b = MLP_BUF_INIT;
+	const char	*p;
+
+	if (strncmp(uri, "file:", 5) != 0)
+		return NULL;
+	p = uri + 5;
+	if (strncmp(p, "//", 2) == 0) {
+		p += 2;
+		/* file://localhost/x or file:///x; other hosts are not ours. */
+		if (strncmp(p, "localhost/", 10) == 0)
+			p += 9;
+		else if (*p != '/')
+			return NULL;
+	}
+	for (; *p != '\0'; p++) {
+		if (*p == '%' && hexval(p[1]) >= 0 && hexval(p[2]) >= 0) {
+			mlp_buf_addch(&b, hexval(p[1]) * 16 + hexval(p[2]));
+			p += 2;
+		} else
+			mlp_buf_addch(&b, *p);
+	}
+	if (b.len == 0)
+		mlp_buf_addch(&b, '.');
+	return mlp_buf_detach(&b);
+}

@@ -1,0 +1,221 @@
+/*
+ * kv.c - params and tags: one file per key, the value without a final
+ * newline; keys with '/' are sub-folders.  Artifacts are plain copies.
+ */
+#include "config.h"
+
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mlp-int.h"
+
+static int
+check_active(const struct mlp_run *run)
+{
+	if (run->info.deleted)
+		return mlp_error_set(MLP_EINVAL, "The run %s must be in the "
+		    "'active' state. Current state is deleted.",
+		    run->info.run_id);
+	return MLP_OK;
+}
+
+int
+mlp_kv_read(struct mlp_buf *out, const char *run_dir, const char *sub,
+    const char *key)
+{
+	char	*path;
+	int	 r;
+
+	path = mlp_xasprintf("%s/%s/%s", run_dir, sub, key);
+	r = mlp_file_read(out, path);
+	free(path);
+	return r;
+}
+
+int
+mlp_run_log_param(struct mlp_run *run, const char *key, const char *value)
+{
+	struct mlp_buf	 old = MLP_BUF_INIT;
+	size_t		 len = strlen(value);
+	char		*path;
+	int		 r;
+
+	if ((r = mlp_key_check(key, "param")) != MLP_OK ||
+	    (r = check_active(run)) != MLP_OK)
+		return r;
+	/* MLflow truncates silently; losing part of a value is worse. */
+	if (mlp_utf8_len(value, len) > MLP_MAX_PARAM_LEN)
+		return mlp_error_set(MLP_EINVAL, "param '%s': value longer "
+		    "than %d characters", key, MLP_MAX_PARAM_LEN);
+	path = mlp_xasprintf("%s/params/%s", run->dir, key);
+	if ((r = mlp_mkdirs_parent(path)) != MLP_OK)
+		goto out;
+	/* link(2) makes create-if-absent atomic: no check-then-write race. */
+	r = mlp_file_create(path, run->dir, value, len);
+	if (r != MLP_EEXISTS)
+		goto out;
+	if ((r = mlp_file_read(&old, path)) != MLP_OK)
+		goto out;
+	if (old.len == len && memcmp(old.buf, value, len) == 0)
+		r = MLP_OK;
+	else
+		r = mlp_error_set(MLP_EEXISTS, "Changing param values is not "
+		    "allowed. Param with key='%s' was already logged with "
+		    "value='%s' for run ID='%s'. Attempted logging new value "
+		    "'%s'.", key, old.buf, run->info.run_id, value);
+out:
+	mlp_buf_release(&old);
+	free(path);
+	return r;
+}
+
+int
+mlp_run_set_tag(struct mlp_run *run, const char *key, const char *value)
+{
+	char	*path, *old;
+	int	 r;
+
+	if ((r = mlp_key_check(key, "tag")) != MLP_OK ||
+	    (r = check_active(run)) != MLP_OK)
+		return r;
+	path = mlp_xasprintf("%s/tags/%s", run->dir, key);
+	if ((r = mlp_mkdirs_parent(path)) == MLP_OK)
+		r = mlp_file_replace(path, run->dir, value, strlen(value));
+	free(path);
+	if (r != MLP_OK || strcmp(key, "mlflow.runName") != 0)
+		return r;
+	/* The tag and meta.yaml's run_name are one thing: keep them equal. */
+	if (run->info.run_name != NULL && strcmp(run->info.run_name,
+	    value) == 0)
+		return MLP_OK;
+	old = run->info.run_name;
+	run->info.run_name = mlp_xstrdup(value);
+	if ((r = mlp_run_write_meta(run)) != MLP_OK) {
+		free(run->info.run_name);
+		run->info.run_name = old;
+		return r;
+	}
+	free(old);
+	return MLP_OK;
+}
+
+void
+mlp_strv_free(char **v, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+struct strv {
+	char	**v;
+	size_t	  n, alloc;
+};
+
+static void
+strv_push(struct strv *sv, char *s)
+{
+	if (sv->n == sv->alloc) {
+		sv->alloc = sv->alloc ? sv->alloc * 2 : 16;
+		sv->v = mlp_xrealloc(sv->v, sv->alloc * sizeof *sv->v);
+	}
+	sv->v[sv->n++] = s;
+}
+
+static int
+walk(struct strv *sv, const char *dir, const char *prefix)
+{
+	struct dirent	*de;
+	struct stat	 sb;
+	DIR		*dp;
+	char		*path, *key;
+	int		 r = MLP_OK, isdir;
+
+	if ((dp = opendir(dir)) == NULL)
+		return errno == ENOENT ? MLP_OK :
+		    mlp_error_set_errno(MLP_ERROR, "cannot read '%s'", dir);
+	while (r == MLP_OK && (de = readdir(dp)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0)
+			continue;
+		path = mlp_path_join(dir, de->d_name);
+		key = *prefix ? mlp_xasprintf("%s/%s", prefix, de->d_name) :
+		    mlp_xstrdup(de->d_name);
+		isdir = de->d_type == DT_DIR;
+		if (de->d_type == DT_UNKNOWN || de->d_type == DT_LNK)
+			isdir = stat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
+		if (isdir) {
+			r = walk(sv, path, key);
+			free(key);
+		} else
+			strv_push(sv, key);
+		free(path);
+	}
+	closedir(dp);
+	return r;
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int
+mlp_kv_keys(char ***out, size_t *nout, const char *run_dir, const char *sub)
+{
+	struct strv	 sv = { NULL, 0, 0 };
+	char		*dir;
+	int		 r;
+
+	dir = mlp_path_join(run_dir, sub);
+	r = walk(&sv, dir, "");
+	free(dir);
+	if (r != MLP_OK) {
+		mlp_strv_free(sv.v, sv.n);
+		return r;
+	}
+	if (sv.n > 1)
+		qsort(sv.v, sv.n, sizeof *sv.v, cmp_str);
+	*out = sv.v;
+	*nout = sv.n;
+	return MLP_OK;
+}
+
+char *
+mlp_run_artifact_dir(const struct mlp_run *run)
+{
+	return mlp_path_join(run->dir, "artifacts");
+}
+
+int
+mlp_run_log_artifact(struct mlp_run *run, const char *src, const char *dir)
+{
+	const char	*base;
+	char		*dst;
+	int		 r;
+
+	if ((r = check_active(run)) != MLP_OK)
+		return r;
+	if (dir != NULL && *dir != '\0' && (r = mlp_key_check(dir,
+	    "artifact path")) != MLP_OK)
+		return r;
+	base = strrchr(src, '/');
+	base = base ? base + 1 : src;
+	if (*base == '\0')
+		return mlp_error_set(MLP_EINVAL, "artifact '%s' has no file "
+		    "name", src);
+	dst = dir != NULL && *dir != '\0' ?
+	    mlp_xasprintf("%s/artifacts/%s/%s", run->dir, dir, base) :
+	    mlp_xasprintf("%s/artifacts/%s", run->dir, base);
+	if ((r = mlp_mkdirs_parent(dst)) == MLP_OK)
+		r = mlp_file_copy(dst, src);
+	free(dst);
+	return r;
+}

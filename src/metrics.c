@@ -1,0 +1,442 @@
+/*
+ * metrics.c - metric files: one "<ms> <value> <step>" line per value,
+ * appended with one write(2); reading, the latest value, and a buffered
+ * writer for many lines.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "mlp-int.h"
+
+/* Decimal text of v into out (at least 21 bytes); returns the length. */
+static size_t
+fmt_i64(char *out, int64_t v)
+{
+	char		 tmp[24];
+	uint64_t	 u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+	size_t		 n = 0, i = 0;
+
+	do {
+		tmp[n++] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u > 0);
+	if (v < 0)
+		out[i++] = '-';
+	while (n > 0)
+		out[i++] = tmp[--n];
+	out[i] = '\0';
+	return i;
+}
+
+/* "<ts> <repr> <step>\n" from a known repr; out must hold 64 + rlen. */
+static size_t
+line_from_repr(char *out, int64_t ts, const char *repr, size_t rlen,
+    int64_t step)
+{
+	size_t	n;
+
+	n = fmt_i64(out, ts);
+	out[n++] = ' ';
+	memcpy(out + n, repr, rlen);
+	n += rlen;
+	out[n++] = ' ';
+	n += fmt_i64(out + n, step);
+	out[n++] = '\n';
+	out[n] = '\0';
+	return n;
+}
+
+size_t
+mlp_metric_line(char *out, size_t outlen, int64_t ts, double value,
+    int64_t step)
+{
+	char	repr[MLP_DTOA_MAX];
+	size_t	rlen;
+
+	rlen = mlp_dtoa(repr, value);
+	if (outlen < rlen + 64)
+		return 0;
+	return line_from_repr(out, ts, repr, rlen, step);
+}
+
+static int
+check_active(const struct mlp_run *run)
+{
+	if (run->info.deleted)
+		return mlp_error_set(MLP_EINVAL, "The run %s must be in the "
+		    "'active' state. Current state is deleted.",
+		    run->info.run_id);
+	return MLP_OK;
+}
+
+int
+mlp_run_log_metric(struct mlp_run *run, const char *key, double value,
+    int64_t timestamp, int64_t step)
+{
+	char	 line[128], *path;
+	size_t	 n;
+	int	 r;
+
+	if ((r = mlp_key_check(key, "metric")) != MLP_OK ||
+	    (r = check_active(run)) != MLP_OK)
+		return r;
+	if (timestamp == MLP_NOTIME)
+		timestamp = mlp_now_ms();
+	n = mlp_metric_line(line, sizeof line, timestamp, value, step);
+	path = mlp_xasprintf("%s/metrics/%s", run->dir, key);
+	r = mlp_file_append(path, run->dir, line, n);
+	if (r == MLP_ENOTFOUND || (r != MLP_OK && strchr(key, '/') != NULL)) {
+		if ((r = mlp_mkdirs_parent(path)) == MLP_OK)
+			r = mlp_file_append(path, run->dir, line, n);
+	}
+	free(path);
+	return r;
+}
+
+int
+mlp_metric_parse_line(struct mlp_metric_point *out, const char *line,
+    size_t len)
+{
+	const char	*f[6], *p, *e = line + len;
+	size_t		 fl[6];
+	int		 nf = 0, r;
+
+	/* MLflow strips the line, then splits on single spaces. */
+	while (line < e && (*line == ' ' || *line == '\t' || *line == '\r' ||
+	    *line == '\n' || *line == '\v' || *line == '\f'))
+		line++;
+	while (e > line && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r' ||
+	    e[-1] == '\n' || e[-1] == '\v' || e[-1] == '\f'))
+		e--;
+	for (p = line; nf < 6; p++) {
+		f[nf] = p;
+		while (p < e && *p != ' ')
+			p++;
+		fl[nf] = (size_t)(p - f[nf]);
+		nf++;
+		if (p >= e)
+			break;
+	}
+	if (nf != 2 && nf != 3 && nf != 5)
+		return mlp_error_set(MLP_EBADDATA, "expected 2, 3 or 5 fields "
+		    "separated by single spaces");
+	if ((r = mlp_parse_int64(&out->timestamp, f[0], fl[0])) != MLP_OK)
+		return mlp_error_set(r, "bad timestamp '%.*s'", (int)fl[0],
+		    f[0]);
+	if (mlp_parse_double(&out->value, f[1], fl[1]) != MLP_OK)
+		return mlp_error_set(MLP_EBADDATA, "bad value '%.*s'",
+		    (int)fl[1], f[1]);
+	out->step = 0;
+	if (nf >= 3 && mlp_parse_int64(&out->step, f[2], fl[2]) != MLP_OK)
+		return mlp_error_set(MLP_EBADDATA, "bad step '%.*s'",
+		    (int)fl[2], f[2]);
+	return MLP_OK;
+}
+
+int
+mlp_metric_read(struct mlp_metric_point **out, size_t *nout,
+    const char *path)
+{
+	struct mlp_metric_point	*v = NULL;
+	struct mlp_buf		 b = MLP_BUF_INIT;
+	const char		*p, *nl, *end;
+	size_t			 n = 0, alloc = 0, lineno = 0;
+	int			 r;
+
+	*out = NULL;
+	*nout = 0;
+	if ((r = mlp_file_read(&b, path)) != MLP_OK)
+		return r;
+	if (b.len == 0) {
+		r = mlp_error_set(MLP_EBADDATA, "%s: empty metric file", path);
+		goto out;
+	}
+	end = b.buf + b.len;
+	for (p = b.buf; p < end; p = nl + 1) {
+		lineno++;
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			nl = end;
+		if (n == alloc) {
+			alloc = alloc ? alloc * 2 : 16;
+			v = mlp_xrealloc(v, alloc * sizeof *v);
+		}
+		if ((r = mlp_metric_parse_line(&v[n], p, (size_t)(nl - p))) !=
+		    MLP_OK) {
+			r = mlp_error_set(r, "%s: line %zu: %s", path, lineno,
+			    mlp_error_last());
+			goto out;
+		}
+		n++;
+	}
+out:
+	mlp_buf_release(&b);
+	if (r != MLP_OK) {
+		free(v);
+		return r;
+	}
+	*out = v;
+	*nout = n;
+	return MLP_OK;
+}
+
+/* Python's a > b for floats: false whenever a NaN is involved. */
+static int
+py_tuple_gt(const struct mlp_metric_point *a, const struct mlp_metric_point *b)
+{
+	if (a->step != b->step)
+		return a->step > b->step;
+	if (a->timestamp != b->timestamp)
+		return a->timestamp > b->timestamp;
+	return a->value > b->value;
+}
+
+int
+mlp_metric_point_cmp(const struct mlp_metric_point *a,
+    const struct mlp_metric_point *b)
+{
+	if (py_tuple_gt(a, b))
+		return 1;
+	if (py_tuple_gt(b, a))
+		return -1;
+	return 0;
+}
+
+int
+mlp_metric_latest(struct mlp_metric_point *out, const char *path)
+{
+	struct mlp_metric_point	*v;
+	size_t			 n, i, best = 0;
+	int			 r;
+
+	if ((r = mlp_metric_read(&v, &n, path)) != MLP_OK)
+		return r;
+	/* Python's max(): a later item replaces only if strictly greater. */
+	for (i = 1; i < n; i++)
+		if (py_tuple_gt(&v[i], &v[best]))
+			best = i;
+	*out = v[best];
+	free(v);
+	return MLP_OK;
+}
+
+/* ---- the buffered writer ---- */
+
+#define WRITER_FLUSH_AT	(256 * 1024)
+
+struct wkey {
+	char		*key;
+	size_t		 keylen;
+	uint64_t	 hash;
+	int		 fd;
+	char		*path;
+	struct mlp_buf	 buf;
+};
+
+struct mlp_metric_writer {
+	struct mlp_run	*run;
+	struct wkey	*keys;
+	size_t		 nkeys, alloc;
+	size_t		*table;		/* open addressing: index + 1 */
+	size_t		 tsize;
+	size_t		 last;		/* index + 1 of the last key used */
+};
+
+static uint64_t
+hash_key(const char *s, size_t n)
+{
+	uint64_t	h = 1469598103934665603ULL;
+
+	while (n-- > 0)
+		h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
+	return h;
+}
+
+int
+mlp_metric_writer_open(struct mlp_metric_writer **out, struct mlp_run *run)
+{
+	struct mlp_metric_writer	*w;
+	int				 r;
+
+	*out = NULL;
+	if ((r = check_active(run)) != MLP_OK)
+		return r;
+	w = mlp_xcalloc(1, sizeof *w);
+	w->run = run;
+	w->tsize = 64;
+	w->table = mlp_xcalloc(w->tsize, sizeof *w->table);
+	*out = w;
+	return MLP_OK;
+}
+
+static void
+rehash(struct mlp_metric_writer *w)
+{
+	size_t	i, j;
+
+	free(w->table);
+	w->tsize *= 2;
+	w->table = mlp_xcalloc(w->tsize, sizeof *w->table);
+	for (i = 0; i < w->nkeys; i++) {
+		j = w->keys[i].hash & (w->tsize - 1);
+		while (w->table[j] != 0)
+			j = (j + 1) & (w->tsize - 1);
+		w->table[j] = i + 1;
+	}
+}
+
+static int
+lookup(struct wkey **out, struct mlp_metric_writer *w, const char *key,
+    size_t keylen)
+{
+	struct wkey	*k;
+	uint64_t	 h;
+	size_t		 j;
+	char		*copy;
+	int		 r;
+
+	if (w->last != 0) {
+		k = &w->keys[w->last - 1];
+		if (k->keylen == keylen && memcmp(k->key, key, keylen) == 0) {
+			*out = k;
+			return MLP_OK;
+		}
+	}
+	h = hash_key(key, keylen);
+	for (j = h & (w->tsize - 1); w->table[j] != 0;
+	    j = (j + 1) & (w->tsize - 1)) {
+		k = &w->keys[w->table[j] - 1];
+		if (k->keylen == keylen && memcmp(k->key, key, keylen) == 0) {
+			w->last = w->table[j];
+			*out = k;
+			return MLP_OK;
+		}
+	}
+	copy = mlp_xstrndup(key, keylen);
+	if (strlen(copy) != keylen)
+		r = mlp_error_set(MLP_EINVAL, "invalid metric key: it holds a "
+		    "NUL byte");
+	else
+		r = mlp_key_check(copy, "metric");
+	if (r != MLP_OK) {
+		free(copy);
+		return r;
+	}
+	if (w->nkeys == w->alloc) {
+		w->alloc = w->alloc ? w->alloc * 2 : 16;
+		w->keys = mlp_xrealloc(w->keys, w->alloc * sizeof *w->keys);
+	}
+	k = &w->keys[w->nkeys];
+	k->key = copy;
+	k->keylen = keylen;
+	k->hash = h;
+	k->fd = -1;
+	k->path = mlp_xasprintf("%s/metrics/%s", w->run->dir, copy);
+	mlp_buf_init(&k->buf);
+	w->table[j] = ++w->nkeys;
+	w->last = w->nkeys;
+	if (w->nkeys * 2 > w->tsize)
+		rehash(w);
+	*out = k;
+	return MLP_OK;
+}
+
+static int
+flush_key(struct mlp_metric_writer *w, struct wkey *k)
+{
+	ssize_t	n;
+	int	r;
+
+	if (k->buf.len == 0)
+		return MLP_OK;
+	if (k->fd == -1) {
+		k->fd = open(k->path, O_WRONLY | O_APPEND | O_CLOEXEC);
+		if (k->fd == -1 && errno != ENOENT)
+			return mlp_error_set_errno(MLP_ERROR, "cannot open "
+			    "'%s'", k->path);
+		if (k->fd == -1) {
+			/* New file: born with its first lines, never empty. */
+			if ((r = mlp_mkdirs_parent(k->path)) != MLP_OK)
+				return r;
+			r = mlp_file_append(k->path, w->run->dir, k->buf.buf,
+			    k->buf.len);
+			if (r == MLP_OK)
+				mlp_buf_reset(&k->buf);
+			return r;
+		}
+	}
+	/* Whole lines in one write(2): no reader sees half a line. */
+	while ((n = write(k->fd, k->buf.buf, k->buf.len)) == -1 &&
+	    errno == EINTR)
+		;
+	if (n == -1 || (size_t)n != k->buf.len)
+		return mlp_error_set_errno(MLP_ERROR, "cannot append to '%s'",
+		    k->path);
+	mlp_buf_reset(&k->buf);
+	return MLP_OK;
+}
+
+int
+mlp_metric_writer_add(struct mlp_metric_writer *w, const char *key,
+    size_t keylen, int64_t ts, double value, const char *value_repr,
+    size_t reprlen, int64_t step)
+{
+	struct wkey	*k;
+	char		 repr[MLP_DTOA_MAX];
+	int		 r;
+
+	if ((r = lookup(&k, w, key, keylen)) != MLP_OK)
+		return r;
+	if (value_repr == NULL || reprlen == 0) {
+		reprlen = mlp_dtoa(repr, value);
+		value_repr = repr;
+	}
+	if ((r = mlp_buf_grow(&k->buf, reprlen + 64)) != MLP_OK)
+		return r;
+	k->buf.len += line_from_repr(k->buf.buf + k->buf.len, ts, value_repr,
+	    reprlen, step);
+	if (k->buf.len >= WRITER_FLUSH_AT)
+		return flush_key(w, k);
+	return MLP_OK;
+}
+
+int
+mlp_metric_writer_flush(struct mlp_metric_writer *w)
+{
+	size_t	i;
+	int	r;
+
+	for (i = 0; i < w->nkeys; i++)
+		if ((r = flush_key(w, &w->keys[i])) != MLP_OK)
+			return r;
+	return MLP_OK;
+}
+
+int
+mlp_metric_writer_close(struct mlp_metric_writer *w)
+{
+	size_t	i;
+	int	r;
+
+	if (w == NULL)
+		return MLP_OK;
+	r = mlp_metric_writer_flush(w);
+	for (i = 0; i < w->nkeys; i++) {
+		if (w->keys[i].fd != -1 && close(w->keys[i].fd) == -1 &&
+		    r == MLP_OK)
+			r = mlp_error_set_errno(MLP_ERROR, "cannot append to "
+			    "'%s'", w->keys[i].path);
+		free(w->keys[i].key);
+		free(w->keys[i].path);
+		mlp_buf_release(&w->keys[i].buf);
+	}
+	free(w->keys);
+	free(w->table);
+	free(w);
+	return r;
+}

@@ -1,0 +1,18 @@
+/*
+ * mlp-int.h - declarations shared between the files of src/ only.
+ */
+#ifndef MLP_INT_H
+#define MLP_INT_H
+
+#include "mlp.h"
+
+#define MLP_ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
+/* Join a and b with one '/' into a new string. */
+char	*mlp_path_join(const char *a, const char *b);
+/* Is name a valid experiment or run folder name (MLflow's id regex)? */
+int	 mlp_id_valid(const char *name, size_t maxlen);
+
+#include "banned.h"
+
+#endif /* MLP_INT_H */

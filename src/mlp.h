@@ -1,0 +1,456 @@
+/*
+ * mlp.h - the one public header of libmlp: everything tools/ may call.
+ *
+ * No third-party header is included here; libyaml, libcurl, libgit2 and
+ * xxHash are each wrapped by exactly one module of src/.
+ *
+ * Conventions: functions return MLP_OK (0) or a negative MLP_E* code and
+ * record a message naming the file or key (mlp_error_last()).  Output
+ * parameters come first and are named out.  Memory returned through out
+ * belongs to the caller unless said otherwise.  The library never prints
+ * and never exits (except mlp_x* allocators on out-of-memory).
+ */
+#ifndef MLP_H
+#define MLP_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* Return codes: 0 on success, negative on failure, never positive. */
+enum mlp_status {
+	MLP_OK        =  0,
+	MLP_ERROR     = -1,	/* generic; see mlp_error_last() */
+	MLP_ENOTFOUND = -2,	/* experiment, run or key does not exist */
+	MLP_EEXISTS   = -3,	/* would overwrite something */
+	MLP_EBADDATA  = -4,	/* store content is malformed */
+	MLP_ELOCKED   = -5,	/* another writer holds the lock */
+	MLP_EINVAL    = -6	/* bad argument from the user (key, value, name) */
+};
+
+#if defined(__GNUC__)
+#define MLP_PRINTF(a, b)	__attribute__((format(printf, a, b)))
+#define MLP_NORETURN		__attribute__((noreturn))
+#else
+#define MLP_PRINTF(a, b)
+#define MLP_NORETURN
+#endif
+
+/* ---- errors (error.c) ---- */
+
+/* Message of the most recent failure in this process; never NULL. */
+const char	*mlp_error_last(void);
+/* Record a message and return code, so "return mlp_error_set(...)" works. */
+int		 mlp_error_set(int code, const char *fmt, ...) MLP_PRINTF(2, 3);
+/* Same, with ": strerror(errno)" appended. */
+int		 mlp_error_set_errno(int code, const char *fmt, ...)
+		    MLP_PRINTF(2, 3);
+
+/* ---- memory (xmalloc.c): abort on out-of-memory ---- */
+
+void	*mlp_xmalloc(size_t);
+void	*mlp_xcalloc(size_t, size_t);
+void	*mlp_xrealloc(void *, size_t);
+char	*mlp_xstrdup(const char *);
+char	*mlp_xstrndup(const char *, size_t);
+char	*mlp_xasprintf(const char *, ...) MLP_PRINTF(1, 2);
+
+/* ---- growable buffer (buf.c), git strbuf style ---- */
+
+struct mlp_buf {
+	char	*buf;		/* never NULL once initialised; NUL-terminated */
+	size_t	 len;
+	size_t	 alloc;
+	size_t	 max;		/* 0: unlimited; else refuse to grow past it */
+};
+extern char	 mlp_buf_empty[];
+#define MLP_BUF_INIT	{ mlp_buf_empty, 0, 0, 0 }
+
+void	 mlp_buf_init(struct mlp_buf *);
+/* Free the memory and reinitialise. */
+void	 mlp_buf_release(struct mlp_buf *);
+/* Hand the string to the caller (free() it); b is reinitialised. */
+char	*mlp_buf_detach(struct mlp_buf *);
+int	 mlp_buf_grow(struct mlp_buf *, size_t);
+int	 mlp_buf_add(struct mlp_buf *, const void *, size_t);
+int	 mlp_buf_addstr(struct mlp_buf *, const char *);
+int	 mlp_buf_addch(struct mlp_buf *, int);
+int	 mlp_buf_addf(struct mlp_buf *, const char *, ...) MLP_PRINTF(2, 3);
+void	 mlp_buf_reset(struct mlp_buf *);
+void	 mlp_buf_setlen(struct mlp_buf *, size_t);
+
+/* ---- files (file.c) ---- */
+
+/* Read a whole file into out (appended). MLP_ENOTFOUND if missing. */
+int	 mlp_file_read(struct mlp_buf *out, const char *path);
+/*
+ * Replace path with data atomically: write a temporary file in tmpdir
+ * (NULL: the folder of path), then rename(2) it over path.  Temporary
+ * names start with ".mlp-tmp." so a crash never leaves a stray key file
+ * inside params/, tags/ or metrics/ when tmpdir is the run folder.
+ */
+int	 mlp_file_replace(const char *path, const char *tmpdir,
+	    const void *data, size_t len);
+/*
+ * Create path with data atomically, failing with MLP_EEXISTS if it
+ * exists (temporary file + link(2)).  Safe with many writers, NFS too.
+ */
+int	 mlp_file_create(const char *path, const char *tmpdir,
+	    const void *data, size_t len);
+/*
+ * Append data (whole lines) to path with one write(2) on an O_APPEND
+ * descriptor; a missing file is created with data as its first content
+ * through mlp_file_create(), so an empty file never exists.
+ */
+int	 mlp_file_append(const char *path, const char *tmpdir,
+	    const void *data, size_t len);
+/* mkdir -p; mode 0777 & ~umask. */
+int	 mlp_mkdirs(const char *path);
+/* mkdir -p of every folder above path (not path itself). */
+int	 mlp_mkdirs_parent(const char *path);
+/* Copy a regular file (content and mode, mtime kept as cp -p does). */
+int	 mlp_file_copy(const char *dst, const char *src);
+/* Write all of buf to fd, retrying on EINTR and short writes. */
+int	 mlp_write_all(int fd, const void *buf, size_t len);
+/* Absolute, lexically normalised form of path (no symlink resolution). */
+char	*mlp_path_abs(const char *path);
+/* "file://" URI of an absolute path, percent-encoded as pathlib does. */
+char	*mlp_path_to_uri(const char *abspath);
+/* Decode a file: URI (file:///a, file:/a, file:rel) to a path; NULL if not file:. */
+char	*mlp_uri_to_path(const char *uri);
+
+/* ---- time, ids (util.c) ---- */
+
+#define MLP_NOTIME	INT64_MIN	/* a null time in meta.yaml */
+
+/* Milliseconds since the epoch, as Python's int(time.time() * 1000). */
+int64_t	 mlp_now_ms(void);
+/* Fill buf with n random bytes from getrandom(2) (or /dev/urandom). */
+int	 mlp_random(void *buf, size_t n);
+/* A uuid4 as 32 lower-case hex digits into out[33]. */
+int	 mlp_uuid4_hex(char out[33]);
+/* A random 18-digit experiment id (first digit 1-9) into out[19]. */
+int	 mlp_experiment_id_new(char out[19]);
+/* A generated run name "adjective-noun-N" (at most 20 chars) into out[21]. */
+int	 mlp_run_name_new(char out[21]);
+/* Parse a decimal int64 (Python int() of the whole text). */
+int	 mlp_parse_int64(int64_t *out, const char *s, size_t len);
+/* User name: $MLFLOW_TRACKING_USERNAME, else the login name, else "unknown". */
+const char *mlp_user_name(void);
+
+/* ---- numbers (float.c) ---- */
+
+#define MLP_DTOA_MAX	32
+/*
+ * Python's repr(float) of v into out (NUL-terminated); returns its length.
+ * Shortest round-trip digits, fixed notation for exponents -4..15, '.0'
+ * on whole numbers, nan, inf, -inf, -0.0.
+ */
+size_t	 mlp_dtoa(char out[MLP_DTOA_MAX], double v);
+/*
+ * Parse text as Python's float() does (surrounding blanks allowed;
+ * nan, inf, infinity in any case, with a sign).  When the text has
+ * at most 15 significant digits, repr_out (may be NULL) receives the
+ * repr computed from the text directly, without a round trip; otherwise
+ * *repr_len is set to 0.  Returns MLP_EINVAL if the text is no float.
+ */
+int	 mlp_parse_double(double *out, const char *s, size_t len);
+int	 mlp_parse_double_repr(double *out, char repr[MLP_DTOA_MAX],
+	    size_t *repr_len, const char *s, size_t len);
+
+/* ---- YAML (yaml.c, the only user of libyaml) ---- */
+
+enum mlp_ytype {
+	MLP_Y_NULL,		/* null, ~, empty plain scalar */
+	MLP_Y_STR,		/* a string (quoted, or plain text) */
+	MLP_Y_INT,		/* written as an integer; read: plain int */
+	MLP_Y_LIST,		/* a sequence (only the empty [] is written) */
+	MLP_Y_MAP		/* a mapping of string keys to strings */
+};
+
+/* One key of a YAML mapping, for writing and reading. */
+struct mlp_ykv {
+	char		*key;
+	enum mlp_ytype	 type;
+	char		*str;	/* MLP_Y_STR; plain text of an int when read */
+	int64_t		 num;	/* MLP_Y_INT */
+	int		 plain;	/* read: the scalar was plain (not quoted) */
+	struct mlp_ykv	*map;	/* MLP_Y_MAP: entries (all MLP_Y_STR) */
+	size_t		 nmap;
+};
+
+/* A read YAML mapping document. */
+struct mlp_ydoc {
+	struct mlp_ykv	*kv;
+	size_t		 n;
+};
+
+/*
+ * Emit a block mapping exactly as PyYAML's CSafeDumper does for MLflow
+ * (keys sorted, PyYAML's implicit-resolver quoting, width 80, unicode).
+ * kv is not modified (sorting is done on a copy).  Appends to out.
+ */
+int	 mlp_yaml_emit(struct mlp_buf *out, const struct mlp_ykv *kv,
+	    size_t n);
+/*
+ * Parse a YAML document whose root is a mapping.  Scalars are kept as
+ * text; nested mappings one level deep (tags:) are kept, sequences are
+ * recorded as MLP_Y_LIST without content.  path names the file in errors.
+ * An empty document is MLP_EBADDATA ("empty").
+ */
+int	 mlp_yaml_parse(struct mlp_ydoc *out, const char *data, size_t len,
+	    const char *path);
+void	 mlp_ydoc_release(struct mlp_ydoc *);
+/* The entry for key, or NULL. */
+const struct mlp_ykv *mlp_ydoc_get(const struct mlp_ydoc *, const char *key);
+
+/* ---- keys and values (keys.c) ---- */
+
+#define MLP_MAX_KEY_LEN		250
+#define MLP_MAX_PARAM_LEN	6000
+#define MLP_MAX_TAG_LEN		8000
+
+/* Number of characters (code points) of UTF-8 text. */
+size_t	 mlp_utf8_len(const char *s, size_t len);
+/* Validate a param/metric/tag key as MLflow does; what names the kind. */
+int	 mlp_key_check(const char *key, const char *what);
+
+/* ---- the store (store.c) ---- */
+
+struct mlp_store {
+	char	*root;		/* the folder, as given (maybe relative) */
+	char	*root_abs;	/* absolute path */
+	char	*uri;		/* file:// URI of root_abs: the artifact root */
+};
+
+/*
+ * Which store a tool works on: opt (from -s/--store) if not NULL, else
+ * $MLFLOW_TRACKING_URI, else "./mlruns".  file:///abs, file:rel and plain
+ * paths are accepted; any other scheme is MLP_EINVAL.  *out is malloc'd.
+ */
+int	 mlp_store_locate(char **out, const char *opt);
+/*
+ * Open the store at path.  With create, a missing store is created as
+ * MLflow does (root, .trash/, experiment 0 "Default"); without it a
+ * missing root is MLP_ENOTFOUND.  An existing root always gets .trash/.
+ */
+int	 mlp_store_open(struct mlp_store **out, const char *path, int create);
+void	 mlp_store_close(struct mlp_store *);
+
+/* ---- experiments (experiment.c) ---- */
+
+enum mlp_view {
+	MLP_VIEW_ACTIVE = 1,
+	MLP_VIEW_DELETED = 2,
+	MLP_VIEW_ALL = 3
+};
+
+struct mlp_experiment {
+	char	*id;
+	char	*name;
+	char	*artifact_location;
+	int64_t	 creation_time;		/* MLP_NOTIME if missing */
+	int64_t	 last_update_time;	/* MLP_NOTIME if missing */
+	int	 deleted;		/* lifecycle deleted, or in .trash */
+	char	*dir;			/* its folder */
+};
+
+/* Create an experiment; artifact_location NULL means <store uri>/<id>. */
+int	 mlp_experiment_create(struct mlp_experiment **out,
+	    struct mlp_store *, const char *name,
+	    const char *artifact_location);
+/* Find by id (exact folder name, active then .trash). */
+int	 mlp_experiment_get_by_id(struct mlp_experiment **out,
+	    struct mlp_store *, const char *id);
+/* Find by exact (case-sensitive) name among active and deleted. */
+int	 mlp_experiment_get_by_name(struct mlp_experiment **out,
+	    struct mlp_store *, const char *name);
+/* By name first, then by id: what a -e option means. */
+int	 mlp_experiment_find(struct mlp_experiment **out,
+	    struct mlp_store *, const char *name_or_id);
+/* Read <dir>/meta.yaml of one experiment folder. */
+int	 mlp_experiment_load(struct mlp_experiment **out, const char *dir,
+	    const char *dirname, int in_trash);
+/*
+ * List experiments of a view, sorted by id.  Unreadable ones are skipped;
+ * for each, warn(arg, message) is called if warn is not NULL.
+ */
+typedef void	 mlp_warn_fn(void *arg, const char *msg);
+int	 mlp_experiment_list(struct mlp_experiment ***out, size_t *nout,
+	    struct mlp_store *, enum mlp_view, mlp_warn_fn *warn, void *arg);
+void	 mlp_experiment_list_free(struct mlp_experiment **, size_t);
+void	 mlp_experiment_free(struct mlp_experiment *);
+/* Set an experiment tag (tags/<key>, overwritten). */
+int	 mlp_experiment_set_tag(const struct mlp_experiment *,
+	    const char *key, const char *value);
+/* Serialise to meta.yaml bytes (with_tags: add the tags: mapping). */
+int	 mlp_experiment_meta_emit(struct mlp_buf *out,
+	    const struct mlp_experiment *);
+
+/* ---- runs (run.c) ---- */
+
+enum mlp_run_status {
+	MLP_RUN_RUNNING = 1,
+	MLP_RUN_SCHEDULED = 2,
+	MLP_RUN_FINISHED = 3,
+	MLP_RUN_FAILED = 4,
+	MLP_RUN_KILLED = 5
+};
+
+struct mlp_run_info {
+	char	*run_id;
+	char	*experiment_id;
+	char	*run_name;		/* NULL if missing */
+	char	*user_id;
+	char	*artifact_uri;		/* NULL if missing */
+	int	 status;		/* enum mlp_run_status */
+	int	 deleted;		/* lifecycle_stage: deleted */
+	int64_t	 start_time;
+	int64_t	 end_time;		/* MLP_NOTIME while running */
+	int64_t	 deleted_time;		/* MLP_NOTIME unless deleted */
+};
+
+struct mlp_run {
+	struct mlp_run_info	 info;
+	char			*dir;	/* the run's folder */
+	char			*exp_dir; /* its experiment's folder */
+};
+
+/* A key=value pair (tags at run creation, params in batches). */
+struct mlp_kv {
+	const char	*key;
+	const char	*value;
+};
+
+struct mlp_run_create_opts {
+	const char		*run_name;	/* NULL/"": mlflow.runName tag, else generated */
+	const char		*user_id;	/* NULL: mlp_user_name() */
+	int64_t			 start_time;	/* MLP_NOTIME: now */
+	const struct mlp_kv	*tags;
+	size_t			 ntags;
+};
+
+/* Status name (RUNNING, ...) of an enum value, or NULL. */
+const char *mlp_run_status_name(int);
+/* Status value of a name (case-insensitive), or -1. */
+int	 mlp_run_status_parse(const char *);
+
+/* Create a RUNNING run in an active experiment, with its folders and tags. */
+int	 mlp_run_create(struct mlp_run **out, struct mlp_store *,
+	    const struct mlp_experiment *, const struct mlp_run_create_opts *);
+/* Find a run by id across active then deleted experiments and read it. */
+int	 mlp_run_open(struct mlp_run **out, struct mlp_store *,
+	    const char *run_id);
+/* Read <dir>/meta.yaml (exp_dir: the experiment folder). */
+int	 mlp_run_load(struct mlp_run **out, const char *exp_dir,
+	    const char *run_dir_name);
+/* Parse run meta.yaml bytes (path for errors). */
+int	 mlp_run_info_parse(struct mlp_run_info *out, const char *data,
+	    size_t len, const char *path);
+void	 mlp_run_info_release(struct mlp_run_info *);
+/* Serialise info to meta.yaml bytes (MLflow 3.3 + run_uuid). */
+int	 mlp_run_meta_emit(struct mlp_buf *out, const struct mlp_run_info *);
+/* Write info back to <dir>/meta.yaml atomically. */
+int	 mlp_run_write_meta(struct mlp_run *);
+/* End the run: status and end_time (MLP_NOTIME: now). */
+int	 mlp_run_end(struct mlp_run *, int status, int64_t end_time);
+/* Logical delete (deleted_time = now) and restore. */
+int	 mlp_run_delete(struct mlp_run *);
+int	 mlp_run_restore(struct mlp_run *);
+/* Rename: run_name in meta.yaml and the mlflow.runName tag together. */
+int	 mlp_run_set_name(struct mlp_run *, const char *name);
+void	 mlp_run_free(struct mlp_run *);
+
+/* ---- params, tags (kv.c) ---- */
+
+/*
+ * Log a param: created atomically; the same value again is fine, another
+ * value is MLP_EEXISTS with MLflow's message.  Values over 6000 chars are
+ * MLP_EINVAL.
+ */
+int	 mlp_run_log_param(struct mlp_run *, const char *key, const char *value);
+/* Set a tag (overwrites); mlflow.runName also renames the run. */
+int	 mlp_run_set_tag(struct mlp_run *, const char *key, const char *value);
+/* Read one param/tag value of a run folder: sub is "params" or "tags". */
+int	 mlp_kv_read(struct mlp_buf *out, const char *run_dir, const char *sub,
+	    const char *key);
+/*
+ * List the keys of run_dir/sub (recursively, '/'-joined), sorted.
+ * Missing folder: zero keys.
+ */
+int	 mlp_kv_keys(char ***out, size_t *nout, const char *run_dir,
+	    const char *sub);
+void	 mlp_strv_free(char **, size_t);
+/* Copy a file into the run's artifacts/<dir>/ (dir may be NULL). */
+int	 mlp_run_log_artifact(struct mlp_run *, const char *src,
+	    const char *dir);
+/* Local folder of a run's artifacts (artifacts/ inside the run folder). */
+char	*mlp_run_artifact_dir(const struct mlp_run *);
+
+/* ---- metrics (metrics.c) ---- */
+
+struct mlp_metric_point {
+	int64_t	 timestamp;
+	double	 value;
+	int64_t	 step;
+};
+
+/* Format one metric line "<ts> <repr> <step>\n" into out; returns length. */
+size_t	 mlp_metric_line(char *out, size_t outlen, int64_t ts, double value,
+	    int64_t step);
+/* Log one metric value (one write(2)). */
+int	 mlp_run_log_metric(struct mlp_run *, const char *key, double value,
+	    int64_t timestamp, int64_t step);
+/*
+ * Parse one metric line (without the newline; surrounding blanks are
+ * stripped, as MLflow does).  2, 3 or 5 fields.
+ */
+int	 mlp_metric_parse_line(struct mlp_metric_point *out, const char *line,
+	    size_t len);
+/*
+ * Read a whole metric file into a newly allocated array of points (file
+ * order).  Any bad line is MLP_EBADDATA naming path and line number.
+ */
+int	 mlp_metric_read(struct mlp_metric_point **out, size_t *nout,
+	    const char *path);
+/* The latest point of a metric file: greatest (step, timestamp, value). */
+int	 mlp_metric_latest(struct mlp_metric_point *out, const char *path);
+/* Compare two points as MLflow's tuple max does (NaN as Python orders it). */
+int	 mlp_metric_point_cmp(const struct mlp_metric_point *,
+	    const struct mlp_metric_point *);
+
+/*
+ * A metric writer for many lines: keeps one descriptor and one buffer
+ * per key, flushes whole lines with one write(2) each.  For mlp-log's
+ * stream mode.
+ */
+struct mlp_metric_writer;
+int	 mlp_metric_writer_open(struct mlp_metric_writer **out,
+	    struct mlp_run *);
+/* Queue one line; value_repr (may be NULL) is the repr when known. */
+int	 mlp_metric_writer_add(struct mlp_metric_writer *, const char *key,
+	    size_t keylen, int64_t ts, double value, const char *value_repr,
+	    size_t reprlen, int64_t step);
+/* Write out everything queued. */
+int	 mlp_metric_writer_flush(struct mlp_metric_writer *);
+/* Flush and free. */
+int	 mlp_metric_writer_close(struct mlp_metric_writer *);
+
+/* ---- stream of log lines (stream.c), for mlp-log - ---- */
+
+/*
+ * A stream logger parses lines "metric KEY VALUE [STEP [TIMESTAMP]]",
+ * "param KEY VALUE..." and "tag KEY VALUE..." (the value is the rest of
+ * the line) and logs them into one run.  Metric lines are buffered per
+ * key and written as whole lines; params and tags are written at once.
+ * Blank lines are skipped.
+ */
+struct mlp_stream;
+int	 mlp_stream_open(struct mlp_stream **out, struct mlp_run *);
+/* One line without its newline; errors name nothing but the problem. */
+int	 mlp_stream_line(struct mlp_stream *, const char *line, size_t len);
+int	 mlp_stream_flush(struct mlp_stream *);
+/* Flush and free; returns the flush's result. */
+int	 mlp_stream_close(struct mlp_stream *);
+
+#endif /* MLP_H */

@@ -1,0 +1,457 @@
+/*
+ * mlp-log - log params, metrics, tags and artifacts into a run, start,
+ * end, delete and restore runs, or take a stream of lines on stdin.
+ */
+#include "config.h"
+
+#include <err.h>
+#include <errno.h>
+#include <getopt.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tool.h"
+
+static const char	*store_opt, *run_opt;
+static int		 quiet;
+
+static void MLP_NORETURN
+usage(int status)
+{
+	fprintf(status ? stderr : stdout,
+	    "usage: mlp-log [-qV] [-s store] [-r run-id] command [args]\n"
+	    "commands:\n"
+	    "  start [-e experiment] [-n name] [-t key=value]...\n"
+	    "  end [--status FINISHED|FAILED|KILLED]\n"
+	    "  param key value\n"
+	    "  metric [--timestamp ms] key value [step]\n"
+	    "  tag key value\n"
+	    "  artifact file [dir]\n"
+	    "  delete | restore\n"
+	    "  -          read 'metric|param|tag key value...' lines from "
+	    "stdin\n");
+	exit(status);
+}
+
+static struct mlp_store *
+open_store(int create)
+{
+	return tool_store_open(store_opt, create);
+}
+
+/* The run of -r, else MLFLOW_RUN_ID; a clear error without either. */
+static struct mlp_run *
+open_run(struct mlp_store **stp)
+{
+	struct mlp_run	*run;
+	const char	*id = run_opt;
+
+	if (id == NULL || *id == '\0')
+		id = getenv("MLFLOW_RUN_ID");
+	if (id == NULL || *id == '\0')
+		errx(TOOL_EXIT_USAGE, "no run given: use -r RUN_ID, set "
+		    "MLFLOW_RUN_ID, or start one with "
+		    "'export MLFLOW_RUN_ID=$(mlp-log start)'");
+	*stp = open_store(0);
+	if (mlp_run_open(&run, *stp, id) != MLP_OK)
+		errx(TOOL_EXIT_FAIL, "%s", mlp_error_last());
+	return run;
+}
+
+static void
+close_run(struct mlp_store *st, struct mlp_run *run)
+{
+	mlp_run_free(run);
+	mlp_store_close(st);
+}
+
+/* The experiment for start: -e, MLFLOW_EXPERIMENT_NAME/_ID, else "0". */
+static struct mlp_experiment *
+start_experiment(struct mlp_store *st, const char *opt)
+{
+	struct mlp_experiment	*e;
+	const char		*name = opt;
+	int			 r;
+
+	if (name == NULL && (name = getenv("MLFLOW_EXPERIMENT_NAME")) != NULL
+	    && *name == '\0')
+		name = NULL;
+	if (name != NULL) {
+		r = mlp_experiment_find(&e, st, name);
+		if (r == MLP_ENOTFOUND)
+			r = mlp_experiment_create(&e, st, name, NULL);
+	} else {
+		name = getenv("MLFLOW_EXPERIMENT_ID");
+		r = mlp_experiment_get_by_id(&e, st, name && *name ? name :
+		    "0");
+	}
+	if (r != MLP_OK)
+		errx(TOOL_EXIT_FAIL, "%s", mlp_error_last());
+	return e;
+}
+
+static int
+cmd_start(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "experiment", required_argument, NULL, 'e' },
+		{ "name",       required_argument, NULL, 'n' },
+		{ "tag",        required_argument, NULL, 't' },
+		{ NULL,         0,                 NULL, 0 }
+	};
+	struct mlp_run_create_opts	 o;
+	struct mlp_experiment		*e;
+	struct mlp_store		*st;
+	struct mlp_run			*run;
+	struct mlp_kv			*tags;
+	const char			*exp = NULL;
+	char				*eq;
+	size_t				 n = 0;
+	int				 ch, have_user = 0, have_type = 0;
+
+	memset(&o, 0, sizeof o);
+	o.start_time = MLP_NOTIME;
+	tags = calloc((size_t)argc + 2, sizeof *tags);
+	while ((ch = getopt_long(argc, argv, "+e:n:t:", longopts, NULL)) != -1)
+		switch (ch) {
+		case 'e':
+			exp = optarg;
+			break;
+		case 'n':
+			o.run_name = optarg;
+			break;
+		case 't':
+			if ((eq = strchr(optarg, '=')) == NULL || eq == optarg)
+				errx(TOOL_EXIT_USAGE, "bad tag '%s': expected "
+				    "KEY=VALUE", optarg);
+			*eq = '\0';
+			tags[n].key = optarg;
+			tags[n].value = eq + 1;
+			have_user |= strcmp(optarg, "mlflow.user") == 0;
+			have_type |= strcmp(optarg, "mlflow.source.type") == 0;
+			n++;
+			break;
+		default:
+			usage(TOOL_EXIT_USAGE);
+		}
+	if (optind != argc)
+		usage(TOOL_EXIT_USAGE);
+	/* What MLflow's start_run() records about who and what. */
+	if (!have_user) {
+		tags[n].key = "mlflow.user";
+		tags[n++].value = mlp_user_name();
+	}
+	if (!have_type) {
+		tags[n].key = "mlflow.source.type";
+		tags[n++].value = "LOCAL";
+	}
+	o.tags = tags;
+	o.ntags = n;
+	st = open_store(1);
+	e = start_experiment(st, exp);
+	if (mlp_run_create(&run, st, e, &o) != MLP_OK)
+		errx(TOOL_EXIT_FAIL, "%s", mlp_error_last());
+	printf("%s\n", run->info.run_id);
+	mlp_experiment_free(e);
+	close_run(st, run);
+	free(tags);
+	return TOOL_EXIT_OK;
+}
+
+static int
+cmd_end(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "status", required_argument, NULL, 'S' },
+		{ NULL,     0,                 NULL, 0 }
+	};
+	struct mlp_store	*st;
+	struct mlp_run		*run;
+	int			 ch, status = MLP_RUN_FINISHED;
+
+	while ((ch = getopt_long(argc, argv, "+S:", longopts, NULL)) != -1)
+		switch (ch) {
+		case 'S':
+			status = mlp_run_status_parse(optarg);
+			if (status != MLP_RUN_FINISHED &&
+			    status != MLP_RUN_FAILED &&
+			    status != MLP_RUN_KILLED)
+				errx(TOOL_EXIT_USAGE, "bad status '%s': "
+				    "expected FINISHED, FAILED or KILLED",
+				    optarg);
+			break;
+		default:
+			usage(TOOL_EXIT_USAGE);
+		}
+	if (optind != argc)
+		usage(TOOL_EXIT_USAGE);
+	run = open_run(&st);
+	if (mlp_run_end(run, status, MLP_NOTIME) != MLP_OK)
+		errx(TOOL_EXIT_FAIL, "%s", mlp_error_last());
+	close_run(st, run);
+	return TOOL_EXIT_OK;
+}
+
+static int
+cmd_lifecycle(int argc, char **argv, int delete)
+{
+	struct mlp_store	*st;
+	struct mlp_run		*run;
+	int			 r;
+
+	if (argc != 1)
+		usage(TOOL_EXIT_USAGE);
+	run = open_run(&st);
+	r = delete ? mlp_run_delete(run) : mlp_run_restore(run);
+	if (r != MLP_OK)
+		errx(TOOL_EXIT_FAIL, "%s", mlp_error_last());
+	close_run(st, run);
+	return TOOL_EXIT_OK;
+}
+
+static int
+cmd_kv(int argc, char **argv, int param)
+{
+	struct mlp_store	*st;
+	struct mlp_run		*run;
+	int			 r;
+
+	if (argc != 3)
+		usage(TOOL_EXIT_USAGE);
+	run = open_run(&st);
+	r = param ? mlp_run_log_param(run, argv[1], argv[2]) :
+	    mlp_run_set_tag(run, argv[1], argv[2]);
+	if (r != MLP_OK)
+		errx(TOOL_EXIT_FAIL, "%s", mlp_error_last());
+	close_run(st, run);
+	return TOOL_EXIT_OK;
+}
+
+static int64_t
+int_arg(const char *s, const char *what)
+{
+	int64_t	v;
+
+	if (mlp_parse_int64(&v, s, strlen(s)) != MLP_OK)
+		errx(TOOL_EXIT_USAGE, "bad %s '%s': expected an integer", what,
+		    s);
+	return v;
+}
+
+static int
+cmd_metric(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "timestamp", required_argument, NULL, 'T' },
+		{ NULL,        0,                 NULL, 0 }
+	};
+	struct mlp_store	*st;
+	struct mlp_run		*run;
+	int64_t			 ts = MLP_NOTIME, step = 0;
+	double			 v;
+	int			 ch;
+
+	while ((ch = getopt_long(argc, argv, "+T:", longopts, NULL)) != -1)
+		switch (ch) {
+		case 'T':
+			ts = int_arg(optarg, "timestamp");
+			if (ts < 0)
+				errx(TOOL_EXIT_USAGE, "bad timestamp '%s': "
+				    "must not be negative", optarg);
+			break;
+		default:
+			usage(TOOL_EXIT_USAGE);
+		}
+	argc -= optind;
+	argv += optind;
+	if (argc != 2 && argc != 3)
+		usage(TOOL_EXIT_USAGE);
+	if (mlp_parse_double(&v, argv[1], strlen(argv[1])) != MLP_OK)
+		errx(TOOL_EXIT_USAGE, "bad value '%s' for metric '%s': expected "
+		    "a number", argv[1], argv[0]);
+	if (argc == 3)
+		step = int_arg(argv[2], "step");
+	run = open_run(&st);
+	if (mlp_run_log_metric(run, argv[0], v, ts, step) != MLP_OK)
+		errx(TOOL_EXIT_FAIL, "%s", mlp_error_last());
+	close_run(st, run);
+	return TOOL_EXIT_OK;
+}
+
+static int
+cmd_artifact(int argc, char **argv)
+{
+	struct mlp_store	*st;
+	struct mlp_run		*run;
+
+	if (argc != 2 && argc != 3)
+		usage(TOOL_EXIT_USAGE);
+	run = open_run(&st);
+	if (mlp_run_log_artifact(run, argv[1], argc == 3 ? argv[2] : NULL) !=
+	    MLP_OK)
+		errx(TOOL_EXIT_FAIL, "%s", mlp_error_last());
+	close_run(st, run);
+	return TOOL_EXIT_OK;
+}
+
+/* Is more input waiting on fd right now? */
+static int
+input_waiting(int fd)
+{
+	struct pollfd	pfd;
+
+	pfd.fd = fd;
+	pfd.events = POLLIN;
+	pfd.revents = 0;
+	return poll(&pfd, 1, 0) == 1;
+}
+
+/*
+ * Read lines from fd and log them.  Metric lines are flushed whenever
+ * the input pauses, so a slow training loop's values show up at once
+ * and a fast one's go out in large writes.  A bad line stops the stream
+ * after the lines before it are written.
+ */
+static int
+stream_log(struct mlp_run *run, int fd)
+{
+	struct mlp_stream	*s;
+	struct mlp_buf		 b = MLP_BUF_INIT;
+	size_t			 lineno = 0, start;
+	ssize_t			 n;
+	char			*nl;
+	int			 r = MLP_OK, bad = 0;
+
+	if (mlp_stream_open(&s, run) != MLP_OK)
+		errx(TOOL_EXIT_FAIL, "%s", mlp_error_last());
+	mlp_buf_grow(&b, 1 << 20);
+	for (;;) {
+		n = read(fd, b.buf + b.len, b.alloc - b.len - 1);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			warn("cannot read standard input");
+			bad = 1;
+			break;
+		}
+		b.len += (size_t)n;
+		start = 0;
+		while ((nl = memchr(b.buf + start, '\n', b.len - start)) !=
+		    NULL || (n == 0 && start < b.len)) {
+			size_t len = nl ? (size_t)(nl - b.buf) - start :
+			    b.len - start;
+
+			lineno++;
+			r = mlp_stream_line(s, b.buf + start, len);
+			if (r != MLP_OK)
+				break;
+			start += len + (nl != NULL);
+		}
+		if (r != MLP_OK) {
+			warnx("standard input, line %zu: %s", lineno,
+			    mlp_error_last());
+			bad = 1;
+			break;
+		}
+		memmove(b.buf, b.buf + start, b.len - start);
+		b.len -= start;
+		if (n == 0)
+			break;
+		if (b.len + 1 >= b.alloc)
+			mlp_buf_grow(&b, b.alloc);	/* a very long line */
+		if (!input_waiting(fd) && mlp_stream_flush(s) != MLP_OK) {
+			warnx("%s", mlp_error_last());
+			bad = 1;
+			break;
+		}
+	}
+	if (mlp_stream_close(s) != MLP_OK) {
+		warnx("%s", mlp_error_last());
+		bad = 1;
+	}
+	mlp_buf_release(&b);
+	return bad ? TOOL_EXIT_FAIL : TOOL_EXIT_OK;
+}
+
+static int
+cmd_stream(int argc)
+{
+	struct mlp_store	*st;
+	struct mlp_run		*run;
+	int			 r;
+
+	if (argc != 1)
+		usage(TOOL_EXIT_USAGE);
+	run = open_run(&st);
+	r = stream_log(run, STDIN_FILENO);
+	close_run(st, run);
+	return r;
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		{ "store",   required_argument, NULL, 's' },
+		{ "run",     required_argument, NULL, 'r' },
+		{ "quiet",   no_argument,       NULL, 'q' },
+		{ "help",    no_argument,       NULL, 'h' },
+		{ "version", no_argument,       NULL, 'V' },
+		{ NULL,      0,                 NULL, 0 }
+	};
+	const char	*cmd;
+	int		 ch;
+
+	while ((ch = getopt_long(argc, argv, "+hqr:s:V", longopts, NULL)) !=
+	    -1)
+		switch (ch) {
+		case 's':
+			store_opt = optarg;
+			break;
+		case 'r':
+			run_opt = optarg;
+			break;
+		case 'q':
+			quiet = 1;
+			break;
+		case 'h':
+			usage(TOOL_EXIT_OK);
+		case 'V':
+			tool_version("mlp-log");
+		default:
+			usage(TOOL_EXIT_USAGE);
+		}
+	argc -= optind;
+	argv += optind;
+	if (argc < 1)
+		usage(TOOL_EXIT_USAGE);
+	cmd = argv[0];
+	optind = 1;
+	if (strcmp(cmd, "start") == 0)
+		ch = cmd_start(argc, argv);
+	else if (strcmp(cmd, "end") == 0)
+		ch = cmd_end(argc, argv);
+	else if (strcmp(cmd, "param") == 0)
+		ch = cmd_kv(argc, argv, 1);
+	else if (strcmp(cmd, "tag") == 0)
+		ch = cmd_kv(argc, argv, 0);
+	else if (strcmp(cmd, "metric") == 0)
+		ch = cmd_metric(argc, argv);
+	else if (strcmp(cmd, "artifact") == 0)
+		ch = cmd_artifact(argc, argv);
+	else if (strcmp(cmd, "delete") == 0)
+		ch = cmd_lifecycle(argc, argv, 1);
+	else if (strcmp(cmd, "restore") == 0)
+		ch = cmd_lifecycle(argc, argv, 0);
+	else if (strcmp(cmd, "-") == 0)
+		ch = cmd_stream(argc);
+	else {
+		warnx("unknown command '%s'", cmd);
+		usage(TOOL_EXIT_USAGE);
+	}
+	tool_flush_stdout();
+	return ch;
+}
