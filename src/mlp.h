@@ -453,4 +453,26 @@ int	 mlp_stream_flush(struct mlp_stream *);
 /* Flush and free; returns the flush's result. */
 int	 mlp_stream_close(struct mlp_stream *);
 
+/* ---- content hashes (hash.c, the only user of xxHash) ---- */
+
+#define MLP_HASH_HEX	33	/* 32 hex digits of XXH3-128 and a NUL */
+
+struct mlp_hasher;
+/* Incremental XXH3-128. */
+struct mlp_hasher *mlp_hasher_new(void);
+void	 mlp_hasher_update(struct mlp_hasher *, const void *, size_t);
+/* Write the digest as 32 lower-case hex digits (big-endian, as
+ * xxhsum -H2 prints it) and free the hasher. */
+void	 mlp_hasher_finish(struct mlp_hasher *, char out[MLP_HASH_HEX]);
+/* XXH3-128 of a buffer. */
+void	 mlp_hash_buf(char out[MLP_HASH_HEX], const void *, size_t);
+/* XXH3-128 of a file's content, read at disk speed; size optional. */
+int	 mlp_hash_file(char out[MLP_HASH_HEX], uint64_t *size,
+	    const char *path);
+
+/* Parts of the API that belong to one tool each. */
+#include "mlp-query.h"
+#include "mlp-project.h"
+#include "mlp-ftp.h"
+
 #endif /* MLP_H */
