@@ -105,7 +105,7 @@ mlp_metric_parse_line(struct mlp_metric_point *out, const char *line,
 {
 	const char	*f[6], *p, *e = line + len;
 	size_t		 fl[6];
-	int		 nf = 0, r;
+	int		 nf = 0;
 
 	/* MLflow strips the line, then splits on single spaces. */
 	while (line < e && (*line == ' ' || *line == '\t' || *line == '\r' ||
@@ -126,9 +126,9 @@ mlp_metric_parse_line(struct mlp_metric_point *out, const char *line,
 	if (nf != 2 && nf != 3 && nf != 5)
 		return mlp_error_set(MLP_EBADDATA, "expected 2, 3 or 5 fields "
 		    "separated by single spaces");
-	if ((r = mlp_parse_int64(&out->timestamp, f[0], fl[0])) != MLP_OK)
-		return mlp_error_set(r, "bad timestamp '%.*s'", (int)fl[0],
-		    f[0]);
+	if (mlp_parse_int64(&out->timestamp, f[0], fl[0]) != MLP_OK)
+		return mlp_error_set(MLP_EBADDATA, "bad timestamp '%.*s'",
+		    (int)fl[0], f[0]);
 	if (mlp_parse_double(&out->value, f[1], fl[1]) != MLP_OK)
 		return mlp_error_set(MLP_EBADDATA, "bad value '%.*s'",
 		    (int)fl[1], f[1]);

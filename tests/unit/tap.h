@@ -84,7 +84,8 @@ tap_done(void)
 }
 
 /* Where the source tree is (for fixtures): $MLP_SRCDIR or ".". */
-static const char * __attribute__((unused))
+static const char *tap_srcdir(void) __attribute__((unused));
+static const char *
 tap_srcdir(void)
 {
 	const char	*s = getenv("MLP_SRCDIR");
