@@ -244,54 +244,76 @@ mlp_mkdirs_parent(const char *path)
 	return r;
 }
 
+/* Copy the open descriptor in to out. */
+static int
+copy_fd(int out, int in, const char *dst, const char *src)
+{
+	char	buf[65536];
+	ssize_t	n;
+
+	for (;;) {
+		n = read(in, buf, sizeof buf);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1)
+			return mlp_error_set_errno(MLP_ERROR, "cannot read '%s'",
+			    src);
+		if (n == 0)
+			return MLP_OK;
+		if (mlp_write_all(out, buf, (size_t)n) == -1)
+			return mlp_error_set_errno(MLP_ERROR,
+			    "cannot write '%s'", dst);
+	}
+}
+
 int
 mlp_file_copy(const char *dst, const char *src)
 {
+	struct mlp_buf	 tmp = MLP_BUF_INIT;
 	struct stat	 st;
 	struct timespec	 ts[2];
-	char		 buf[65536];
-	ssize_t		 n;
-	int		 in = -1, out = -1, r = MLP_OK;
+	char		*dir;
+	int		 in = -1, out = -1, r;
 
 	if ((in = open(src, O_RDONLY | O_CLOEXEC)) == -1)
 		return mlp_error_set_errno(errno == ENOENT ? MLP_ENOTFOUND :
 		    MLP_ERROR, "cannot open '%s'", src);
 	if (fstat(in, &st) == -1 || !S_ISREG(st.st_mode)) {
-		r = mlp_error_set(MLP_EINVAL, "'%s' is not a regular file",
+		close(in);
+		return mlp_error_set(MLP_EINVAL, "'%s' is not a regular file",
 		    src);
+	}
+	/* Into a temporary file first: a reader never sees half a copy. */
+	dir = dir_of(dst);
+	r = write_temp(&tmp, dir, "", 0);
+	free(dir);
+	if (r != MLP_OK)
+		goto out;
+	if ((out = open(tmp.buf, O_WRONLY | O_CLOEXEC)) == -1) {
+		r = mlp_error_set_errno(MLP_ERROR, "cannot open '%s'", tmp.buf);
 		goto out;
 	}
-	out = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-	    st.st_mode & 07777);
-	if (out == -1) {
-		r = mlp_error_set_errno(MLP_ERROR, "cannot create '%s'", dst);
+	if ((r = copy_fd(out, in, dst, src)) != MLP_OK)
 		goto out;
-	}
-	for (;;) {
-		n = read(in, buf, sizeof buf);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1) {
-			r = mlp_error_set_errno(MLP_ERROR, "cannot read '%s'",
-			    src);
-			goto out;
-		}
-		if (n == 0)
-			break;
-		if (mlp_write_all(out, buf, (size_t)n) == -1) {
-			r = mlp_error_set_errno(MLP_ERROR,
-			    "cannot write '%s'", dst);
-			goto out;
-		}
-	}
+	fchmod(out, st.st_mode & 07777);
 	ts[0] = st.st_atim;
 	ts[1] = st.st_mtim;
 	futimens(out, ts);
-out:
-	if (in != -1)
-		close(in);
-	if (out != -1 && close(out) == -1 && r == MLP_OK)
+	if (close(out) == -1) {
+		out = -1;
 		r = mlp_error_set_errno(MLP_ERROR, "cannot write '%s'", dst);
+		goto out;
+	}
+	out = -1;
+	if (rename(tmp.buf, dst) == -1)
+		r = mlp_error_set_errno(MLP_ERROR, "cannot write '%s'", dst);
+out:
+	close(in);
+	if (out != -1)
+		close(out);
+	if (r != MLP_OK && tmp.len > 0)
+		unlink(tmp.buf);
+	mlp_buf_release(&tmp);
 	return r;
 }
 

@@ -108,7 +108,8 @@ int	 mlp_file_append(const char *path, const char *tmpdir,
 int	 mlp_mkdirs(const char *path);
 /* mkdir -p of every folder above path (not path itself). */
 int	 mlp_mkdirs_parent(const char *path);
-/* Copy a regular file (content and mode, mtime kept as cp -p does). */
+/* Copy a regular file (content, mode and times, as cp -p does) through a
+ * temporary file in the folder of dst and rename(2): never half a copy. */
 int	 mlp_file_copy(const char *dst, const char *src);
 /* Write all of buf to fd, retrying on EINTR and short writes. */
 int	 mlp_write_all(int fd, const void *buf, size_t len);
