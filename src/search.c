@@ -1,0 +1,738 @@
+/*
+ * search.c - search_runs over the file store, reading only what a query
+ * needs.
+ *
+ * For each run folder the scan reads meta.yaml (with a fast reader for
+ * the plain lines MLflow writes) and keeps a small record.  A metric,
+ * param or tag file is read only when a clause, an order or a column
+ * names it, once per run: each distinct key gets a "slot" whose value is
+ * cached in the record.  Clauses on attributes are tried first, then
+ * params and tags, then metrics, and evaluation stops at the first
+ * clause that fails.  Selected records are sorted (the order keys are
+ * loaded first) and handed to the caller; columns are read for the runs
+ * handed out only.  With unsorted set, records are handed out as found
+ * and freed, so memory stays bounded whatever the output size.
+ */
+#include "config.h"
+
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "mlp-int.h"
+
+struct slotdef {
+	enum mlp_qkind	 kind;
+	char		*key;
+	int		 valid;		/* a key that may name a file */
+};
+
+struct sval {
+	int		 loaded;
+	struct mlp_qval	 v;
+	char		*owned;
+};
+
+struct mlp_srun {
+	struct mlp_run_info	 info;
+	struct search		*s;
+	size_t			 exp;		/* index in s->exps */
+	size_t			 seq;		/* scan order, or input order */
+	char			*dir;
+	struct sval		*slots;
+	int			 name_loaded;
+	char			*name_tag;	/* mlflow.runName, if needed */
+	char			*scratch;
+};
+
+struct idref {
+	const char	*id;
+	size_t		 index;
+	int		 seen;
+};
+
+struct search {
+	struct mlp_store		*st;
+	const struct mlp_search_opts	*o;
+	struct mlp_experiment		**exps;
+	size_t				  nexps;
+	struct slotdef			 *slots;
+	size_t				  nslots;
+	size_t				 *corder;	/* clause evaluation order */
+	int				 *cslot;	/* slot of each clause */
+	int				 *oslot;	/* slot of each order */
+	struct mlp_buf			  buf;
+	struct mlp_srun			**runs;
+	size_t				  nruns, alloc;
+	struct idref			 *ids;
+	size_t				  nids;
+	size_t				  emitted;
+	size_t				  seq;
+};
+
+/* ---- slots ---- */
+
+static int
+slot_find(const struct search *s, enum mlp_qkind kind, const char *key)
+{
+	size_t	i;
+
+	for (i = 0; i < s->nslots; i++)
+		if (s->slots[i].kind == kind && strcmp(s->slots[i].key, key) == 0)
+			return (int)i;
+	return -1;
+}
+
+static int
+slot_add(struct search *s, const struct mlp_qkey *k)
+{
+	int	i;
+
+	if (k->kind == MLP_QK_ATTR)
+		return -1;
+	if ((i = slot_find(s, k->kind, k->key)) >= 0)
+		return i;
+	s->slots = mlp_xrealloc(s->slots, (s->nslots + 1) * sizeof *s->slots);
+	s->slots[s->nslots].kind = k->kind;
+	s->slots[s->nslots].key = mlp_xstrdup(k->key);
+	/* A key MLflow could never have written names no file: missing. */
+	s->slots[s->nslots].valid = mlp_key_check(k->key, "key") == MLP_OK;
+	return (int)s->nslots++;
+}
+
+/* Read a whole file into s->buf; MLP_ENOTFOUND if missing or a folder. */
+static int
+slurp(struct mlp_buf *b, const char *path)
+{
+	ssize_t	n;
+	int	fd, r = MLP_OK;
+
+	mlp_buf_reset(b);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		if (errno == ENOENT || errno == ENOTDIR)
+			return MLP_ENOTFOUND;
+		return mlp_error_set_errno(MLP_ERROR, "cannot open '%s'", path);
+	}
+	for (;;) {
+		if ((r = mlp_buf_grow(b, 4096)) != MLP_OK)
+			break;
+		n = read(fd, b->buf + b->len, b->alloc - b->len - 1);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			r = errno == EISDIR ? MLP_ENOTFOUND :
+			    mlp_error_set_errno(MLP_ERROR, "cannot read '%s'",
+			    path);
+			break;
+		}
+		if (n == 0)
+			break;
+		b->len += (size_t)n;
+	}
+	b->buf[b->len] = '\0';
+	close(fd);
+	return r;
+}
+
+static const char *
+srun_dir(struct mlp_srun *run)
+{
+	if (run->dir == NULL)
+		run->dir = mlp_path_join(run->s->exps[run->exp]->dir,
+		    run->info.run_id);
+	return run->dir;
+}
+
+/* The latest point of the metric in s->buf, as mlp_metric_latest(). */
+static int
+latest(struct mlp_metric_point *out, const struct mlp_buf *b,
+    const char *path)
+{
+	struct mlp_metric_point	 p;
+	const char		*q, *nl, *end = b->buf + b->len;
+	size_t			 lineno = 0;
+	int			 r;
+
+	if (b->len == 0)
+		return mlp_error_set(MLP_EBADDATA, "%s: empty metric file",
+		    path);
+	for (q = b->buf; q < end; q = nl + 1) {
+		lineno++;
+		if ((nl = memchr(q, '\n', (size_t)(end - q))) == NULL)
+			nl = end;
+		if ((r = mlp_metric_parse_line(&p, q, (size_t)(nl - q))) !=
+		    MLP_OK)
+			return mlp_error_set(r, "%s: line %zu: %s", path,
+			    lineno, mlp_error_last());
+		/* Python's max(): replaced only by a strictly greater one. */
+		if (lineno == 1 || mlp_metric_point_cmp(&p, out) > 0)
+			*out = p;
+	}
+	return MLP_OK;
+}
+
+static int
+load_file(struct sval *sv, struct mlp_srun *run, enum mlp_qkind kind,
+    const char *key)
+{
+	struct search		*s = run->s;
+	struct mlp_metric_point	 p;
+	char			*path;
+	int			 r;
+
+	memset(&sv->v, 0, sizeof sv->v);
+	path = mlp_xasprintf("%s/%s/%s", srun_dir(run), kind ==
+	    MLP_QK_METRIC ? "metrics" : kind == MLP_QK_PARAM ? "params" :
+	    "tags", key);
+	r = slurp(&s->buf, path);
+	if (r == MLP_ENOTFOUND) {
+		r = MLP_OK;		/* missing: MLP_QV_NONE */
+	} else if (r == MLP_OK && kind == MLP_QK_METRIC) {
+		if ((r = latest(&p, &s->buf, path)) == MLP_OK) {
+			sv->v.type = MLP_QV_NUM;
+			sv->v.num = p.value;
+		}
+	} else if (r == MLP_OK) {
+		free(sv->owned);
+		sv->owned = mlp_xstrndup(s->buf.buf, s->buf.len);
+		sv->v.type = MLP_QV_STR;
+		sv->v.str = sv->owned;
+		sv->v.len = s->buf.len;
+	}
+	free(path);
+	sv->loaded = r == MLP_OK;
+	return r;
+}
+
+static int
+load_slot(struct mlp_qval *out, struct mlp_srun *run, int i)
+{
+	struct sval	*sv = &run->slots[i];
+	int		 r;
+
+	if (!sv->loaded) {
+		if (!run->s->slots[i].valid) {
+			memset(&sv->v, 0, sizeof sv->v);
+			sv->loaded = 1;
+		} else if ((r = load_file(sv, run, run->s->slots[i].kind,
+		    run->s->slots[i].key)) != MLP_OK)
+			return r;
+	}
+	*out = sv->v;
+	return MLP_OK;
+}
+
+static void
+set_str(struct mlp_qval *out, const char *s)
+{
+	memset(out, 0, sizeof *out);
+	if (s == NULL)
+		return;
+	out->type = MLP_QV_STR;
+	out->str = s;
+	out->len = strlen(s);
+}
+
+static void
+set_time(struct mlp_qval *out, int64_t t)
+{
+	memset(out, 0, sizeof *out);
+	if (t == MLP_NOTIME)
+		return;
+	out->type = MLP_QV_INT;
+	out->i = t;
+}
+
+/* run_name, or (as MLflow does when it is empty) the mlflow.runName tag. */
+static int
+run_name(struct mlp_qval *out, struct mlp_srun *run)
+{
+	struct sval	sv;
+	int		r;
+
+	if (run->info.run_name != NULL && run->info.run_name[0] != '\0') {
+		set_str(out, run->info.run_name);
+		return MLP_OK;
+	}
+	if (!run->name_loaded) {
+		memset(&sv, 0, sizeof sv);
+		if ((r = load_file(&sv, run, MLP_QK_TAG, "mlflow.runName")) !=
+		    MLP_OK)
+			return r;
+		run->name_tag = sv.owned;
+		run->name_loaded = 1;
+	}
+	set_str(out, run->name_tag != NULL ? run->name_tag :
+	    run->info.run_name);
+	return MLP_OK;
+}
+
+static int
+attr_value(struct mlp_qval *out, struct mlp_srun *run, enum mlp_qattr a)
+{
+	const struct mlp_experiment	*e = run->s->exps[run->exp];
+
+	switch (a) {
+	case MLP_QA_RUN_ID:
+		set_str(out, run->info.run_id);
+		break;
+	case MLP_QA_RUN_NAME:
+		return run_name(out, run);
+	case MLP_QA_STATUS:
+		set_str(out, mlp_run_status_name(run->info.status));
+		break;
+	case MLP_QA_USER_ID:
+		set_str(out, run->info.user_id);
+		break;
+	case MLP_QA_ARTIFACT_URI:
+		set_str(out, run->info.artifact_uri);
+		break;
+	case MLP_QA_START_TIME:
+		set_time(out, run->info.start_time);
+		break;
+	case MLP_QA_END_TIME:
+		set_time(out, run->info.end_time);
+		break;
+	case MLP_QA_EXPERIMENT_ID:
+		set_str(out, run->info.experiment_id);
+		break;
+	case MLP_QA_EXPERIMENT_NAME:
+		set_str(out, e->name);
+		break;
+	case MLP_QA_LIFECYCLE_STAGE:
+		set_str(out, run->info.deleted ? "deleted" : "active");
+		break;
+	}
+	return MLP_OK;
+}
+
+int
+mlp_srun_value(struct mlp_qval *out, struct mlp_srun *run,
+    struct mlp_qkey *k)
+{
+	struct sval	sv;
+	int		i, r;
+
+	if (k->kind == MLP_QK_ATTR)
+		return attr_value(out, run, k->attr);
+	if ((i = slot_find(run->s, k->kind, k->key)) >= 0)
+		return load_slot(out, run, i);
+	/* A key the search was not told about: read it now, uncached. */
+	memset(&sv, 0, sizeof sv);
+	r = mlp_key_check(k->key, "key") != MLP_OK ? MLP_OK :
+	    load_file(&sv, run, k->kind, k->key);
+	free(run->scratch);
+	run->scratch = sv.owned;
+	*out = sv.v;
+	return r;
+}
+
+const struct mlp_run_info *
+mlp_srun_info(const struct mlp_srun *run)
+{
+	return &run->info;
+}
+
+const struct mlp_experiment *
+mlp_srun_experiment(const struct mlp_srun *run)
+{
+	return run->s->exps[run->exp];
+}
+
+const char *
+mlp_srun_dir(struct mlp_srun *run)
+{
+	return srun_dir(run);
+}
+
+static void
+srun_free(struct mlp_srun *run)
+{
+	size_t	i;
+
+	if (run == NULL)
+		return;
+	mlp_run_info_release(&run->info);
+	for (i = 0; run->slots != NULL && i < run->s->nslots; i++)
+		free(run->slots[i].owned);
+	free(run->slots);
+	free(run->dir);
+	free(run->name_tag);
+	free(run->scratch);
+	free(run);
+}
+
+/* ---- filtering and sorting ---- */
+
+static int
+clause_cost(const struct mlp_qclause *c)
+{
+	if (c->k.kind == MLP_QK_ATTR)
+		return c->k.attr == MLP_QA_RUN_NAME ? 1 : 0;
+	return c->k.kind == MLP_QK_METRIC ? 3 : 2;
+}
+
+static void
+plan(struct search *s)
+{
+	const struct mlp_filter	*f = s->o->filter;
+	size_t			 i, j, n = f ? f->n : 0, tmp;
+
+	s->corder = mlp_xcalloc(n + 1, sizeof *s->corder);
+	s->cslot = mlp_xcalloc(n + 1, sizeof *s->cslot);
+	for (i = 0; i < n; i++) {
+		s->corder[i] = i;
+		s->cslot[i] = slot_add(s, &f->c[i].k);
+	}
+	/* Cheapest clauses first (insertion sort: stable, tiny n). */
+	for (i = 1; i < n; i++)
+		for (j = i; j > 0 && clause_cost(&f->c[s->corder[j]]) <
+		    clause_cost(&f->c[s->corder[j - 1]]); j--) {
+			tmp = s->corder[j];
+			s->corder[j] = s->corder[j - 1];
+			s->corder[j - 1] = tmp;
+		}
+	s->oslot = mlp_xcalloc(s->o->norder + 1, sizeof *s->oslot);
+	for (i = 0; i < s->o->norder; i++)
+		s->oslot[i] = slot_add(s, &s->o->order[i].k);
+	for (i = 0; i < s->o->ncolumns; i++)
+		slot_add(s, &s->o->columns[i]);
+}
+
+/* 1: selected, 0: not, < 0: damaged (message set). */
+static int
+select_run(struct search *s, struct mlp_srun *run)
+{
+	const struct mlp_filter	*f = s->o->filter;
+	const struct mlp_qclause *c;
+	struct mlp_qval		 v;
+	size_t			 i;
+	int			 r;
+
+	for (i = 0; f != NULL && i < f->n; i++) {
+		c = &f->c[s->corder[i]];
+		if (s->cslot[s->corder[i]] >= 0)
+			r = load_slot(&v, run, s->cslot[s->corder[i]]);
+		else
+			r = attr_value(&v, run, c->k.attr);
+		if (r != MLP_OK)
+			return r;
+		if (!mlp_clause_match(c, &v))
+			return 0;
+	}
+	/* The sort needs every order key; read them now. */
+	for (i = 0; i < s->o->norder; i++) {
+		r = s->oslot[i] >= 0 ? load_slot(&v, run, s->oslot[i]) :
+		    attr_value(&v, run, s->o->order[i].k.attr);
+		if (r != MLP_OK)
+			return r;
+	}
+	return 1;
+}
+
+static struct search	*sort_ctx;	/* qsort has no context argument */
+
+static int
+cmp_runs(const void *pa, const void *pb)
+{
+	struct mlp_srun	*a = *(struct mlp_srun *const *)pa;
+	struct mlp_srun	*b = *(struct mlp_srun *const *)pb;
+	struct search	*s = sort_ctx;
+	struct mlp_qval	 va, vb;
+	size_t		 i;
+	int		 c;
+
+	for (i = 0; i < s->o->norder; i++) {
+		/* Cached by select_run(): no I/O, no failure here. */
+		(void)mlp_srun_value(&va, a, &s->o->order[i].k);
+		(void)mlp_srun_value(&vb, b, &s->o->order[i].k);
+		if ((c = mlp_qval_cmp(&va, &vb, s->o->order[i].desc)) != 0)
+			return c;
+	}
+	if (s->nids > 0 && s->o->norder == 0)
+		return a->seq < b->seq ? -1 : a->seq > b->seq;
+	/* MLflow's default order: start_time DESC, then run_id. */
+	if (a->info.start_time != b->info.start_time)
+		return a->info.start_time > b->info.start_time ? -1 : 1;
+	if ((c = strcmp(a->info.run_id, b->info.run_id)) != 0)
+		return c;
+	return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+/* ---- scanning ---- */
+
+static void
+warn(struct search *s, const char *msg)
+{
+	if (s->o->warn != NULL)
+		s->o->warn(s->o->warn_arg, msg);
+}
+
+static int
+is_run_hex(const char *name)
+{
+	size_t	i;
+
+	for (i = 0; name[i] != '\0'; i++)
+		if (!((name[i] >= '0' && name[i] <= '9') ||
+		    (name[i] >= 'a' && name[i] <= 'f')))
+			return 0;
+	return i == 32;
+}
+
+static int
+cmp_idref(const void *a, const void *b)
+{
+	return strcmp(((const struct idref *)a)->id,
+	    ((const struct idref *)b)->id);
+}
+
+static struct idref *
+id_lookup(struct search *s, const char *name)
+{
+	struct idref	key;
+
+	key.id = name;
+	return bsearch(&key, s->ids, s->nids, sizeof *s->ids, cmp_idref);
+}
+
+static int
+keep(struct search *s, struct mlp_srun *run, mlp_emit_fn *emit, void *arg)
+{
+	int	r;
+
+	if (s->o->unsorted) {
+		if (s->o->max_results != 0 && s->emitted >= s->o->max_results) {
+			srun_free(run);
+			return MLP_OK;
+		}
+		s->emitted++;
+		r = emit(arg, run);
+		srun_free(run);
+		return r;
+	}
+	if (s->nruns == s->alloc) {
+		s->alloc = s->alloc ? s->alloc * 2 : 256;
+		s->runs = mlp_xrealloc(s->runs, s->alloc * sizeof *s->runs);
+	}
+	s->runs[s->nruns++] = run;
+	return MLP_OK;
+}
+
+/* Read one run folder; damaged ones are reported and skipped. */
+static int
+scan_run(struct search *s, size_t ei, const char *name, mlp_emit_fn *emit,
+    void *arg)
+{
+	const struct mlp_experiment	*e = s->exps[ei];
+	struct mlp_srun			*run;
+	struct idref			*ref = NULL;
+	char				*path;
+	int				 r;
+
+	if (s->nids > 0 && (ref = id_lookup(s, name)) == NULL)
+		return MLP_OK;
+	path = mlp_xasprintf("%s/%s/meta.yaml", e->dir, name);
+	r = slurp(&s->buf, path);
+	if (r == MLP_ENOTFOUND) {
+		/* A run being created, or (other names) a stray folder. */
+		if (!is_run_hex(name)) {
+			mlp_error_set(MLP_EBADDATA, "%s/%s: not a run folder "
+			    "(no meta.yaml); skipped", e->dir, name);
+			warn(s, mlp_error_last());
+		}
+		free(path);
+		return MLP_OK;
+	}
+	run = mlp_xcalloc(1, sizeof *run);
+	run->s = s;
+	run->exp = ei;
+	run->seq = ref != NULL ? ref->index : s->seq++;
+	if (ref != NULL)
+		ref->seen = 1;
+	if (r == MLP_OK)
+		r = mlp_search_meta_parse(&run->info, s->buf.buf, s->buf.len,
+		    path);
+	if (r == MLP_OK && strcmp(run->info.run_id, name) != 0)
+		r = mlp_error_set(MLP_EBADDATA, "%s: run_id '%s' does not "
+		    "match its folder", path, run->info.run_id);
+	if (r == MLP_OK && strcmp(run->info.experiment_id, e->id) != 0)
+		r = mlp_error_set(MLP_EBADDATA, "%s: experiment_id '%s' does "
+		    "not match its folder", path, run->info.experiment_id);
+	free(path);
+	if (r != MLP_OK) {
+		warn(s, mlp_error_last());
+		srun_free(run);
+		return MLP_OK;
+	}
+	if ((s->o->view == MLP_VIEW_ACTIVE && run->info.deleted) ||
+	    (s->o->view == MLP_VIEW_DELETED && !run->info.deleted)) {
+		srun_free(run);
+		return MLP_OK;
+	}
+	run->slots = mlp_xcalloc(s->nslots + 1, sizeof *run->slots);
+	if ((r = select_run(s, run)) != 1) {
+		if (r < 0)
+			warn(s, mlp_error_last());
+		srun_free(run);
+		return MLP_OK;
+	}
+	return keep(s, run, emit, arg);
+}
+
+static int
+is_reserved(const char *name)
+{
+	return strcmp(name, "tags") == 0 || strcmp(name, "datasets") == 0 ||
+	    strcmp(name, "traces") == 0 || strcmp(name, "models") == 0;
+}
+
+static int
+scan_experiment(struct search *s, size_t ei, mlp_emit_fn *emit, void *arg)
+{
+	const struct mlp_experiment	*e = s->exps[ei];
+	struct dirent			*de;
+	struct stat			 sb;
+	DIR				*dp;
+	char				*p;
+	int				 r = MLP_OK, isdir;
+
+	if ((dp = opendir(e->dir)) == NULL) {
+		mlp_error_set_errno(MLP_EBADDATA, "cannot read '%s'", e->dir);
+		warn(s, mlp_error_last());
+		return MLP_OK;
+	}
+	while (r == MLP_OK && (de = readdir(dp)) != NULL) {
+		if (de->d_name[0] == '.' || is_reserved(de->d_name))
+			continue;
+		isdir = de->d_type == DT_DIR;
+		if (de->d_type == DT_UNKNOWN || de->d_type == DT_LNK) {
+			p = mlp_path_join(e->dir, de->d_name);
+			isdir = stat(p, &sb) == 0 && S_ISDIR(sb.st_mode);
+			free(p);
+		}
+		if (isdir)
+			r = scan_run(s, ei, de->d_name, emit, arg);
+	}
+	closedir(dp);
+	return r;
+}
+
+static int
+find_experiments(struct search *s)
+{
+	const struct mlp_search_opts	*o = s->o;
+	struct mlp_experiment		*e;
+	size_t				 i, j;
+	int				 r;
+
+	if (o->nexperiments == 0)
+		return mlp_experiment_list(&s->exps, &s->nexps, s->st,
+		    o->view == MLP_VIEW_ACTIVE ? MLP_VIEW_ACTIVE : MLP_VIEW_ALL,
+		    o->warn, o->warn_arg);
+	s->exps = mlp_xcalloc(o->nexperiments, sizeof *s->exps);
+	for (i = 0; i < o->nexperiments; i++) {
+		if ((r = mlp_experiment_find(&e, s->st, o->experiments[i])) !=
+		    MLP_OK)
+			return r;
+		for (j = 0; j < s->nexps; j++)
+			if (strcmp(s->exps[j]->id, e->id) == 0)
+				break;
+		if (j < s->nexps)
+			mlp_experiment_free(e);
+		else
+			s->exps[s->nexps++] = e;
+	}
+	return MLP_OK;
+}
+
+static void
+search_release(struct search *s)
+{
+	size_t	i;
+
+	for (i = 0; i < s->nruns; i++)
+		srun_free(s->runs[i]);
+	free(s->runs);
+	mlp_experiment_list_free(s->exps, s->nexps);
+	for (i = 0; i < s->nslots; i++)
+		free(s->slots[i].key);
+	free(s->slots);
+	free(s->corder);
+	free(s->cslot);
+	free(s->oslot);
+	free(s->ids);
+	mlp_buf_release(&s->buf);
+}
+
+static int
+setup_ids(struct search *s)
+{
+	size_t	i, j;
+
+	s->ids = mlp_xcalloc(s->o->nrun_ids + 1, sizeof *s->ids);
+	for (i = 0; i < s->o->nrun_ids; i++) {
+		s->ids[i].id = s->o->run_ids[i];
+		s->ids[i].index = i;
+	}
+	s->nids = s->o->nrun_ids;
+	qsort(s->ids, s->nids, sizeof *s->ids, cmp_idref);
+	/* Keep the first of duplicates: input order decides. */
+	for (i = j = 0; i < s->nids; i++)
+		if (j == 0 || strcmp(s->ids[j - 1].id, s->ids[i].id) != 0)
+			s->ids[j++] = s->ids[i];
+		else if (s->ids[i].index < s->ids[j - 1].index)
+			s->ids[j - 1].index = s->ids[i].index;
+	s->nids = j;
+	return MLP_OK;
+}
+
+int
+mlp_search(struct mlp_store *st, const struct mlp_search_opts *o,
+    mlp_emit_fn *emit, void *arg)
+{
+	struct search	 s;
+	size_t		 i, n;
+	int		 r;
+
+	memset(&s, 0, sizeof s);
+	s.st = st;
+	s.o = o;
+	mlp_buf_init(&s.buf);
+	if (o->nrun_ids > 0)
+		setup_ids(&s);
+	if ((r = find_experiments(&s)) != MLP_OK)
+		goto out;
+	plan(&s);
+	for (i = 0; r == MLP_OK && i < s.nexps; i++)
+		r = scan_experiment(&s, i, emit, arg);
+	for (i = 0; r == MLP_OK && i < s.nids; i++)
+		if (!s.ids[i].seen) {
+			mlp_error_set(MLP_ENOTFOUND, "no run '%s'",
+			    s.ids[i].id);
+			warn(&s, mlp_error_last());
+		}
+	if (r != MLP_OK || o->unsorted)
+		goto out;
+	sort_ctx = &s;
+	if (s.nruns > 1)
+		qsort(s.runs, s.nruns, sizeof *s.runs, cmp_runs);
+	sort_ctx = NULL;
+	n = o->max_results != 0 && o->max_results < s.nruns ?
+	    o->max_results : s.nruns;
+	for (i = 0; r == MLP_OK && i < n; i++) {
+		r = emit(arg, s.runs[i]);
+		/* Done with it: free its cached values early. */
+		srun_free(s.runs[i]);
+		s.runs[i] = NULL;
+	}
+out:
+	search_release(&s);
+	return r;
+}
