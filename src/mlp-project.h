@@ -2,4 +2,350 @@
 #ifndef MLP_PROJECT_H
 #define MLP_PROJECT_H
 
+/*
+ * The parts of libmlp behind mlp-run: a generic YAML tree, MLproject
+ * files, git, processes, data fingerprints, environments.
+ */
+
+/* ---- generic YAML tree (ytree.c; with yaml.c the only libyaml user) ---- */
+
+enum mlp_ynkind {
+	MLP_YN_SCALAR,
+	MLP_YN_SEQ,
+	MLP_YN_MAP
+};
+
+struct mlp_ynode {
+	enum mlp_ynkind		  kind;
+	char			 *str;	/* scalar text (NUL-terminated) */
+	size_t			  len;
+	int			  plain; /* scalar was plain (may be typed) */
+	int			  line;	/* 1-based line, for errors */
+	struct mlp_ynode	**kids;	/* seq: items; map: key, value, ... */
+	size_t			  nkids;
+};
+
+/*
+ * Parse one YAML document into a tree (anchors and aliases expanded).
+ * An empty document gives *out == NULL and MLP_OK.  path names the file
+ * in errors (with the line).  Free with mlp_ytree_free().
+ */
+int	 mlp_ytree_parse(struct mlp_ynode **out, const char *data, size_t len,
+	    const char *path);
+void	 mlp_ytree_free(struct mlp_ynode *);
+/* The value of a string key of a mapping, or NULL. */
+const struct mlp_ynode *mlp_ytree_get(const struct mlp_ynode *map,
+	    const char *key);
+/* Is the node absent or a YAML null (~, null, empty plain scalar)? */
+int	 mlp_ynode_is_null(const struct mlp_ynode *);
+
+/* ---- MD5 (md5.c), for MLflow's dataset and input ids ---- */
+
+void	 mlp_md5_hex(char out[33], const void *data, size_t len);
+
+/* ---- MLproject files (project.c) ---- */
+
+enum mlp_ptype {
+	MLP_PT_STRING,
+	MLP_PT_FLOAT,
+	MLP_PT_INT,		/* improvement: MLflow treats it as string */
+	MLP_PT_PATH,
+	MLP_PT_URI
+};
+
+struct mlp_param_spec {
+	char		*name;
+	char		*type_name;	/* as written (unknown types: string) */
+	enum mlp_ptype	 type;
+	char		*def;		/* str() of the YAML default; NULL: required */
+};
+
+struct mlp_entry_point {
+	char			*name;
+	char			*command;	/* str.format template */
+	struct mlp_param_spec	*params;
+	size_t			 nparams;
+};
+
+enum mlp_envkind {
+	MLP_ENVK_NONE,		/* no environment declared */
+	MLP_ENVK_PYTHON,	/* python_env (virtualenv) */
+	MLP_ENVK_CONDA,		/* conda_env */
+	MLP_ENVK_DOCKER		/* docker_env */
+};
+
+/* A docker_env environment entry: copy from the host when value is NULL. */
+struct mlp_docker_var {
+	char	*name;
+	char	*value;
+};
+
+struct mlp_project {
+	char			*dir;	/* absolute project folder */
+	char			*file;	/* the MLproject file, NULL if none */
+	char			*name;	/* NULL if not declared */
+	struct mlp_entry_point	*eps;
+	size_t			 neps;
+	enum mlp_envkind	 env;
+	char			*env_file; /* python_env / conda_env file */
+	char			*docker_image;
+	char			**docker_volumes;
+	size_t			 ndocker_volumes;
+	struct mlp_docker_var	*docker_vars;
+	size_t			 ndocker_vars;
+	struct mlp_entry_point	 script; /* synthetic -e x.py / x.sh */
+};
+
+/*
+ * Load the project in folder dir: the file named MLproject in any case,
+ * if there is one (no file is not an error).  Errors name the file and
+ * the key, as "MLproject: entry_points.main.parameters.alpha: ...".
+ */
+int	 mlp_project_load(struct mlp_project **out, const char *dir);
+void	 mlp_project_free(struct mlp_project *);
+/*
+ * The entry point called name: a declared one, else a script whose name
+ * ends in .py or .sh (run as "python NAME" or "bash NAME").  The pointer
+ * belongs to the project.  MLP_ENOTFOUND with MLflow's message otherwise.
+ */
+int	 mlp_project_entry(const struct mlp_entry_point **out,
+	    struct mlp_project *, const char *name);
+
+/* One parameter of a run, after checking. */
+struct mlp_param_value {
+	char	*key;
+	char	*raw;		/* as given (or the default): what is logged */
+	char	*value;		/* what the command gets: abs path for path */
+	int	 declared;	/* 0: an extra -P, appended as --key value */
+	enum mlp_ptype type;
+};
+
+struct mlp_command {
+	struct mlp_param_value	*params; /* declared order, then extras */
+	size_t			 nparams;
+	char			*command; /* the shell command line */
+};
+
+/*
+ * Check the given -P values (kv, in command-line order) against the
+ * entry point and build the command: {name} is replaced by the
+ * shell-quoted value, {{ and }} by braces, extras are appended as
+ * " --key 'value'".  A missing required parameter, a float or int that
+ * does not parse, a path that does not exist and a uri without a scheme
+ * are MLP_EINVAL.  Relative paths are made absolute against the current
+ * folder.  Free with mlp_command_release().
+ */
+int	 mlp_command_build(struct mlp_command *out,
+	    const struct mlp_entry_point *, const struct mlp_kv *kv, size_t n);
+void	 mlp_command_release(struct mlp_command *);
+/* POSIX shell quoting as Python's shlex.quote (appended to out). */
+int	 mlp_shell_quote(struct mlp_buf *out, const char *s);
+/*
+ * Python's str() of a YAML scalar as PyYAML's safe loader types it:
+ * booleans True/False, ints and floats normalised, else the text.
+ * Returns NULL for a null.  Caller frees.
+ */
+char	*mlp_yaml_scalar_str(const struct mlp_ynode *);
+/*
+ * $XDG_CACHE_HOME/mlp/<sub> (default ~/.cache/mlp/<sub>); the folder is
+ * not created.  Caller frees.
+ */
+char	*mlp_cache_path(const char *sub);
+
+/* ---- git (git.c, the only user of libgit2) ---- */
+
+struct mlp_gitinfo {
+	char	*root;		/* work tree root (NULL: fetched checkout) */
+	char	 commit[41];	/* HEAD, or the checked-out commit */
+	char	*branch;	/* NULL if not on/asked for a branch */
+	char	*remote_url;	/* origin, else the first remote; or NULL */
+	int	 dirty;		/* -1: not inspected */
+};
+
+void	 mlp_gitinfo_release(struct mlp_gitinfo *);
+/*
+ * Inspect the repository that contains dir: HEAD commit, branch, remote
+ * URL, and (with check_dirty) whether the work tree differs from HEAD,
+ * untracked non-ignored files included.  exclude (may be NULL) is an
+ * absolute folder left out of the check (the store, when it lives in
+ * the work tree).  MLP_ENOTFOUND when dir is in no repository or the
+ * repository has no commit yet.
+ */
+int	 mlp_git_inspect(struct mlp_gitinfo *out, const char *dir,
+	    const char *exclude, int check_dirty);
+/*
+ * A binary-safe patch from HEAD to the work tree of the repository at
+ * root (untracked, non-ignored files included, exclude left out), such
+ * that "git apply" on a clean checkout of HEAD reproduces the tree.  If
+ * it is larger than max bytes (0: no limit), out gets only the whole
+ * file sections that fit and *truncated is set.
+ */
+int	 mlp_git_diff(struct mlp_buf *out, int *truncated, const char *root,
+	    const char *exclude, size_t max);
+/*
+ * Get the code of a git project: clone or fetch uri (a URL, or the path
+ * of a local repository) into the cache, resolve ref (a branch, tag, or
+ * full or short commit; NULL: the default branch, or HEAD of a local
+ * repository) and check that commit out into its own folder under
+ * $XDG_CACHE_HOME/mlp/projects/, never touching a user's work tree.
+ * *outdir is the checkout (caller frees); info gets the commit, the
+ * branch when ref names one, and the remote URL.
+ */
+int	 mlp_git_fetch(char **outdir, struct mlp_gitinfo *info,
+	    const char *uri, const char *ref, int local);
+/* Does uri look like a git URL (scheme://, user@host:path)? */
+int	 mlp_git_is_url(const char *uri);
+
+/* ---- processes (spawn.c) ---- */
+
+/*
+ * Catch SIGINT, SIGTERM and SIGHUP from now on: the first one is
+ * recorded and forwarded to the process group of the running child.
+ */
+void	 mlp_spawn_signals_init(void);
+/* The signal received since mlp_spawn_signals_init(), or 0. */
+int	 mlp_spawn_got_signal(void);
+/*
+ * Start argv[0] (searched in PATH) with the environment envp (NULL: ours)
+ * in folder dir (NULL: here) as the leader of a new process group, which
+ * gets the terminal when we hold it.  Returns once exec succeeded;
+ * MLP_ENOTFOUND (exit 127) or MLP_ERROR (126) if it could not.
+ */
+int	 mlp_spawn_start(pid_t *out, char *const argv[], char *const envp[],
+	    const char *dir);
+/*
+ * Wait for the child started by mlp_spawn_start().  *status is what a
+ * shell reports: the exit code or 128+N for signal N.  *interrupted is
+ * the signal that made us stop it (ours, or Ctrl-C on its terminal),
+ * else 0.
+ */
+int	 mlp_spawn_wait(int *status, int *interrupted, pid_t);
+
+/* A command whose output is captured (stdout and stderr together). */
+struct mlp_probe {
+	char *const	*argv;
+	const char	*dir;		/* NULL: here */
+	struct mlp_buf	 out;
+	int		 status;	/* shell style; -1 if not run */
+	pid_t		 pid;
+	int		 fd;
+};
+/*
+ * Run the probes in parallel, stdin from /dev/null, capture at most
+ * 4 MiB of output each; those still running after timeout_ms are
+ * killed (status 128+9).  Returns MLP_OK even if some failed.
+ */
+int	 mlp_spawn_probes(struct mlp_probe *, size_t n, int timeout_ms);
+/* rm -rf path (a half-built environment or checkout). */
+int	 mlp_rm_rf(const char *path);
+/* Full path of an executable in PATH (NULL: $PATH), or NULL. */
+char	*mlp_which(const char *name, const char *path);
+
+/* ---- data fingerprints (inputs.c) ---- */
+
+struct mlp_inputs;
+/*
+ * A set of inputs hashed with XXH3-128.  cache is the path of the cache
+ * file (device, inode, size, mtime -> hash); NULL: no cache.
+ */
+struct mlp_inputs *mlp_inputs_new(const char *cache);
+/*
+ * Add a file or a folder (walked recursively; symlinks followed for
+ * files only) and hash what the cache does not know.  context names its
+ * role (the parameter, or "input").
+ */
+int	 mlp_inputs_add(struct mlp_inputs *, const char *abspath,
+	    const char *context);
+/*
+ * The inputs.tsv text: a header, then "path size mtime xxh128" per file,
+ * sorted by path.  digest gets the fingerprint of all the data: the
+ * XXH3-128 of "relative path, size, hash" lines of every input in order
+ * of path, so moving the data elsewhere keeps it.
+ */
+int	 mlp_inputs_tsv(struct mlp_buf *out, char digest[MLP_HASH_HEX],
+	    struct mlp_inputs *);
+/* Number of inputs added. */
+size_t	 mlp_inputs_count(const struct mlp_inputs *);
+/*
+ * Record each input as an MLflow dataset of the run's experiment and a
+ * dataset input of the run (filestore.md 9.1 and 9.2).
+ */
+int	 mlp_inputs_record(struct mlp_inputs *, struct mlp_run *);
+/* Save new cache entries and free. */
+void	 mlp_inputs_free(struct mlp_inputs *);
+
+/* ---- environments (envmgr.c) and their description (envinfo.c) ---- */
+
+enum mlp_envmgr {
+	MLP_ENVMGR_LOCAL,
+	MLP_ENVMGR_VIRTUALENV,
+	MLP_ENVMGR_CONDA,
+	MLP_ENVMGR_DOCKER
+};
+
+/* "local", ... for an enum value; parse gives -1 for an unknown name. */
+const char *mlp_envmgr_name(enum mlp_envmgr);
+int	 mlp_envmgr_parse(const char *);
+/* The manager a project asks for (none declared: local). */
+enum mlp_envmgr mlp_envmgr_default(const struct mlp_project *);
+
+struct mlp_env {
+	enum mlp_envmgr	 mgr;
+	char		*dir;		/* env folder (virtualenv, conda) */
+	char		*python;	/* interpreter of the env, or NULL */
+	char		*activate;	/* prefix "source ... && ", or "" */
+	char		*image;		/* docker image to run */
+	int		 built;		/* created now (not reused) */
+};
+
+/*
+ * Check that the manager can be used for the project before any run
+ * exists (conda or mamba found, a file to build from...).
+ */
+int	 mlp_env_check(const struct mlp_project *, enum mlp_envmgr);
+/*
+ * Create or reuse the environment (cached under $XDG_CACHE_HOME/mlp/envs/),
+ * or build the docker image when build_image.  Progress lines go to
+ * log (may be NULL).  commit (may be NULL) tags a built image.
+ */
+int	 mlp_env_prepare(struct mlp_env *out, const struct mlp_project *,
+	    enum mlp_envmgr, int build_image, const char *commit,
+	    void (*log)(const char *));
+void	 mlp_env_release(struct mlp_env *);
+
+/* What a docker run needs besides the project. */
+struct mlp_docker_run {
+	const char	*store_dir;	/* absolute store folder */
+	const char	*tracking_uri;
+	const char	*run_id;
+	const char	*experiment_id;
+	char *const	*docker_args;	/* -A name[=value] */
+	size_t		 ndocker_args;
+	int		 mount_project;	/* not with a built image */
+};
+/*
+ * The "docker run ..." command line (shell-quoted words) that runs
+ * command in the image with the store and project mounted at the same
+ * absolute paths.  Host variables named by the MLproject are passed as
+ * "-e NAME" so their values never appear on a command line; an unset
+ * one is MLP_EINVAL.
+ */
+int	 mlp_env_docker_command(struct mlp_buf *out, const struct mlp_env *,
+	    const struct mlp_project *, const struct mlp_docker_run *,
+	    const char *command);
+
+/*
+ * The text of mlp/environment.txt: OS release, kernel, CPU, memory, host,
+ * compilers and interpreters in PATH with their versions, the
+ * environment manager, and pip freeze of python (may be NULL).  Probes
+ * run in parallel.  path is the PATH the child sees (NULL: ours).
+ */
+int	 mlp_envinfo_collect(struct mlp_buf *out, const char *envmgr,
+	    const char *python, const char *path);
+/*
+ * The python interpreter a command line starts, if its first word is
+ * python, python3, python3.11... (looked up in path), else NULL.
+ */
+char	*mlp_envinfo_python(const char *command, const char *path);
+
 #endif /* MLP_PROJECT_H */

@@ -1,0 +1,598 @@
+/*
+ * project.c - MLproject files: loading and checking them, entry points,
+ * parameter checking, and the shell command of a run (mlproject.md
+ * sections 1 and 2).
+ */
+#include "config.h"
+
+#include <sys/stat.h>
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <pwd.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "mlp-int.h"
+
+char *
+mlp_cache_path(const char *sub)
+{
+	const char	*base = getenv("XDG_CACHE_HOME");
+	struct passwd	*pw;
+
+	if (base != NULL && base[0] == '/')
+		return mlp_xasprintf("%s/mlp/%s", base, sub);
+	if ((base = getenv("HOME")) == NULL || base[0] != '/')
+		base = (pw = getpwuid(getuid())) != NULL ? pw->pw_dir : "/tmp";
+	return mlp_xasprintf("%s/.cache/mlp/%s", base, sub);
+}
+
+int
+mlp_shell_quote(struct mlp_buf *out, const char *s)
+{
+	const char	*p;
+	int		 r;
+
+	if (*s == '\0')
+		return mlp_buf_addstr(out, "''");
+	for (p = s; *p != '\0'; p++)
+		if (!isalnum((unsigned char)*p) && (*p & 0x80) == 0 &&
+		    strchr("_@%+=:,./-", *p) == NULL)
+			break;
+		else if ((*p & 0x80) != 0)
+			break;
+	if (*p == '\0')
+		return mlp_buf_addstr(out, s);
+	if ((r = mlp_buf_addch(out, '\'')) != MLP_OK)
+		return r;
+	for (p = s; *p != '\0' && r == MLP_OK; p++)
+		r = *p == '\'' ? mlp_buf_addstr(out, "'\"'\"'") :
+		    mlp_buf_addch(out, *p);
+	return r == MLP_OK ? mlp_buf_addch(out, '\'') : r;
+}
+
+/* ---- YAML scalars as Python sees them ---- */
+
+static int
+is_word(const char *s, const char *const *words)
+{
+	for (; *words != NULL; words++)
+		if (strcmp(s, *words) == 0)
+			return 1;
+	return 0;
+}
+
+/* Copy s without '_' (YAML 1.1 digit separators). */
+static char *
+strip_underscores(const char *s)
+{
+	char	*t = mlp_xstrdup(s), *w = t;
+
+	for (; *s != '\0'; s++)
+		if (*s != '_')
+			*w++ = *s;
+	*w = '\0';
+	return t;
+}
+
+static char *
+int_str(const char *text)
+{
+	char		*t = strip_underscores(text), *p = t, *end;
+	int		 neg = 0, base = 10;
+	long long	 v;
+
+	if (*p == '+' || *p == '-')
+		neg = *p++ == '-';
+	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'b')) {
+		base = p[1] == 'x' ? 16 : 2;
+		p += 2;
+	} else if (p[0] == '0' && p[1] != '\0')
+		base = 8;
+	if (*p == '\0' || !isalnum((unsigned char)*p)) {
+		free(t);
+		return NULL;
+	}
+	errno = 0;
+	v = strtoll(p, &end, base);
+	if (*end != '\0' || errno != 0) {
+		free(t);
+		return NULL;
+	}
+	free(t);
+	return mlp_xasprintf("%lld", neg ? -v : v);
+}
+
+/* PyYAML's float pattern (without sexagesimals), then Python's repr. */
+static char *
+float_str(const char *text)
+{
+	char		*t = strip_underscores(text), *p = t, buf[MLP_DTOA_MAX];
+	const char	*body;
+	double		 d;
+	int		 digits = 0;
+
+	if (*p == '+' || *p == '-')
+		p++;
+	body = p;
+	if (strcmp(body, ".inf") == 0 || strcmp(body, ".Inf") == 0 ||
+	    strcmp(body, ".INF") == 0) {
+		free(t);
+		return mlp_xstrdup(*text == '-' ? "-inf" : "inf");
+	}
+	if (p == t && (strcmp(p, ".nan") == 0 || strcmp(p, ".NaN") == 0 ||
+	    strcmp(p, ".NAN") == 0)) {
+		free(t);
+		return mlp_xstrdup("nan");
+	}
+	while (isdigit((unsigned char)*p))
+		p++, digits++;
+	if (*p++ != '.')
+		goto no;
+	while (isdigit((unsigned char)*p))
+		p++, digits++;
+	if (digits == 0)
+		goto no;
+	if (*p == 'e' || *p == 'E') {
+		p++;
+		if (*p != '+' && *p != '-')
+			goto no;
+		p++;
+		if (!isdigit((unsigned char)*p))
+			goto no;
+		while (isdigit((unsigned char)*p))
+			p++;
+	}
+	if (*p != '\0' || mlp_parse_double(&d, t, strlen(t)) != MLP_OK)
+		goto no;
+	free(t);
+	mlp_dtoa(buf, d);
+	return mlp_xstrdup(buf);
+no:
+	free(t);
+	return NULL;
+}
+
+char *
+mlp_yaml_scalar_str(const struct mlp_ynode *y)
+{
+	static const char *const	yes[] = { "yes", "Yes", "YES", "true",
+	    "True", "TRUE", "on", "On", "ON", NULL };
+	static const char *const	no[] = { "no", "No", "NO", "false",
+	    "False", "FALSE", "off", "Off", "OFF", NULL };
+	char				*s;
+
+	if (mlp_ynode_is_null(y))
+		return NULL;
+	if (y->kind != MLP_YN_SCALAR || !y->plain)
+		return mlp_xstrdup(y->kind == MLP_YN_SCALAR ? y->str : "");
+	if (is_word(y->str, yes))
+		return mlp_xstrdup("True");
+	if (is_word(y->str, no))
+		return mlp_xstrdup("False");
+	if ((s = int_str(y->str)) != NULL || (s = float_str(y->str)) != NULL)
+		return s;
+	return mlp_xstrdup(y->str);
+}
+
+/* ---- loading ---- */
+
+struct loader {
+	struct mlp_project	*p;
+	const char		*file;
+};
+
+static int
+bad(struct loader *l, const struct mlp_ynode *y, const char *key,
+    const char *msg)
+{
+	if (y != NULL)
+		return mlp_error_set(MLP_EINVAL, "%s: line %d: %s: %s",
+		    l->file, y->line, key, msg);
+	return mlp_error_set(MLP_EINVAL, "%s: %s: %s", l->file, key, msg);
+}
+
+static int
+is_str(const struct mlp_ynode *y)
+{
+	return y != NULL && y->kind == MLP_YN_SCALAR && !mlp_ynode_is_null(y);
+}
+
+static int
+parse_type(struct mlp_param_spec *ps, const char *t)
+{
+	static const struct {
+		const char	*name;
+		enum mlp_ptype	 type;
+	} types[] = {
+		{ "string", MLP_PT_STRING }, { "float", MLP_PT_FLOAT },
+		{ "int", MLP_PT_INT }, { "path", MLP_PT_PATH },
+		{ "uri", MLP_PT_URI }
+	};
+	size_t	i;
+
+	ps->type_name = mlp_xstrdup(t);
+	ps->type = MLP_PT_STRING;	/* MLflow: any other type is a string */
+	for (i = 0; i < MLP_ARRAY_SIZE(types); i++)
+		if (strcmp(t, types[i].name) == 0)
+			ps->type = types[i].type;
+	return MLP_OK;
+}
+
+static int
+load_param(struct loader *l, struct mlp_param_spec *ps, const char *ep,
+    const struct mlp_ynode *k, const struct mlp_ynode *v)
+{
+	const struct mlp_ynode	*t, *d;
+	char			 key[512];
+
+	ps->name = mlp_xstrdup(k->str);
+	snprintf(key, sizeof key, "entry_points.%s.parameters.%s", ep, k->str);
+	if (is_str(v))
+		return parse_type(ps, v->str);
+	if (v == NULL || v->kind != MLP_YN_MAP)
+		return bad(l, v ? v : k, key, "expected a type name or a "
+		    "mapping with 'type' and 'default'");
+	t = mlp_ytree_get(v, "type");
+	if (t != NULL && !mlp_ynode_is_null(t) && !is_str(t))
+		return bad(l, t, key, "'type' must be a string");
+	parse_type(ps, is_str(t) ? t->str : "string");
+	d = mlp_ytree_get(v, "default");
+	if (d != NULL && d->kind != MLP_YN_SCALAR)
+		return bad(l, d, key, "'default' must be a scalar");
+	ps->def = mlp_yaml_scalar_str(d);
+	return MLP_OK;
+}
+
+static int
+load_entry(struct loader *l, struct mlp_entry_point *e,
+    const struct mlp_ynode *k, const struct mlp_ynode *v)
+{
+	const struct mlp_ynode	*c, *ps;
+	char			 key[512];
+	size_t			 i;
+	int			 r;
+
+	e->name = mlp_xstrdup(k->str);
+	snprintf(key, sizeof key, "entry_points.%s", k->str);
+	if (v == NULL || v->kind != MLP_YN_MAP)
+		return bad(l, v ? v : k, key, "expected a mapping with "
+		    "'command' and 'parameters'");
+	c = mlp_ytree_get(v, "command");
+	if (!is_str(c))
+		return bad(l, c ? c : v, key, "no 'command' string");
+	e->command = mlp_xstrdup(c->str);
+	ps = mlp_ytree_get(v, "parameters");
+	if (mlp_ynode_is_null(ps))
+		return MLP_OK;
+	if (ps->kind != MLP_YN_MAP)
+		return bad(l, ps, key, "'parameters' must be a mapping");
+	e->params = mlp_xcalloc(ps->nkids / 2 + 1, sizeof *e->params);
+	for (i = 0; i + 1 < ps->nkids; i += 2) {
+		if (!is_str(ps->kids[i]))
+			return bad(l, ps->kids[i], key, "parameter names must "
+			    "be strings");
+		e->nparams++;
+		r = load_param(l, &e->params[i / 2], e->name, ps->kids[i],
+		    ps->kids[i + 1]);
+		if (r != MLP_OK)
+			return r;
+	}
+	return MLP_OK;
+}
+
+static int
+load_docker(struct loader *l, const struct mlp_ynode *d)
+{
+	struct mlp_project	*p = l->p;
+	const struct mlp_ynode	*img, *vol, *env, *e;
+	size_t			 i;
+
+	img = mlp_ytree_get(d, "image");
+	if (d->kind != MLP_YN_MAP || !is_str(img))
+		return bad(l, d, "docker_env", "Docker environment specified "
+		    "but no image attribute found.");
+	p->docker_image = mlp_xstrdup(img->str);
+	if ((vol = mlp_ytree_get(d, "volumes")) != NULL &&
+	    !mlp_ynode_is_null(vol)) {
+		if (vol->kind != MLP_YN_SEQ)
+			return bad(l, vol, "docker_env.volumes", "must be a "
+			    "list of strings");
+		p->docker_volumes = mlp_xcalloc(vol->nkids + 1, sizeof(char *));
+		for (i = 0; i < vol->nkids; i++) {
+			if (!is_str(vol->kids[i]))
+				return bad(l, vol->kids[i], "docker_env.volumes",
+				    "must be a list of strings");
+			p->docker_volumes[p->ndocker_volumes++] =
+			    mlp_xstrdup(vol->kids[i]->str);
+		}
+	}
+	if ((env = mlp_ytree_get(d, "environment")) == NULL ||
+	    mlp_ynode_is_null(env))
+		return MLP_OK;
+	if (env->kind != MLP_YN_SEQ)
+		return bad(l, env, "docker_env.environment", "must be a list");
+	p->docker_vars = mlp_xcalloc(env->nkids + 1, sizeof *p->docker_vars);
+	for (i = 0; i < env->nkids; i++) {
+		e = env->kids[i];
+		if (is_str(e)) {
+			p->docker_vars[p->ndocker_vars++].name =
+			    mlp_xstrdup(e->str);
+			continue;
+		}
+		if (e->kind != MLP_YN_SEQ || e->nkids != 2 ||
+		    !is_str(e->kids[0]) || e->kids[1]->kind != MLP_YN_SCALAR)
+			return bad(l, e, "docker_env.environment", "each entry "
+			    "must be a variable name to copy or a [NAME, "
+			    "value] pair");
+		p->docker_vars[p->ndocker_vars].name =
+		    mlp_xstrdup(e->kids[0]->str);
+		p->docker_vars[p->ndocker_vars++].value =
+		    mlp_xstrdup(e->kids[1]->str);
+	}
+	return MLP_OK;
+}
+
+static int
+env_file(struct loader *l, const struct mlp_ynode *v, const char *key,
+    const char *what)
+{
+	struct stat	st;
+
+	if (!is_str(v))
+		return bad(l, v, key, "must be a file name");
+	l->p->env_file = v->str[0] == '/' ? mlp_xstrdup(v->str) :
+	    mlp_path_join(l->p->dir, v->str);
+	if (stat(l->p->env_file, &st) == -1)
+		return bad(l, v, key, what);
+	return MLP_OK;
+}
+
+static int
+load_env(struct loader *l, const struct mlp_ynode *root)
+{
+	struct mlp_project	*p = l->p;
+	const struct mlp_ynode	*d, *py, *co;
+	struct stat		 st;
+	char			*f;
+
+	d = mlp_ytree_get(root, "docker_env");
+	py = mlp_ytree_get(root, "python_env");
+	co = mlp_ytree_get(root, "conda_env");
+	if ((d != NULL) + (py != NULL) + (co != NULL) > 1)
+		return mlp_error_set(MLP_EINVAL, "%s: Project cannot contain "
+		    "multiple environment fields: {%s%s%s%s%s}", l->file,
+		    d ? "'docker_env'" : "", d && (py || co) ? ", " : "",
+		    py ? "'python_env'" : "", py && co ? ", " : "",
+		    co ? "'conda_env'" : "");
+	if (d != NULL && !mlp_ynode_is_null(d)) {
+		p->env = MLP_ENVK_DOCKER;
+		return load_docker(l, d);
+	}
+	if (py != NULL && !mlp_ynode_is_null(py)) {
+		p->env = MLP_ENVK_PYTHON;
+		return env_file(l, py, "python_env", "no such file");
+	}
+	if (co != NULL && !mlp_ynode_is_null(co)) {
+		p->env = MLP_ENVK_CONDA;
+		return env_file(l, co, "conda_env", "no such file");
+	}
+	f = mlp_path_join(p->dir, "python_env.yaml");
+	if (stat(f, &st) == 0) {
+		p->env = MLP_ENVK_PYTHON;
+		p->env_file = f;
+		return MLP_OK;
+	}
+	free(f);
+	f = mlp_path_join(p->dir, "conda.yaml");
+	if (stat(f, &st) == 0) {
+		p->env = MLP_ENVK_CONDA;
+		p->env_file = f;
+		return MLP_OK;
+	}
+	free(f);
+	return MLP_OK;
+}
+
+static int
+load_tree(struct loader *l, const struct mlp_ynode *root)
+{
+	struct mlp_project	*p = l->p;
+	const struct mlp_ynode	*n, *eps;
+	size_t			 i;
+	int			 r;
+
+	if (root == NULL)
+		return mlp_error_set(MLP_EINVAL, "%s: empty file", l->file);
+	if (root->kind != MLP_YN_MAP)
+		return bad(l, root, "(top level)", "expected a mapping");
+	if ((n = mlp_ytree_get(root, "name")) != NULL &&
+	    !mlp_ynode_is_null(n)) {
+		if (n->kind != MLP_YN_SCALAR)
+			return bad(l, n, "name", "must be a string");
+		p->name = mlp_xstrdup(n->str);
+	}
+	if ((r = load_env(l, root)) != MLP_OK)
+		return r;
+	eps = mlp_ytree_get(root, "entry_points");
+	if (mlp_ynode_is_null(eps))
+		return MLP_OK;
+	if (eps->kind != MLP_YN_MAP)
+		return bad(l, eps, "entry_points", "expected a mapping");
+	p->eps = mlp_xcalloc(eps->nkids / 2 + 1, sizeof *p->eps);
+	for (i = 0; i + 1 < eps->nkids; i += 2) {
+		if (!is_str(eps->kids[i]))
+			continue;	/* never matches a name, as in MLflow */
+		r = load_entry(l, &p->eps[p->neps++], eps->kids[i],
+		    eps->kids[i + 1]);
+		if (r != MLP_OK)
+			return r;
+	}
+	return MLP_OK;
+}
+
+/* The MLproject file of dir, matched case-insensitively; NULL if none. */
+static char *
+find_mlproject(const char *dir)
+{
+	DIR		*d;
+	struct dirent	*de;
+	char		*f = NULL;
+
+	if ((d = opendir(dir)) == NULL)
+		return NULL;
+	while ((de = readdir(d)) != NULL)
+		if (strcasecmp(de->d_name, "mlproject") == 0) {
+			f = mlp_path_join(dir, de->d_name);
+			break;
+		}
+	closedir(d);
+	return f;
+}
+
+int
+mlp_project_load(struct mlp_project **out, const char *dir)
+{
+	struct mlp_project	*p;
+	struct mlp_ynode	*root = NULL;
+	struct mlp_buf		 b = MLP_BUF_INIT;
+	struct loader		 l;
+	struct stat		 st;
+	int			 r;
+
+	*out = NULL;
+	if (stat(dir, &st) == -1 || !S_ISDIR(st.st_mode))
+		return mlp_error_set_errno(MLP_ENOTFOUND, "project folder "
+		    "'%s'", dir);
+	p = mlp_xcalloc(1, sizeof *p);
+	p->dir = mlp_path_abs(dir);
+	p->file = find_mlproject(p->dir);
+	l.p = p;
+	l.file = p->file;
+	if (p->file == NULL) {
+		l.file = "(no MLproject)";
+		r = load_env(&l, NULL);
+		goto out;
+	}
+	if ((r = mlp_file_read(&b, p->file)) != MLP_OK)
+		goto out;
+	if ((r = mlp_ytree_parse(&root, b.buf, b.len, p->file)) != MLP_OK)
+		goto out;
+	r = load_tree(&l, root);
+out:
+	mlp_ytree_free(root);
+	mlp_buf_release(&b);
+	if (r != MLP_OK)
+		mlp_project_free(p);
+	else
+		*out = p;
+	return r;
+}
+
+static void
+entry_release(struct mlp_entry_point *e)
+{
+	size_t	i;
+
+	for (i = 0; i < e->nparams; i++) {
+		free(e->params[i].name);
+		free(e->params[i].type_name);
+		free(e->params[i].def);
+	}
+	free(e->params);
+	free(e->name);
+	free(e->command);
+}
+
+void
+mlp_project_free(struct mlp_project *p)
+{
+	size_t	i;
+
+	if (p == NULL)
+		return;
+	for (i = 0; i < p->neps; i++)
+		entry_release(&p->eps[i]);
+	free(p->eps);
+	entry_release(&p->script);
+	for (i = 0; i < p->ndocker_volumes; i++)
+		free(p->docker_volumes[i]);
+	free(p->docker_volumes);
+	for (i = 0; i < p->ndocker_vars; i++) {
+		free(p->docker_vars[i].name);
+		free(p->docker_vars[i].value);
+	}
+	free(p->docker_vars);
+	free(p->dir);
+	free(p->file);
+	free(p->name);
+	free(p->env_file);
+	free(p->docker_image);
+	free(p);
+}
+
+static int
+has_suffix(const char *s, const char *suf)
+{
+	size_t	n = strlen(s), m = strlen(suf);
+
+	return n > m && strcmp(s + n - m, suf) == 0;
+}
+
+/* Double { and } so that a file name is no template. */
+static char *
+brace_escape(const char *s)
+{
+	struct mlp_buf	b = MLP_BUF_INIT;
+
+	for (; *s != '\0'; s++) {
+		if (*s == '{' || *s == '}')
+			mlp_buf_addch(&b, *s);
+		mlp_buf_addch(&b, *s);
+	}
+	return mlp_buf_detach(&b);
+}
+
+int
+mlp_project_entry(const struct mlp_entry_point **out, struct mlp_project *p,
+    const char *name)
+{
+	struct mlp_buf	 b = MLP_BUF_INIT;
+	const char	*sh;
+	size_t		 i;
+
+	*out = NULL;
+	for (i = 0; i < p->neps; i++)
+		if (strcmp(p->eps[i].name, name) == 0) {
+			*out = &p->eps[i];
+			return MLP_OK;
+		}
+	if (has_suffix(name, ".py") || has_suffix(name, ".sh")) {
+		entry_release(&p->script);
+		memset(&p->script, 0, sizeof p->script);
+		if (has_suffix(name, ".py"))
+			mlp_buf_addstr(&b, "python ");
+		else if ((sh = getenv("SHELL")) != NULL && *sh != '\0')
+			mlp_buf_addf(&b, "%s ", sh);
+		else
+			mlp_buf_addstr(&b, "bash ");
+		mlp_shell_quote(&b, name);
+		p->script.name = mlp_xstrdup(name);
+		p->script.command = brace_escape(b.buf);
+		mlp_buf_release(&b);
+		*out = &p->script;
+		return MLP_OK;
+	}
+	mlp_buf_addstr(&b, "[");
+	for (i = 0; i < p->neps; i++)
+		mlp_buf_addf(&b, "%s'%s'", i ? ", " : "", p->eps[i].name);
+	mlp_buf_addstr(&b, "]");
+	mlp_error_set(MLP_ENOTFOUND, "Could not find %s among entry points %s "
+	    "or interpret %s as a runnable script. Supported script file "
+	    "extensions: ['.py', '.sh']", name, b.buf, name);
+	mlp_buf_release(&b);
+	return MLP_ENOTFOUND;
+}

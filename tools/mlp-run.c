@@ -1,0 +1,183 @@
+/*
+ * mlp-run - run an MLproject entry point as a fully recorded run: its
+ * parameters, the exact code (commit and uncommitted diff), the
+ * environment, and fingerprints of the data it reads.
+ */
+#include "config.h"
+
+#include <sys/stat.h>
+
+#include <err.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tool.h"
+
+#include "mlp-run.h"
+
+#define DEFAULT_MAX_DIFF	((size_t)4 << 20)
+
+int	quiet;
+
+static void MLP_NORETURN
+usage(int status)
+{
+	fprintf(status ? stderr : stdout,
+	    "usage: mlp-run [-qV] [-e entry-point] [-v|--version ref] "
+	    "[-P key=value]...\n"
+	    "               [-i|--input path]... [--env-manager "
+	    "local|virtualenv|conda|docker]\n"
+	    "               [-A docker-arg]... [--build-image] "
+	    "[--experiment-name name | --experiment-id id]\n"
+	    "               [--run-name name] [--require-clean] "
+	    "[--max-diff-size bytes] [-s store] [uri]\n");
+	exit(status);
+}
+
+void
+progress(const char *msg)
+{
+	if (!quiet)
+		fprintf(stderr, "mlp-run: %s\n", msg);
+}
+
+static size_t
+parse_size(const char *s)
+{
+	char		*end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno != 0 || end == s || *s == '-')
+		errx(TOOL_EXIT_USAGE, "bad size '%s'", s);
+	switch (*end) {
+	case 'k': case 'K':
+		v <<= 10, end++;
+		break;
+	case 'm': case 'M':
+		v <<= 20, end++;
+		break;
+	case 'g': case 'G':
+		v <<= 30, end++;
+		break;
+	}
+	if (*end != '\0')
+		errx(TOOL_EXIT_USAGE, "bad size '%s'", s);
+	return (size_t)v;
+}
+
+static void
+add_param(struct opts *o, char *arg)
+{
+	char	*eq = strchr(arg, '=');
+	size_t	 i;
+
+	if (eq == NULL || eq == arg)
+		errx(TOOL_EXIT_USAGE, "Invalid format for -P parameter: '%s'. "
+		    "Use -P name=value.", arg);
+	*eq = '\0';
+	for (i = 0; i < o->nparams; i++)
+		if (strcmp(o->params[i].key, arg) == 0)
+			errx(TOOL_EXIT_USAGE, "Repeated parameter: '%s'", arg);
+	o->params[o->nparams].key = arg;
+	o->params[o->nparams++].value = eq + 1;
+}
+
+static void
+parse_opts(struct opts *o, int argc, char **argv)
+{
+	enum { O_ENVMGR = 256, O_BUILD, O_EXPNAME, O_EXPID, O_RUNNAME,
+	    O_CLEAN, O_MAXDIFF };
+	static const struct option longopts[] = {
+		{ "entry-point",	required_argument, NULL, 'e' },
+		{ "version",		required_argument, NULL, 'v' },
+		{ "param-list",		required_argument, NULL, 'P' },
+		{ "input",		required_argument, NULL, 'i' },
+		{ "docker-args",	required_argument, NULL, 'A' },
+		{ "store",		required_argument, NULL, 's' },
+		{ "quiet",		no_argument,	   NULL, 'q' },
+		{ "help",		no_argument,	   NULL, 'h' },
+		{ "env-manager",	required_argument, NULL, O_ENVMGR },
+		{ "build-image",	no_argument,	   NULL, O_BUILD },
+		{ "experiment-name",	required_argument, NULL, O_EXPNAME },
+		{ "experiment-id",	required_argument, NULL, O_EXPID },
+		{ "run-name",		required_argument, NULL, O_RUNNAME },
+		{ "require-clean",	no_argument,	   NULL, O_CLEAN },
+		{ "max-diff-size",	required_argument, NULL, O_MAXDIFF },
+		{ NULL,			0,		   NULL, 0 }
+	};
+	int	ch;
+
+	memset(o, 0, sizeof *o);
+	o->entry = "main";
+	o->max_diff = DEFAULT_MAX_DIFF;
+	o->params = calloc((size_t)argc + 1, sizeof *o->params);
+	o->inputs = calloc((size_t)argc + 1, sizeof *o->inputs);
+	o->docker_args = calloc((size_t)argc + 1, sizeof *o->docker_args);
+	if (o->params == NULL || o->inputs == NULL || o->docker_args == NULL)
+		err(TOOL_EXIT_FAIL, "calloc");
+	while ((ch = getopt_long(argc, argv, "A:e:hi:P:qs:v:V", longopts,
+	    NULL)) != -1) {
+		switch (ch) {
+		case 'A': o->docker_args[o->ndocker_args++] = optarg; break;
+		case 'e': o->entry = optarg; break;
+		case 'i': o->inputs[o->ninputs++] = optarg; break;
+		case 'P': add_param(o, optarg); break;
+		case 'q': o->quiet = quiet = 1; break;
+		case 's': o->store = optarg; break;
+		case 'v': o->version = optarg; break;
+		case 'V': tool_version("mlp-run");
+		case 'h': usage(TOOL_EXIT_OK);
+		case O_ENVMGR:
+			if (mlp_envmgr_parse(optarg) < 0)
+				errx(TOOL_EXIT_USAGE, "Invalid value for "
+				    "`env_manager`: %s. Must be one of ['local', "
+				    "'virtualenv', 'conda', 'docker']", optarg);
+			o->env_mgr = optarg;
+			break;
+		case O_BUILD: o->build_image = 1; break;
+		case O_EXPNAME: o->exp_name = optarg; break;
+		case O_EXPID: o->exp_id = optarg; break;
+		case O_RUNNAME: o->run_name = optarg; break;
+		case O_CLEAN: o->require_clean = 1; break;
+		case O_MAXDIFF: o->max_diff = parse_size(optarg); break;
+		default: usage(TOOL_EXIT_USAGE);
+		}
+	}
+	if (optind + 1 < argc)
+		usage(TOOL_EXIT_USAGE);
+	o->uri = optind < argc ? argv[optind] : ".";
+	if (o->exp_name == NULL && o->exp_id == NULL) {
+		o->exp_name = getenv("MLFLOW_EXPERIMENT_NAME");
+		o->exp_id = getenv("MLFLOW_EXPERIMENT_ID");
+		if (o->exp_name != NULL && *o->exp_name == '\0')
+			o->exp_name = NULL;
+		if (o->exp_id != NULL && *o->exp_id == '\0')
+			o->exp_id = NULL;
+	}
+	if (o->exp_name != NULL && o->exp_id != NULL)
+		errx(TOOL_EXIT_USAGE, "Specify only one of 'experiment-name' "
+		    "or 'experiment-id' options.");
+}
+
+int
+main(int argc, char **argv)
+{
+	struct opts	o;
+	struct job	j;
+	int		status;
+
+	parse_opts(&o, argc, argv);
+	mlp_spawn_signals_init();
+	memset(&j, 0, sizeof j);
+	j.o = &o;
+	prepare(&j);		/* errors here exit 1; no run exists yet */
+	status = run_job(&j);	/* the run exists: it always gets an end */
+	tool_flush_stdout();
+	return status;
+}

@@ -1,0 +1,434 @@
+/*
+ * run-job.c - the steps of mlp-run: find the code, check everything that
+ * can be checked before a run exists, then create the run, start the
+ * child, record what it needs, and wait.  From the moment the run exists
+ * every way out ends it (FINISHED, FAILED with mlp.error, or KILLED).
+ */
+#include "config.h"
+
+#include <sys/stat.h>
+
+#include <err.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "mlp-run.h"
+
+/* ---- before the run ---- */
+
+/* Split "uri#sub"; sub must stay inside the project. */
+static char *
+split_subdir(char **uri, const char *arg)
+{
+	const char	*h = strchr(arg, '#');
+	char		*sub;
+
+	if (h == NULL) {
+		*uri = mlp_xstrdup(arg);
+		return NULL;
+	}
+	*uri = mlp_xstrndup(arg, (size_t)(h - arg));
+	sub = mlp_xstrdup(h + 1);
+	if (sub[0] == '/' || strcmp(sub, "..") == 0 ||
+	    strncmp(sub, "../", 3) == 0 || strstr(sub, "/../") != NULL ||
+	    (strlen(sub) >= 3 && strcmp(sub + strlen(sub) - 3, "/..") == 0))
+		errx(TOOL_EXIT_FAIL, "'%s': the project subdirectory must be "
+		    "a relative path inside the project", arg);
+	return sub;
+}
+
+static char *
+join_opt(const char *a, const char *b)
+{
+	if (b == NULL || *b == '\0')
+		return mlp_xstrdup(a);
+	return mlp_xasprintf("%s/%s", a, b);
+}
+
+/* Path of dir relative to root ("" when equal). */
+static const char *
+rel_to(const char *dir, const char *root)
+{
+	size_t	n = strlen(root);
+
+	if (strncmp(dir, root, n) == 0 && dir[n] == '/')
+		return dir + n + 1;
+	return "";
+}
+
+static void
+locate_code(struct job *j)
+{
+	struct mlp_gitinfo	 local;
+	struct stat		 st;
+	char			*uri, *sub, *abs, *co, *rel;
+
+	sub = split_subdir(&uri, j->o->uri);
+	if (stat(uri, &st) == 0) {
+		abs = mlp_path_abs(uri);
+		if (j->o->version == NULL) {
+			j->dir = join_opt(abs, sub);
+			j->in_git = -1;		/* inspected later */
+		} else {
+			if (mlp_git_inspect(&local, abs, NULL, 0) != MLP_OK)
+				errx(TOOL_EXIT_FAIL, "Setting a version is only "
+				    "supported for Git project URIs: %s",
+				    mlp_error_last());
+			rel = join_opt(rel_to(abs, local.root), sub);
+			if (mlp_git_fetch(&co, &j->git, local.root,
+			    j->o->version, 1) != MLP_OK)
+				errx(TOOL_EXIT_FAIL, "%s", mlp_error_last());
+			j->dir = join_opt(co, rel);
+			j->source_name = *rel ? mlp_xasprintf("file://%s#%s",
+			    local.root, rel) : mlp_xasprintf("file://%s",
+			    local.root);
+			j->in_git = 1;
+			free(co);
+			free(rel);
+			mlp_gitinfo_release(&local);
+		}
+		free(abs);
+	} else if (mlp_git_is_url(uri)) {
+		if (!quiet)
+			fprintf(stderr, "mlp-run: === Fetching project from %s "
+			    "===\n", j->o->uri);
+		if (mlp_git_fetch(&co, &j->git, uri, j->o->version, 0) !=
+		    MLP_OK)
+			errx(TOOL_EXIT_FAIL, "%s", mlp_error_last());
+		j->dir = join_opt(co, sub);
+		j->source_name = mlp_xstrdup(j->o->uri);
+		j->in_git = 1;
+		free(co);
+	} else
+		errx(TOOL_EXIT_FAIL, "'%s': no such project folder, and not a "
+		    "git URL", uri);
+	if (stat(j->dir, &st) == -1 || !S_ISDIR(st.st_mode))
+		errx(TOOL_EXIT_FAIL, "Could not find subdirectory %s of %s",
+		    sub ? sub : ".", uri);
+	free(uri);
+	free(sub);
+}
+
+/* The commit, branch, remote and dirty state of a local project. */
+static void
+inspect_local(struct job *j)
+{
+	int	r;
+
+	r = mlp_git_inspect(&j->git, j->dir, j->st->root_abs, 1);
+	if (r == MLP_ENOTFOUND) {
+		j->in_git = 0;
+		j->source_name = mlp_xstrdup(j->dir);
+		return;
+	}
+	if (r != MLP_OK)
+		errx(TOOL_EXIT_FAIL, "%s", mlp_error_last());
+	j->in_git = 1;
+	j->source_name = *rel_to(j->dir, j->git.root) ?
+	    mlp_xasprintf("file://%s#%s", j->git.root, rel_to(j->dir,
+	    j->git.root)) : mlp_xasprintf("file://%s", j->git.root);
+	if (j->git.dirty && j->o->require_clean)
+		errx(TOOL_EXIT_FAIL, "the work tree of '%s' has uncommitted "
+		    "changes (--require-clean); commit or stash them",
+		    j->git.root);
+	if (j->git.dirty && mlp_git_diff(&j->diff, &j->diff_truncated,
+	    j->git.root, j->st->root_abs, j->o->max_diff) != MLP_OK)
+		errx(TOOL_EXIT_FAIL, "%s", mlp_error_last());
+}
+
+static void
+fingerprint(struct job *j)
+{
+	char	*cache, *abs;
+	size_t	 i;
+
+	cache = mlp_cache_path("inputs.cache");
+	j->inputs = mlp_inputs_new(cache);
+	free(cache);
+	for (i = 0; i < j->cmd.nparams; i++)
+		if (j->cmd.params[i].declared &&
+		    j->cmd.params[i].type == MLP_PT_PATH &&
+		    mlp_inputs_add(j->inputs, j->cmd.params[i].value,
+		    j->cmd.params[i].key) != MLP_OK)
+			errx(TOOL_EXIT_FAIL, "%s", mlp_error_last());
+	for (i = 0; i < j->o->ninputs; i++) {
+		abs = mlp_path_abs(j->o->inputs[i]);
+		if (mlp_inputs_add(j->inputs, abs, "input") != MLP_OK)
+			errx(TOOL_EXIT_FAIL, "%s", mlp_error_last());
+		free(abs);
+	}
+	if (mlp_inputs_count(j->inputs) > 0)
+		mlp_inputs_tsv(&j->inputs_tsv, j->inputs_digest, j->inputs);
+}
+
+static void
+find_experiment(struct job *j)
+{
+	const struct opts	*o = j->o;
+	int			 r;
+
+	if (o->exp_name != NULL) {
+		r = mlp_experiment_get_by_name(&j->exp, j->st, o->exp_name);
+		if (r == MLP_ENOTFOUND) {
+			if (!quiet)
+				fprintf(stderr, "mlp-run: '%s' does not exist. "
+				    "Creating a new experiment\n", o->exp_name);
+			r = mlp_experiment_create(&j->exp, j->st, o->exp_name,
+			    NULL);
+		}
+	} else
+		r = mlp_experiment_get_by_id(&j->exp, j->st,
+		    o->exp_id ? o->exp_id : "0");
+	if (r != MLP_OK)
+		errx(TOOL_EXIT_FAIL, "%s", mlp_error_last());
+	if (j->exp->deleted)
+		errx(TOOL_EXIT_FAIL, "experiment '%s' is deleted", j->exp->name);
+}
+
+void
+prepare(struct job *j)
+{
+	const struct opts	*o = j->o;
+	int			 m;
+
+	locate_code(j);
+	if (mlp_project_load(&j->proj, j->dir) != MLP_OK ||
+	    mlp_project_entry(&j->ep, j->proj, o->entry) != MLP_OK ||
+	    mlp_command_build(&j->cmd, j->ep, o->params, o->nparams) != MLP_OK)
+		errx(TOOL_EXIT_FAIL, "%s", mlp_error_last());
+	m = o->env_mgr ? mlp_envmgr_parse(o->env_mgr) :
+	    (int)mlp_envmgr_default(j->proj);
+	j->mgr = (enum mlp_envmgr)m;
+	if (mlp_env_check(j->proj, j->mgr) != MLP_OK)
+		errx(TOOL_EXIT_FAIL, "%s", mlp_error_last());
+	j->st = tool_store_open(o->store, 1);
+	if (j->in_git == -1)
+		inspect_local(j);
+	fingerprint(j);
+	find_experiment(j);
+}
+
+/* ---- the run ---- */
+
+static void
+fail(struct job *j, int status, const char *why)
+{
+	(void)mlp_run_set_tag(j->run, "mlp.error", why);
+	if (mlp_run_end(j->run, status, MLP_NOTIME) != MLP_OK)
+		warnx("%s", mlp_error_last());
+}
+
+static int
+create_run(struct job *j)
+{
+	struct mlp_run_create_opts	 co;
+	struct mlp_kv			 tags[12];
+	char				 host[256], pid[32];
+	size_t				 n = 0, i;
+
+	if (gethostname(host, sizeof host) != 0)
+		host[0] = '\0';
+	host[sizeof host - 1] = '\0';
+	snprintf(pid, sizeof pid, "%ld", (long)getpid());
+	tags[n].key = "mlflow.user", tags[n++].value = mlp_user_name();
+	tags[n].key = "mlflow.source.name", tags[n++].value = j->source_name;
+	tags[n].key = "mlflow.source.type", tags[n++].value = "PROJECT";
+	tags[n].key = "mlflow.project.entryPoint", tags[n++].value = j->o->entry;
+	if (j->in_git) {
+		tags[n].key = "mlflow.source.git.commit";
+		tags[n++].value = j->git.commit;
+		if (j->git.remote_url != NULL) {
+			tags[n].key = "mlflow.source.git.repoURL";
+			tags[n++].value = j->git.remote_url;
+		}
+		if (j->git.branch != NULL) {
+			tags[n].key = "mlflow.source.git.branch";
+			tags[n++].value = j->git.branch;
+		}
+		tags[n].key = "mlp.git.dirty";
+		tags[n++].value = j->git.dirty > 0 ? "true" : "false";
+	}
+	tags[n].key = "mlp.host", tags[n++].value = host;
+	tags[n].key = "mlp.pid", tags[n++].value = pid;
+	memset(&co, 0, sizeof co);
+	co.run_name = j->o->run_name;
+	co.start_time = MLP_NOTIME;
+	co.tags = tags;
+	co.ntags = n;
+	if (mlp_run_create(&j->run, j->st, j->exp, &co) != MLP_OK)
+		errx(TOOL_EXIT_FAIL, "%s", mlp_error_last());
+	/* Params are there before the child starts, so it can log them too. */
+	for (i = 0; i < j->cmd.nparams; i++)
+		if (mlp_run_log_param(j->run, j->cmd.params[i].key,
+		    j->cmd.params[i].raw) != MLP_OK) {
+			fail(j, MLP_RUN_FAILED, mlp_error_last());
+			errx(TOOL_EXIT_FAIL, "%s", mlp_error_last());
+		}
+	return MLP_OK;
+}
+
+static int
+write_artifact(struct job *j, const char *name, const struct mlp_buf *b)
+{
+	char	*dir, *path;
+	int	 r;
+
+	dir = mlp_run_artifact_dir(j->run);
+	path = mlp_xasprintf("%s/mlp/%s", dir, name);
+	if ((r = mlp_mkdirs_parent(path)) == MLP_OK)
+		r = mlp_file_replace(path, NULL, b->buf, b->len);
+	free(path);
+	free(dir);
+	return r;
+}
+
+/* The shell command line: env activation + command, or docker run. */
+static int
+command_line(struct job *j)
+{
+	struct mlp_docker_run	d;
+
+	mlp_buf_reset(&j->line);
+	if (j->mgr != MLP_ENVMGR_DOCKER)
+		return mlp_buf_addf(&j->line, "%s%s", j->env.activate,
+		    j->cmd.command);
+	memset(&d, 0, sizeof d);
+	d.store_dir = j->st->root_abs;
+	d.tracking_uri = j->st->uri;
+	d.run_id = j->run->info.run_id;
+	d.experiment_id = j->exp->id;
+	d.docker_args = j->o->docker_args;
+	d.ndocker_args = j->o->ndocker_args;
+	d.mount_project = !j->o->build_image;
+	return mlp_env_docker_command(&j->line, &j->env, j->proj, &d,
+	    j->cmd.command);
+}
+
+/* What the child needs to log into this run. */
+static void
+child_environment(struct job *j)
+{
+	if (setenv("MLFLOW_RUN_ID", j->run->info.run_id, 1) == -1 ||
+	    setenv("MLFLOW_EXPERIMENT_ID", j->exp->id, 1) == -1 ||
+	    setenv("MLFLOW_TRACKING_URI", j->st->uri, 1) == -1 ||
+	    setenv("MLFLOW_ALLOW_FILE_STORE", "true", 1) == -1)
+		err(TOOL_EXIT_FAIL, "setenv");
+}
+
+/* Tags and artifacts that may wait until the child runs. */
+static void
+record(struct job *j)
+{
+	struct mlp_buf	 env = MLP_BUF_INIT;
+	char		*py;
+	int		 r = MLP_OK;
+
+	r = mlp_run_set_tag(j->run, "mlflow.project.env",
+	    mlp_envmgr_name(j->mgr));
+	if (r == MLP_OK)
+		r = mlp_run_set_tag(j->run, "mlflow.project.backend", "local");
+	if (r == MLP_OK)
+		r = mlp_run_set_tag(j->run, "mlp.command", j->line.buf);
+	if (r == MLP_OK && j->mgr == MLP_ENVMGR_DOCKER)
+		r = mlp_run_set_tag(j->run, "mlflow.docker.image.uri",
+		    j->env.image);
+	if (r == MLP_OK && j->git.dirty > 0) {
+		r = write_artifact(j, "git.diff", &j->diff);
+		if (r == MLP_OK)
+			r = mlp_run_set_tag(j->run, "mlp.git.diff",
+			    j->diff_truncated ? "truncated" : "complete");
+	}
+	if (r == MLP_OK && mlp_inputs_count(j->inputs) > 0) {
+		r = write_artifact(j, "inputs.tsv", &j->inputs_tsv);
+		if (r == MLP_OK)
+			r = mlp_run_set_tag(j->run, "mlp.inputs.xxh128",
+			    j->inputs_digest);
+		if (r == MLP_OK)
+			r = mlp_inputs_record(j->inputs, j->run);
+	}
+	if (r != MLP_OK)
+		warnx("%s", mlp_error_last());
+	if (mlp_spawn_got_signal())
+		return;		/* no slow probes while stopping */
+	py = j->env.python ? mlp_xstrdup(j->env.python) : j->mgr ==
+	    MLP_ENVMGR_LOCAL ? mlp_envinfo_python(j->cmd.command, NULL) : NULL;
+	mlp_envinfo_collect(&env, mlp_envmgr_name(j->mgr), py, NULL);
+	if (write_artifact(j, "environment.txt", &env) != MLP_OK)
+		warnx("%s", mlp_error_last());
+	free(py);
+	mlp_buf_release(&env);
+}
+
+static int
+finish(struct job *j, int status, int interrupted)
+{
+	const char	*id = j->run->info.run_id;
+	int		 st;
+
+	if (interrupted) {
+		st = MLP_RUN_KILLED;
+		if (!quiet)
+			fprintf(stderr, "mlp-run: === Run (ID '%s') "
+			    "interrupted, cancelling run ===\n", id);
+	} else if (status == 0) {
+		st = MLP_RUN_FINISHED;
+		if (!quiet)
+			fprintf(stderr, "mlp-run: === Run (ID '%s') succeeded "
+			    "===\n", id);
+	} else {
+		st = MLP_RUN_FAILED;
+		if (!quiet)
+			fprintf(stderr, "mlp-run: === Run (ID '%s') failed "
+			    "===\n", id);
+	}
+	if (mlp_run_end(j->run, st, MLP_NOTIME) != MLP_OK)
+		warnx("%s", mlp_error_last());
+	return status;
+}
+
+int
+run_job(struct job *j)
+{
+	char	*argv[4], *bash;
+	pid_t	 pid;
+	int	 r, status, interrupted;
+
+	create_run(j);
+	if (mlp_env_prepare(&j->env, j->proj, j->mgr, j->o->build_image,
+	    j->in_git ? j->git.commit : NULL, progress) != MLP_OK ||
+	    command_line(j) != MLP_OK) {
+		warnx("%s", mlp_error_last());
+		fail(j, MLP_RUN_FAILED, mlp_error_last());
+		return TOOL_EXIT_FAIL;
+	}
+	child_environment(j);
+	if (!quiet)
+		fprintf(stderr, "mlp-run: === Running command '%s' in run with "
+		    "ID '%s' ===\n", j->line.buf, j->run->info.run_id);
+	if ((r = mlp_spawn_got_signal()) != 0) {
+		fail(j, MLP_RUN_KILLED, "interrupted before the command started");
+		return 128 + r;
+	}
+	bash = mlp_which("bash", NULL);
+	argv[0] = bash ? bash : "/bin/sh";
+	argv[1] = "-c";
+	argv[2] = j->line.buf;
+	argv[3] = NULL;
+	if ((r = mlp_spawn_start(&pid, argv, NULL, j->dir)) != MLP_OK) {
+		warnx("%s", mlp_error_last());
+		fail(j, MLP_RUN_FAILED, mlp_error_last());
+		free(bash);
+		return r == MLP_ENOTFOUND ? 127 : 126;
+	}
+	free(bash);
+	record(j);
+	if (mlp_spawn_wait(&status, &interrupted, pid) != MLP_OK) {
+		warnx("%s", mlp_error_last());
+		fail(j, MLP_RUN_FAILED, mlp_error_last());
+		return TOOL_EXIT_FAIL;
+	}
+	return finish(j, status, interrupted);
+}
