@@ -217,7 +217,8 @@ caption(struct mlp_buf *out, const struct mlp_plot_series *sv, size_t ns,
 		if (ns > 1 && color)
 			mlp_buf_addstr(out, "\033[0m");
 	}
-	mlp_buf_addf(out, " (%zu point%s", r->good, r->good == 1 ? "" : "s");
+	mlp_buf_addf(out, " (%zu point%s, x: %s", r->good, r->good == 1 ?
+	    "" : "s", r->by_index ? "point number" : "step");
 	if (r->bad > 0)
 		mlp_buf_addf(out, ", %zu NaN/inf left out", r->bad);
 	mlp_buf_addstr(out, ")\n");
@@ -266,7 +267,7 @@ mlp_plot(struct mlp_buf *out, const struct mlp_plot_series *sv, size_t ns,
 		pad(out, (size_t)g.cw - strlen(xl) - strlen(xr));
 		mlp_buf_addstr(out, xr);
 	}
-	mlp_buf_addstr(out, r.by_index ? "  (point number)\n" : "  (step)\n");
+	mlp_buf_addch(out, '\n');
 	free(g.bits);
 	free(g.owner);
 	return MLP_OK;

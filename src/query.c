@@ -408,9 +408,13 @@ read_ident(struct tok *id, struct lexer *lx)
 		lex_next(lx);
 		if (t->space_before || (t->type != T_DOT && t->type !=
 		    T_WORD && t->type != T_DQ && t->type != T_BQ &&
-		    t->type != T_NUM))
+		    t->type != T_NUM && t->type != T_BAD))
 			break;
 		if (t->type == T_NUM && t->s[0] != '.')
+			break;
+		if (t->type == T_BAD && (t->s[0] == '`' || t->s[0] == '"'))
+			return bad(lx, t, "unterminated quote");
+		if (t->type == T_BAD)
 			break;
 		end = t->off + t->len;
 	}
@@ -733,8 +737,10 @@ mlp_columns_parse(struct mlp_qkey **out, size_t *nout, const char *text)
 		free(item);
 		if (r != MLP_OK) {
 			/* Name the column in the whole list. */
+			item = mlp_xstrdup(mlp_error_last());
 			r = mlp_error_set(r, "%s (in column %zu of the list)",
-			    mlp_error_last(), n + 1);
+			    item, n + 1);
+			free(item);
 			break;
 		}
 		n++;

@@ -1,4 +1,377 @@
+/*
+ * test-query.c - the filter grammar: every operator, quoting form, entity
+ * and attribute alias, LIKE, comparisons, sort order and every error.
+ */
 #include "config.h"
+
+#include <math.h>
+#include <string.h>
+
 #include "mlp.h"
 #include "tap.h"
-int main(void){ok(1,"x");return tap_done();}
+
+/* Parse text that must hold one clause; check kind, key and op. */
+static void
+one(const char *text, enum mlp_qkind kind, const char *key, int attr,
+    enum mlp_qop op)
+{
+	struct mlp_filter	f;
+	int			r;
+
+	r = mlp_filter_parse(&f, text);
+	if (!is_int(r, MLP_OK, "parse [%s]", text)) {
+		printf("#   %s\n", mlp_error_last());
+		return;
+	}
+	is_int(f.n, 1, "[%s]: one clause", text);
+	if (f.n == 1) {
+		is_int(f.c[0].k.kind, kind, "[%s]: kind", text);
+		if (key != NULL)
+			is_str(f.c[0].k.key, key, "[%s]: key", text);
+		if (attr != 0)
+			is_int(f.c[0].k.attr, attr, "[%s]: attribute", text);
+		is_int(f.c[0].op, op, "[%s]: operator", text);
+	}
+	mlp_filter_release(&f);
+}
+
+/* The string value of a one-clause filter. */
+static void
+value_is(const char *text, const char *want)
+{
+	struct mlp_filter	f;
+
+	if (mlp_filter_parse(&f, text) != MLP_OK || f.n != 1) {
+		ok(0, "[%s] parses: %s", text, mlp_error_last());
+		return;
+	}
+	is_str(f.c[0].str, want, "[%s] value", text);
+	mlp_filter_release(&f);
+}
+
+/* An error at column col whose message holds part. */
+static void
+error_at(const char *text, int col, const char *part)
+{
+	struct mlp_filter	f;
+	char			want[32];
+	int			r;
+
+	r = mlp_filter_parse(&f, text);
+	is_int(r, MLP_EINVAL, "[%s] is refused", text);
+	snprintf(want, sizeof want, "at column %d ", col);
+	ok(strstr(mlp_error_last(), want) != NULL &&
+	    strstr(mlp_error_last(), part) != NULL,
+	    "[%s]: '%s' names column %d and says '%s'", text,
+	    mlp_error_last(), col, part);
+	if (r == MLP_OK)
+		mlp_filter_release(&f);
+}
+
+static void
+test_operators(void)
+{
+	one("metrics.acc = 1", MLP_QK_METRIC, "acc", 0, MLP_QO_EQ);
+	one("metrics.acc != 1", MLP_QK_METRIC, "acc", 0, MLP_QO_NE);
+	one("metrics.acc < 1", MLP_QK_METRIC, "acc", 0, MLP_QO_LT);
+	one("metrics.acc <= 1", MLP_QK_METRIC, "acc", 0, MLP_QO_LE);
+	one("metrics.acc > 1", MLP_QK_METRIC, "acc", 0, MLP_QO_GT);
+	one("metrics.acc >= 1", MLP_QK_METRIC, "acc", 0, MLP_QO_GE);
+	one("metrics.acc>=1", MLP_QK_METRIC, "acc", 0, MLP_QO_GE);
+	one("params.p LIKE 'a%'", MLP_QK_PARAM, "p", 0, MLP_QO_LIKE);
+	one("params.p like 'a%'", MLP_QK_PARAM, "p", 0, MLP_QO_LIKE);
+	one("params.p ILIKE 'a%'", MLP_QK_PARAM, "p", 0, MLP_QO_ILIKE);
+	one("params.p iLike 'a%'", MLP_QK_PARAM, "p", 0, MLP_QO_ILIKE);
+	one("run_id IN ('a', 'b')", MLP_QK_ATTR, NULL, MLP_QA_RUN_ID,
+	    MLP_QO_IN);
+	one("run_id in ('a')", MLP_QK_ATTR, NULL, MLP_QA_RUN_ID, MLP_QO_IN);
+	one("run_id NOT IN ('a','b',)", MLP_QK_ATTR, NULL, MLP_QA_RUN_ID,
+	    MLP_QO_NOT_IN);
+	one("run_id not  in ('a')", MLP_QK_ATTR, NULL, MLP_QA_RUN_ID,
+	    MLP_QO_NOT_IN);
+	one("tags.t != 'x'", MLP_QK_TAG, "t", 0, MLP_QO_NE);
+}
+
+static void
+test_entities(void)
+{
+	static const char *const m[] = { "metric", "metrics" };
+	static const char *const p[] = { "param", "params", "parameter",
+	    "parameters" };
+	static const char *const t[] = { "tag", "tags" };
+	static const char *const a[] = { "attribute", "attributes", "attr",
+	    "run" };
+	char	buf[128];
+	size_t	i;
+
+	for (i = 0; i < 2; i++) {
+		snprintf(buf, sizeof buf, "%s.k > 0", m[i]);
+		one(buf, MLP_QK_METRIC, "k", 0, MLP_QO_GT);
+	}
+	for (i = 0; i < 4; i++) {
+		snprintf(buf, sizeof buf, "%s.k = 'v'", p[i]);
+		one(buf, MLP_QK_PARAM, "k", 0, MLP_QO_EQ);
+	}
+	for (i = 0; i < 2; i++) {
+		snprintf(buf, sizeof buf, "%s.k = 'v'", t[i]);
+		one(buf, MLP_QK_TAG, "k", 0, MLP_QO_EQ);
+	}
+	for (i = 0; i < 4; i++) {
+		snprintf(buf, sizeof buf, "%s.status = 'FAILED'", a[i]);
+		one(buf, MLP_QK_ATTR, NULL, MLP_QA_STATUS, MLP_QO_EQ);
+	}
+	one("`metrics`.acc > 0", MLP_QK_METRIC, "acc", 0, MLP_QO_GT);
+	one("status = 'FAILED'", MLP_QK_ATTR, NULL, MLP_QA_STATUS, MLP_QO_EQ);
+	one("created > 5", MLP_QK_ATTR, NULL, MLP_QA_START_TIME, MLP_QO_GT);
+	one("attributes.Created > 5", MLP_QK_ATTR, NULL, MLP_QA_START_TIME,
+	    MLP_QO_GT);
+	one("start_time >= 5", MLP_QK_ATTR, NULL, MLP_QA_START_TIME,
+	    MLP_QO_GE);
+	one("end_time < -1", MLP_QK_ATTR, NULL, MLP_QA_END_TIME, MLP_QO_LT);
+	one("`run name` = 'x'", MLP_QK_ATTR, NULL, MLP_QA_RUN_NAME, MLP_QO_EQ);
+	one("\"Run name\" = 'x'", MLP_QK_ATTR, NULL, MLP_QA_RUN_NAME,
+	    MLP_QO_EQ);
+	one("attributes.`Run Name` = 'x'", MLP_QK_ATTR, NULL,
+	    MLP_QA_RUN_NAME, MLP_QO_EQ);
+	one("user_id = 'x'", MLP_QK_ATTR, NULL, MLP_QA_USER_ID, MLP_QO_EQ);
+	one("artifact_uri LIKE 'file:%'", MLP_QK_ATTR, NULL,
+	    MLP_QA_ARTIFACT_URI, MLP_QO_LIKE);
+	one("run_name = 'x'", MLP_QK_ATTR, NULL, MLP_QA_RUN_NAME, MLP_QO_EQ);
+}
+
+static void
+test_quoting(void)
+{
+	one("tags.mlflow.user = 'x'", MLP_QK_TAG, "mlflow.user", 0,
+	    MLP_QO_EQ);
+	one("tags.`mlflow.user` = 'x'", MLP_QK_TAG, "mlflow.user", 0,
+	    MLP_QO_EQ);
+	one("tags.\"mlflow.user\" = 'x'", MLP_QK_TAG, "mlflow.user", 0,
+	    MLP_QO_EQ);
+	one("params.`my param` = 'x'", MLP_QK_PARAM, "my param", 0,
+	    MLP_QO_EQ);
+	one("metrics.\"my metric\" < 2", MLP_QK_METRIC, "my metric", 0,
+	    MLP_QO_LT);
+	one("metrics.`train/loss` < 2", MLP_QK_METRIC, "train/loss", 0,
+	    MLP_QO_LT);
+	value_is("params.p = 'rbf'", "rbf");
+	value_is("params.p = \"rbf\"", "rbf");
+	value_is("params.p = `rbf`", "rbf");
+	value_is("params.p = ''", "");
+	value_is("params.p = 'it''s'", "it''s");
+	value_is("params.p = 'a\\'b'", "a\\'b");
+	value_is("params.p = \"say \"\"hi\"\"\"", "say \"\"hi\"\"");
+	value_is("params.p = 'a AND b'", "a AND b");
+	value_is("params.p = '%_.('", "%_.(");
+}
+
+static void
+test_and(void)
+{
+	struct mlp_filter	f;
+
+	is_int(mlp_filter_parse(&f, ""), MLP_OK, "empty filter");
+	is_int(f.n, 0, "empty filter has no clause");
+	is_int(mlp_filter_parse(&f, "  \t "), MLP_OK, "blank filter");
+	is_int(mlp_filter_parse(&f, "metrics.a > 1 AND params.b = 'x' and "
+	    "tags.c != 'y' And run_id IN ('r')"), MLP_OK, "four clauses");
+	is_int(f.n, 4, "four clauses counted");
+	is_int(f.c[3].nlist, 1, "list of one");
+	mlp_filter_release(&f);
+	is_int(mlp_filter_parse(&f, "metrics.a > 1e-1 AND metrics.b < .5 "
+	    "AND metrics.c = -2 AND metrics.d >= 1E5 AND metrics.e > 3."),
+	    MLP_OK, "number forms");
+	ok(f.n == 5 && f.c[0].num == 0.1 && f.c[1].num == 0.5 &&
+	    f.c[2].num == -2 && f.c[3].num == 1e5 && f.c[4].num == 3,
+	    "numbers read as MLflow's float() does");
+	mlp_filter_release(&f);
+	is_int(mlp_filter_parse(&f, "start_time = 1700000000000"), MLP_OK,
+	    "big integer");
+	ok(f.n == 1 && f.c[0].inum == 1700000000000LL, "integer value");
+	mlp_filter_release(&f);
+}
+
+static void
+test_errors(void)
+{
+	error_at("metrics.a > 1 OR metrics.b > 2", 15, "only AND");
+	error_at("metrics.a > 1 AND (metrics.b > 2)", 19, "only conditions");
+	error_at("NOT metrics.a > 1", 1, "only conditions");
+	error_at("metrics.a > 1 metrics.b > 2", 15, "expected AND");
+	error_at("foo.a > 1", 1, "unknown entity 'foo'");
+	error_at("Metrics.a > 1", 1, "unknown entity 'Metrics'");
+	error_at("datasets.name = 'x'", 1, "dataset");
+	error_at("acc > 1", 1, "unknown attribute 'acc'");
+	error_at("experiment_id = '1'", 1, "unknown attribute");
+	error_at("lifecycle_stage = 'active'", 1, "unknown attribute");
+	error_at("metrics.a ~ 1", 11, "expected a comparator");
+	error_at("metrics.a == 1", 11, "expected a comparator");
+	error_at("metrics.a <> 1", 11, "expected a comparator");
+	error_at("metrics.a LIKE '1'", 11, "compares with =, !=, <");
+	error_at("metrics.a > 'x'", 13, "needs a number");
+	error_at("metrics.a > abc", 13, "needs a number");
+	error_at("metrics.a >", 12, "needs a number");
+	error_at("params.p = 0.5", 12, "needs a quoted string");
+	error_at("params.p > 'a'", 10, "compares with =, !=, LIKE");
+	error_at("tags.t IN ('a')", 8, "IN and NOT IN work only on run_id");
+	error_at("status IN ('a')", 8, "only on run_id");
+	error_at("run_id IN 'a'", 11, "expected a list");
+	error_at("run_id IN ()", 12, "expected a quoted run id");
+	error_at("run_id IN ('a' 'b')", 16, "expected ',' or ')'");
+	error_at("run_id IN ('a', 1)", 17, "expected a quoted run id");
+	error_at("run_id = ('a')", 10, "needs IN");
+	error_at("run_id NOT LIKE 'a'", 12, "expected IN after NOT");
+	error_at("start_time > 1.5", 14, "needs an integer");
+	error_at("start_time > 'x'", 14, "needs a number");
+	error_at("params.p = 'abc", 12, "unterminated quote");
+	error_at("params.`p = 'x'", 8, "unterminated quote");
+	error_at("'run_id' = 'x'", 1, "expected a key");
+	error_at("= 'x'", 1, "expected a key");
+	error_at("metrics.acc > 1 AND", 20, "end of text");
+	error_at("params.`` = 'x'", 1, "empty key");
+	error_at("metrics.a > 1 AND metrics.b > 2 OR x", 33, "only AND");
+	error_at("params.caf\xc3\xa9 = 'x' OR y", 19, "only AND");
+}
+
+static void
+test_order_and_columns(void)
+{
+	struct mlp_order	 o;
+	struct mlp_qkey		*k;
+	size_t			 n;
+
+	is_int(mlp_order_parse(&o, "metrics.acc DESC"), MLP_OK, "order desc");
+	ok(o.desc && o.k.kind == MLP_QK_METRIC, "metric descending");
+	mlp_order_release(&o);
+	is_int(mlp_order_parse(&o, "params.`a b` asc"), MLP_OK, "order asc");
+	ok(!o.desc && strcmp(o.k.key, "a b") == 0, "quoted key ascending");
+	mlp_order_release(&o);
+	is_int(mlp_order_parse(&o, "created"), MLP_OK, "order alias");
+	ok(!o.desc && o.k.attr == MLP_QA_START_TIME, "created = start_time");
+	mlp_order_release(&o);
+	is_int(mlp_order_parse(&o, "`run name`"), MLP_EINVAL,
+	    "run name is no order key (MLflow)");
+	is_int(mlp_order_parse(&o, "metrics.acc DOWN"), MLP_EINVAL,
+	    "bad direction");
+	ok(strstr(mlp_error_last(), "bad order at column 13") != NULL,
+	    "order error names its column: %s", mlp_error_last());
+	is_int(mlp_columns_parse(&k, &n, "run_id,metrics.acc,params.`a,b`,"
+	    "tags.mlflow.user,experiment_name,lifecycle_stage,created"),
+	    MLP_OK, "columns");
+	ok(n == 7 && strcmp(k[2].key, "a,b") == 0 &&
+	    strcmp(k[1].name, "metrics.acc") == 0 &&
+	    strcmp(k[3].name, "tags.mlflow.user") == 0 &&
+	    k[4].attr == MLP_QA_EXPERIMENT_NAME &&
+	    strcmp(k[6].name, "start_time") == 0, "columns parsed");
+	mlp_qkeys_free(k, n);
+	is_int(mlp_columns_parse(&k, &n, "run_id,bogus"), MLP_EINVAL,
+	    "bad column");
+	ok(strstr(mlp_error_last(), "bogus") != NULL &&
+	    strstr(mlp_error_last(), "column 2 of the list") != NULL,
+	    "column error names it: %s", mlp_error_last());
+}
+
+static int
+like(const char *s, const char *p, int icase)
+{
+	return mlp_like(s, strlen(s), p, strlen(p), icase);
+}
+
+static void
+test_like(void)
+{
+	ok(like("sweep-1", "sweep%", 0), "prefix");
+	ok(!like("a-sweep", "sweep%", 0), "anchored at the start");
+	ok(like("a-sweep", "%sweep", 0), "suffix");
+	ok(!like("sweep-a", "%sweep", 0), "anchored at the end");
+	ok(like("xsweepx", "%sweep%", 0), "infix");
+	ok(like("abc", "a_c", 0), "_ is one character");
+	ok(!like("abbc", "a_c", 0), "_ is exactly one");
+	ok(like("a\xc3\xa9" "c", "a_c", 0), "_ is one UTF-8 character");
+	ok(like("", "%", 0), "%% matches empty");
+	ok(!like("", "_", 0), "_ needs a character");
+	ok(like("abc", "%%c", 0), "%%%% is %%");
+	ok(like("a.c", "a.c", 0), ". is literal");
+	ok(!like("abc", "a.c", 0), ". is not a wildcard (MLflow difference)");
+	ok(like("f(x)", "f(x)", 0), "( is literal");
+	ok(like("a+b*", "a+b*", 0), "+ and * are literal");
+	ok(!like("aab", "a+b", 0), "+ is no quantifier");
+	ok(like("a[b]", "a[b]", 0), "[ is literal");
+	ok(!like("SVM", "svm", 0), "LIKE is case-sensitive");
+	ok(like("SVM-rbf", "%svm%", 1), "ILIKE folds ASCII");
+	ok(like("\xc3\x89t\xc3\xa9", "\xc3\xa9t\xc3\xa9", 1),
+	    "ILIKE folds Latin-1");
+	ok(like("\xce\x91", "\xce\xb1", 1), "ILIKE folds Greek");
+	ok(like("\xd0\x96", "\xd0\xb6", 1), "ILIKE folds Cyrillic");
+	ok(like("aXbXc", "a%b%c", 0), "two %%");
+	ok(like("mississippi", "%iss%pi", 0), "backtracking");
+	ok(!like("mississippi", "%iss%pix", 0), "backtracking fails");
+	ok(like("it''s", "it''s", 0), "quotes literal");
+}
+
+static void
+test_match_and_order(void)
+{
+	struct mlp_filter	f;
+	struct mlp_qval		v, w, none;
+
+	memset(&v, 0, sizeof v);
+	memset(&none, 0, sizeof none);
+	mlp_filter_parse(&f, "metrics.a != 1");
+	v.type = MLP_QV_NUM;
+	v.num = NAN;
+	ok(mlp_clause_match(&f.c[0], &v), "NaN != 1 (Python)");
+	ok(!mlp_clause_match(&f.c[0], &none), "missing never matches !=");
+	mlp_filter_release(&f);
+	mlp_filter_parse(&f, "metrics.a >= 1");
+	ok(!mlp_clause_match(&f.c[0], &v), "NaN >= 1 is false");
+	v.num = INFINITY;
+	ok(mlp_clause_match(&f.c[0], &v), "inf >= 1");
+	mlp_filter_release(&f);
+	mlp_filter_parse(&f, "run_id NOT IN ('x', 'y')");
+	v.type = MLP_QV_STR;
+	v.str = "x";
+	v.len = 1;
+	ok(!mlp_clause_match(&f.c[0], &v), "NOT IN excludes");
+	v.str = "z";
+	ok(mlp_clause_match(&f.c[0], &v), "NOT IN keeps others");
+	ok(!mlp_clause_match(&f.c[0], &none), "NOT IN: missing never matches");
+	mlp_filter_release(&f);
+	mlp_filter_parse(&f, "start_time = 5");
+	v.type = MLP_QV_INT;
+	v.i = 5;
+	ok(mlp_clause_match(&f.c[0], &v), "integer equality");
+	mlp_filter_release(&f);
+
+	memset(&w, 0, sizeof w);
+	v.type = w.type = MLP_QV_NUM;
+	v.num = 1;
+	w.num = NAN;
+	ok(mlp_qval_cmp(&v, &w, 0) < 0 && mlp_qval_cmp(&v, &w, 1) < 0,
+	    "NaN after values both ways");
+	ok(mlp_qval_cmp(&w, &none, 0) < 0 && mlp_qval_cmp(&w, &none, 1) < 0,
+	    "missing after NaN both ways");
+	w.num = 2;
+	ok(mlp_qval_cmp(&v, &w, 0) < 0 && mlp_qval_cmp(&v, &w, 1) > 0,
+	    "direction applies to values");
+	v.type = w.type = MLP_QV_STR;
+	v.str = "ab";
+	v.len = 2;
+	w.str = "b";
+	w.len = 1;
+	ok(mlp_qval_cmp(&v, &w, 0) < 0, "strings by code point");
+}
+
+int
+main(void)
+{
+	test_operators();
+	test_entities();
+	test_quoting();
+	test_and();
+	test_errors();
+	test_order_and_columns();
+	test_like();
+	test_match_and_order();
+	return tap_done();
+}
