@@ -2,4 +2,175 @@
 #ifndef MLP_FTP_H
 #define MLP_FTP_H
 
+/*
+ * ---- FTP transport (ftp.c, the only user of libcurl) ----
+ *
+ * A session uploads files to one server over one control connection
+ * (or jobs connections in parallel), each under a temporary name that is
+ * renamed once its size has been checked on the server.  Passwords are
+ * handed to libcurl as an option, never inside a URL, and are masked in
+ * protocol traces; no message made here contains one.
+ */
+
+/* A parsed ftp:// or ftps:// destination. */
+struct mlp_ftp_url {
+	int	 tls;		/* ftps://: AUTH TLS required */
+	char	*user;		/* NULL if none; raw, as MLflow takes it */
+	char	*password;	/* NULL if none; percent-decoded */
+	char	*host;		/* without [] around an IPv6 address */
+	int	 port;		/* 21 unless given */
+	char	*path;		/* raw absolute path, no trailing '/'; "" = / */
+};
+
+/*
+ * Parse ftp://[user[:password]@]host[:port][/path] or ftps://...
+ * Query and fragment are refused.  Errors never quote the password.
+ */
+int	 mlp_ftp_url_parse(struct mlp_ftp_url *out, const char *uri);
+void	 mlp_ftp_url_release(struct mlp_ftp_url *);
+/* scheme://[user@]host[:port]path, without the password (malloc'd). */
+char	*mlp_ftp_url_public(const struct mlp_ftp_url *);
+
+typedef void	 mlp_ftp_log_fn(void *arg, const char *line);
+
+struct mlp_ftp_opts {
+	int		 tls;		/* require AUTH TLS (--ssl or ftps://) */
+	int		 insecure;	/* skip server certificate checks */
+	const char	*cacert;	/* CA bundle; NULL: the system's */
+	int		 jobs;		/* connections in parallel, >= 1 */
+	int		 retries;	/* further tries of a failed file */
+	int		 retry_delay_ms; /* first backoff; doubles each try */
+	long		 connect_timeout; /* seconds */
+	long		 stall_timeout;	/* seconds without progress */
+	int		 trace;		/* send the protocol dialogue to log */
+	mlp_ftp_log_fn	*log;		/* trace and retry notes, may be NULL */
+	void		*log_arg;
+};
+
+/* One file to upload; the session fills in hash, result and error. */
+struct mlp_ftp_item {
+	const char	*local;		/* local file */
+	const char	*remote;	/* absolute server path of the final name */
+	uint64_t	 size;		/* bytes to send, as stat(2) saw them */
+	int		 resume;	/* an upload of this very content may have
+					   been interrupted: continue it */
+	void		*arg;		/* the caller's */
+	char		 hash[MLP_HASH_HEX]; /* XXH3-128 of what was read */
+	int		 result;	/* MLP_OK or the failure's code */
+	char		*error;		/* malloc'd message if result != MLP_OK */
+};
+
+struct mlp_ftp_cb {
+	/* An upload of it is about to start (resume bookkeeping). */
+	void	(*start)(void *arg, struct mlp_ftp_item *);
+	/* It is on the server under its final name, or failed for good. */
+	void	(*done)(void *arg, struct mlp_ftp_item *);
+	/* Bytes read from local files so far, all items together. */
+	void	(*progress)(void *arg, uint64_t bytes);
+	void	*arg;
+};
+
+struct mlp_ftp;
+
+/*
+ * Start a session (no connection is made until there is work).  The
+ * password is the URL's, else pass (may be NULL), else ~/.netrc's if
+ * libcurl finds one for the host, else none.  The strings are copied.
+ */
+int	 mlp_ftp_open(struct mlp_ftp **out, const struct mlp_ftp_url *,
+	    const char *pass, const struct mlp_ftp_opts *);
+void	 mlp_ftp_close(struct mlp_ftp *);
+/*
+ * Upload items: parents are created (MKD), each file goes to
+ * ".<name>.mlp-part" beside its final name, its size is checked with
+ * SIZE, then it is renamed (RNFR/RNTO, replacing an older file).
+ * Transient failures are retried with backoff, large files resumed.
+ * Returns MLP_OK when every item was tried (see item->result), or an
+ * error that stops everything (login refused); then every item not done
+ * has result set too.
+ */
+int	 mlp_ftp_put(struct mlp_ftp *, struct mlp_ftp_item *items, size_t n,
+	    const struct mlp_ftp_cb *);
+/*
+ * Ask the server the size of each absolute path (SIZE), on one
+ * connection; sizes[i] is -1 where the server has no such file.
+ */
+int	 mlp_ftp_sizes(struct mlp_ftp *, int64_t *sizes,
+	    const char *const *paths, size_t n);
+/* Delete files if they exist (DELE); errors are ignored. */
+int	 mlp_ftp_delete(struct mlp_ftp *, const char *const *paths, size_t n);
+/* The temporary name an upload of remote goes to (malloc'd). */
+char	*mlp_ftp_temp_name(const char *remote);
+
+/*
+ * ---- mlp-push (push.c) ----
+ */
+
+enum mlp_push_select {
+	MLP_PUSH_INCLUDE_RUNNING = 1,	/* RUNNING runs too */
+	MLP_PUSH_INCLUDE_DELETED = 2	/* deleted runs and experiments too */
+};
+
+struct mlp_push_opts {
+	const struct mlp_ftp_url *dest;
+	const char	*password;	/* MLP_FTP_PASSWORD, or NULL */
+	struct mlp_ftp_opts ftp;
+	int		 dry_run;	/* list, send nothing */
+	int		 relocate;	/* artifact_uri := the server's */
+	int		 prune;		/* then delete local copies */
+	int		 verbose;
+	/* Messages for the user (errors of single runs, notes with -v). */
+	void		(*warn)(void *arg, const char *msg);
+	void		(*note)(void *arg, const char *msg);
+	/* --dry-run: one line per file that would be sent. */
+	void		(*list)(void *arg, const char *run_id,
+			    const char *path, uint64_t size);
+	/* During uploads: files done of this run's total, bytes of all. */
+	void		(*progress)(void *arg, const char *run_id,
+			    size_t done, size_t total, uint64_t bytes);
+	void		*arg;
+};
+
+struct mlp_push_stats {
+	size_t		 runs;		/* runs looked at */
+	size_t		 runs_sent;	/* runs with at least one file sent */
+	size_t		 runs_failed;
+	size_t		 files;		/* files looked at */
+	size_t		 files_sent;
+	size_t		 files_failed;
+	uint64_t	 bytes_sent;
+	size_t		 relocated;
+	size_t		 pruned;	/* local files deleted */
+};
+
+struct mlp_push;
+
+int	 mlp_push_new(struct mlp_push **out, struct mlp_store *,
+	    const struct mlp_push_opts *);
+void	 mlp_push_free(struct mlp_push *);
+/*
+ * Push one run (after mlp_run_open/mlp_run_load).  A run is skipped
+ * (MLP_OK, nothing done) when it is RUNNING or deleted and the select
+ * flags do not include it.  Returns MLP_OK or the run's failure (the
+ * message is in mlp_error_last(); per-file failures were warned).
+ */
+int	 mlp_push_run(struct mlp_push *, struct mlp_run *, int select);
+/* Every run of one experiment folder, in id order. */
+int	 mlp_push_experiment(struct mlp_push *, const struct mlp_experiment *,
+	    int select, int (*filter)(void *arg, struct mlp_run *),
+	    void *filter_arg);
+const struct mlp_push_stats *mlp_push_stats(const struct mlp_push *);
+
+/*
+ * The store-wide push lock <store>/.mlp-push.lock (flock(2)).  With
+ * wait, blocks until it is free; else MLP_ELOCKED (message names the
+ * holder's pid) if another push holds it.  *fd gets the descriptor to
+ * pass to mlp_push_unlock().
+ */
+int	 mlp_push_lock(int *fd, struct mlp_store *, int wait);
+void	 mlp_push_unlock(int fd);
+
+/* The manifest path of a run for a destination (malloc'd). */
+char	*mlp_push_manifest_path(const struct mlp_run *, const char *public_uri);
+
 #endif /* MLP_FTP_H */

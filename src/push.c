@@ -1,0 +1,990 @@
+/*
+ * push.c - mlp-push: send the artifacts of runs to an FTP server, once.
+ *
+ * Each run keeps, for each destination, a manifest in its own folder
+ * (<run>/mlp-push.<16 hex digits of the destination's hash>.tsv): one
+ * line per file sent, with the size and mtime seen before sending and
+ * the XXH3-128 of the bytes sent.  A file whose size and mtime match its
+ * line is not read at all, so a push with nothing new opens no file and
+ * no connection.  The store root only ever gets the lock file.
+ *
+ * Manifest lines (tab-separated, paths with %, tab, CR, LF escaped):
+ *   # mlp-push manifest 1	<destination URI without password>
+ *   F	<size>	<mtime ns>	<xxh3-128>	<artifact path>
+ *   P	<size>	<mtime ns>	-	<artifact path>
+ * "P" records an upload that was started (of files large enough to be
+ * resumed); a later "F" for the same path supersedes it.  Lines are
+ * appended as files complete (one write(2) each), so a push killed
+ * midway loses nothing; the file is rewritten compactly at the end.
+ */
+#include "config.h"
+
+#include <sys/file.h>
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "mlp-int.h"
+
+#define MF_HEADER	"# mlp-push manifest 1\t"
+/* Files at least this large get a "P" line: they can be resumed. */
+#define RESUME_MIN	(1024 * 1024)
+
+struct mf_entry {
+	char		*path;
+	int		 done;		/* an F line */
+	uint64_t	 size;
+	int64_t		 mtime;
+	char		 hash[MLP_HASH_HEX];
+	int		 pending;	/* a P line after the last F */
+	uint64_t	 psize;
+	int64_t		 pmtime;
+	size_t		 seq;		/* line order, while loading */
+};
+
+struct manifest {
+	char		*file;
+	struct mf_entry	*e;
+	size_t		 n, alloc;
+	int		 sorted;
+	int		 fd;		/* for appending; -1 until needed */
+	int		 dirty;		/* rewrite at the end */
+};
+
+struct lfile {
+	char		*rel;
+	char		*abs;
+	uint64_t	 size;
+	int64_t		 mtime;
+};
+
+struct mlp_push {
+	struct mlp_store	*st;
+	struct mlp_push_opts	 o;
+	char			*pub;		/* destination, no password */
+	struct mlp_ftp		*ftp;		/* opened on first need */
+	struct mlp_push_stats	 stats;
+};
+
+/* What one run's push needs in its callbacks. */
+struct run_ctx {
+	struct mlp_push		*p;
+	struct mlp_run		*run;
+	struct manifest		*mf;
+	size_t			 total, done;
+	size_t			 nnew;		/* new or changed files */
+	int			 failed;
+};
+
+static void
+say(struct mlp_push *p, int warn, const char *fmt, ...) MLP_PRINTF(3, 4);
+
+static void
+say(struct mlp_push *p, int warn, const char *fmt, ...)
+{
+	void	(*fn)(void *, const char *) = warn ? p->o.warn : p->o.note;
+	va_list	 ap;
+	char	*msg;
+
+	if (fn == NULL)
+		return;
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) != -1) {
+		fn(p->o.arg, msg);
+		free(msg);
+	}
+	va_end(ap);
+}
+
+/* ---- manifest ---- */
+
+static void
+esc_path(struct mlp_buf *b, const char *s)
+{
+	for (; *s != '\0'; s++) {
+		if (*s == '%' || *s == '\t' || *s == '\n' || *s == '\r')
+			mlp_buf_addf(b, "%%%02X", (unsigned char)*s);
+		else
+			mlp_buf_addch(b, *s);
+	}
+}
+
+static int
+hexv(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+static char *
+unesc_path(const char *s, size_t len)
+{
+	struct mlp_buf	b = MLP_BUF_INIT;
+	size_t		i;
+
+	for (i = 0; i < len; i++) {
+		if (s[i] == '%' && i + 2 < len && hexv(s[i + 1]) >= 0 &&
+		    hexv(s[i + 2]) >= 0) {
+			mlp_buf_addch(&b, hexv(s[i + 1]) * 16 + hexv(s[i + 2]));
+			i += 2;
+		} else
+			mlp_buf_addch(&b, s[i]);
+	}
+	return mlp_buf_detach(&b);
+}
+
+static int
+mf_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct mf_entry *)a)->path,
+	    ((const struct mf_entry *)b)->path);
+}
+
+static struct mf_entry *
+mf_find(struct manifest *mf, const char *path)
+{
+	struct mf_entry	key;
+
+	if (!mf->sorted) {
+		qsort(mf->e, mf->n, sizeof *mf->e, mf_cmp);
+		mf->sorted = 1;
+	}
+	key.path = (char *)path;
+	return bsearch(&key, mf->e, mf->n, sizeof *mf->e, mf_cmp);
+}
+
+/* Add an entry without sorting (the next mf_find sorts once). */
+static struct mf_entry *
+mf_push(struct manifest *mf, const char *path)
+{
+	struct mf_entry	*e;
+
+	if (mf->n == mf->alloc) {
+		mf->alloc = mf->alloc ? mf->alloc * 2 : 64;
+		mf->e = mlp_xrealloc(mf->e, mf->alloc * sizeof *mf->e);
+	}
+	e = &mf->e[mf->n++];
+	memset(e, 0, sizeof *e);
+	e->path = mlp_xstrdup(path);
+	e->seq = mf->n;
+	mf->sorted = 0;
+	return e;
+}
+
+static int
+mf_seq_cmp(const void *a, const void *b)
+{
+	const struct mf_entry	*x = a, *y = b;
+	int			 c = strcmp(x->path, y->path);
+
+	if (c != 0)
+		return c;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* After loading: one entry per path, later lines winning. */
+static void
+mf_merge(struct manifest *mf)
+{
+	size_t	i, o = 0;
+
+	qsort(mf->e, mf->n, sizeof *mf->e, mf_seq_cmp);
+	for (i = 0; i < mf->n; i++) {
+		struct mf_entry	*e = &mf->e[i];
+
+		if (o > 0 && strcmp(mf->e[o - 1].path, e->path) == 0) {
+			struct mf_entry	*t = &mf->e[o - 1];
+
+			if (e->done) {
+				t->done = 1;
+				t->size = e->size;
+				t->mtime = e->mtime;
+				memcpy(t->hash, e->hash, MLP_HASH_HEX);
+				t->pending = 0;
+			} else if (e->pending) {
+				t->pending = 1;
+				t->psize = e->psize;
+				t->pmtime = e->pmtime;
+			}
+			free(e->path);
+			continue;
+		}
+		mf->e[o++] = *e;
+	}
+	mf->n = o;
+	mf->sorted = 1;
+}
+
+static void
+mf_release(struct manifest *mf)
+{
+	size_t	i;
+
+	for (i = 0; i < mf->n; i++)
+		free(mf->e[i].path);
+	free(mf->e);
+	free(mf->file);
+	if (mf->fd != -1)
+		close(mf->fd);
+	memset(mf, 0, sizeof *mf);
+	mf->fd = -1;
+}
+
+/* Parse one line; a damaged line is an error naming file and line. */
+static int
+mf_line(struct manifest *mf, const char *s, size_t len, size_t lineno)
+{
+	const char	*f[5], *end = s + len, *t;
+	size_t		 fl[5];
+	struct mf_entry	*e;
+	int64_t		 size, mtime;
+	char		*path;
+	int		 i;
+
+	for (i = 0; i < 5; i++) {
+		f[i] = s;
+		t = i < 4 ? memchr(s, '\t', (size_t)(end - s)) : end;
+		if (t == NULL)
+			goto bad;
+		fl[i] = (size_t)(t - s);
+		s = t + 1;
+	}
+	if (fl[0] != 1 || (f[0][0] != 'F' && f[0][0] != 'P') ||
+	    mlp_parse_int64(&size, f[1], fl[1]) != MLP_OK || size < 0 ||
+	    mlp_parse_int64(&mtime, f[2], fl[2]) != MLP_OK || fl[4] == 0 ||
+	    (f[0][0] == 'F' && fl[3] != MLP_HASH_HEX - 1))
+		goto bad;
+	path = unesc_path(f[4], fl[4]);
+	e = mf_push(mf, path);
+	free(path);
+	if (f[0][0] == 'F') {
+		e->done = 1;
+		e->size = (uint64_t)size;
+		e->mtime = mtime;
+		memcpy(e->hash, f[3], MLP_HASH_HEX - 1);
+		e->hash[MLP_HASH_HEX - 1] = '\0';
+		e->pending = 0;
+	} else {
+		e->pending = 1;
+		e->psize = (uint64_t)size;
+		e->pmtime = mtime;
+	}
+	return MLP_OK;
+bad:
+	return mlp_error_set(MLP_EBADDATA, "%s:%zu: malformed manifest line",
+	    mf->file, lineno);
+}
+
+static int
+mf_load(struct manifest *mf, const char *file)
+{
+	struct mlp_buf	 b = MLP_BUF_INIT;
+	const char	*s, *nl, *end;
+	size_t		 lineno = 0;
+	int		 r;
+
+	memset(mf, 0, sizeof *mf);
+	mf->fd = -1;
+	mf->sorted = 1;
+	mf->file = mlp_xstrdup(file);
+	if ((r = mlp_file_read(&b, file)) == MLP_ENOTFOUND) {
+		mlp_buf_release(&b);
+		return MLP_OK;
+	}
+	for (s = b.buf, end = b.buf + b.len; r == MLP_OK && s < end;
+	    s = nl + 1) {
+		lineno++;
+		if ((nl = memchr(s, '\n', (size_t)(end - s))) == NULL)
+			break;		/* a torn last line: ignore it */
+		if (*s != '#' && nl > s)
+			r = mf_line(mf, s, (size_t)(nl - s), lineno);
+	}
+	mlp_buf_release(&b);
+	if (r == MLP_OK)
+		mf_merge(mf);
+	return r;
+}
+
+static void
+mf_format(struct mlp_buf *b, const struct mf_entry *e, int pending)
+{
+	if (pending)
+		mlp_buf_addf(b, "P\t%llu\t%lld\t-\t",
+		    (unsigned long long)e->psize, (long long)e->pmtime);
+	else
+		mlp_buf_addf(b, "F\t%llu\t%lld\t%s\t",
+		    (unsigned long long)e->size, (long long)e->mtime, e->hash);
+	esc_path(b, e->path);
+	mlp_buf_addch(b, '\n');
+}
+
+/* Append one line now (one write(2)), creating the file if need be. */
+static int
+mf_append(struct manifest *mf, const struct mf_entry *e, int pending,
+    const char *pub, const char *dir)
+{
+	struct mlp_buf	b = MLP_BUF_INIT;
+	int		r = MLP_OK;
+
+	if (mf->fd == -1) {
+		mlp_buf_addf(&b, "%s%s\n", MF_HEADER, pub);
+		r = mlp_file_create(mf->file, dir, b.buf, b.len);
+		if (r != MLP_OK && r != MLP_EEXISTS)
+			goto out;
+		mf->fd = open(mf->file, O_WRONLY | O_APPEND | O_CLOEXEC);
+		if (mf->fd == -1) {
+			r = mlp_error_set_errno(MLP_ERROR, "cannot open '%s'",
+			    mf->file);
+			goto out;
+		}
+		mlp_buf_reset(&b);
+	}
+	mf_format(&b, e, pending);
+	if (mlp_write_all(mf->fd, b.buf, b.len) == -1)
+		r = mlp_error_set_errno(MLP_ERROR, "cannot write '%s'",
+		    mf->file);
+	else
+		r = MLP_OK;
+out:
+	mlp_buf_release(&b);
+	return r;
+}
+
+static int
+mf_save(struct manifest *mf, const char *pub, const char *dir)
+{
+	struct mlp_buf	b = MLP_BUF_INIT;
+	size_t		i;
+	int		r;
+
+	mlp_buf_addf(&b, "%s%s\n", MF_HEADER, pub);
+	for (i = 0; i < mf->n; i++) {
+		if (mf->e[i].done)
+			mf_format(&b, &mf->e[i], 0);
+		if (mf->e[i].pending)
+			mf_format(&b, &mf->e[i], 1);
+	}
+	r = mlp_file_replace(mf->file, dir, b.buf, b.len);
+	mlp_buf_release(&b);
+	return r;
+}
+
+char *
+mlp_push_manifest_path(const struct mlp_run *run, const char *pub)
+{
+	char	h[MLP_HASH_HEX];
+
+	mlp_hash_buf(h, pub, strlen(pub));
+	return mlp_xasprintf("%s/mlp-push.%.16s.tsv", run->dir, h);
+}
+
+/* ---- local files ---- */
+
+struct lfiles {
+	struct lfile	*f;
+	size_t		 n, alloc;
+};
+
+static int
+lf_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct lfile *)a)->rel,
+	    ((const struct lfile *)b)->rel);
+}
+
+static void
+lfiles_release(struct lfiles *l)
+{
+	size_t	i;
+
+	for (i = 0; i < l->n; i++) {
+		free(l->f[i].rel);
+		free(l->f[i].abs);
+	}
+	free(l->f);
+	memset(l, 0, sizeof *l);
+}
+
+/*
+ * Regular files under dir/rel, recursively, as MLflow's os.walk sees
+ * them: symbolic links to files count, links to folders are not
+ * followed.
+ */
+static int
+walk(struct lfiles *l, const char *root, const char *rel)
+{
+	struct dirent	*de;
+	struct stat	 sb;
+	DIR		*dp;
+	char		*dir, *path, *sub;
+	int		 r = MLP_OK;
+
+	dir = *rel ? mlp_path_join(root, rel) : mlp_xstrdup(root);
+	if ((dp = opendir(dir)) == NULL) {
+		r = errno == ENOENT && *rel == '\0' ? MLP_OK :
+		    mlp_error_set_errno(MLP_ERROR, "cannot read '%s'", dir);
+		free(dir);
+		return r;
+	}
+	while (r == MLP_OK && (de = readdir(dp)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0)
+			continue;
+		path = mlp_path_join(dir, de->d_name);
+		sub = *rel ? mlp_xasprintf("%s/%s", rel, de->d_name) :
+		    mlp_xstrdup(de->d_name);
+		if (lstat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
+			r = walk(l, root, sub);
+		else if (stat(path, &sb) == 0 && S_ISREG(sb.st_mode)) {
+			if (l->n == l->alloc) {
+				l->alloc = l->alloc ? l->alloc * 2 : 64;
+				l->f = mlp_xrealloc(l->f,
+				    l->alloc * sizeof *l->f);
+			}
+			l->f[l->n].rel = sub;
+			l->f[l->n].abs = path;
+			l->f[l->n].size = (uint64_t)sb.st_size;
+			l->f[l->n].mtime = (int64_t)sb.st_mtim.tv_sec *
+			    1000000000 + sb.st_mtim.tv_nsec;
+			l->n++;
+			continue;
+		}
+		free(path);
+		free(sub);
+	}
+	closedir(dp);
+	free(dir);
+	return r;
+}
+
+/* Where the run's artifacts are on this machine. */
+static char *
+local_dir(const struct mlp_run *run)
+{
+	struct stat	 sb;
+	const char	*uri = run->info.artifact_uri;
+	char		*p = NULL;
+
+	if (uri != NULL && uri[0] == '/')
+		p = mlp_xstrdup(uri);
+	else if (uri != NULL)
+		p = mlp_uri_to_path(uri);
+	if (p != NULL && stat(p, &sb) == 0 && S_ISDIR(sb.st_mode))
+		return p;
+	/* A moved store, or artifacts already relocated: the run folder's. */
+	free(p);
+	return mlp_run_artifact_dir(run);
+}
+
+/* ---- the push ---- */
+
+int
+mlp_push_new(struct mlp_push **out, struct mlp_store *st,
+    const struct mlp_push_opts *o)
+{
+	struct mlp_push	*p;
+
+	p = mlp_xcalloc(1, sizeof *p);
+	p->st = st;
+	p->o = *o;
+	p->pub = mlp_ftp_url_public(o->dest);
+	*out = p;
+	return MLP_OK;
+}
+
+void
+mlp_push_free(struct mlp_push *p)
+{
+	if (p == NULL)
+		return;
+	mlp_ftp_close(p->ftp);
+	free(p->pub);
+	free(p);
+}
+
+const struct mlp_push_stats *
+mlp_push_stats(const struct mlp_push *p)
+{
+	return &p->stats;
+}
+
+static int
+need_ftp(struct mlp_push *p)
+{
+	if (p->ftp != NULL)
+		return MLP_OK;
+	return mlp_ftp_open(&p->ftp, p->o.dest, p->o.password, &p->o.ftp);
+}
+
+static void
+cb_start(void *arg, struct mlp_ftp_item *it)
+{
+	struct run_ctx	*c = arg;
+	struct lfile	*f = it->arg;
+	struct mf_entry	*e;
+
+	if (it->size < RESUME_MIN)
+		return;
+	e = mf_find(c->mf, f->rel);
+	e->pending = 1;
+	e->psize = f->size;
+	e->pmtime = f->mtime;
+	c->mf->dirty = 1;
+	if (mf_append(c->mf, e, 1, c->p->pub, c->run->dir) != MLP_OK)
+		say(c->p, 1, "%s", mlp_error_last());
+}
+
+static void
+cb_done(void *arg, struct mlp_ftp_item *it)
+{
+	struct run_ctx	*c = arg;
+	struct lfile	*f = it->arg;
+	struct mf_entry	*e;
+
+	c->done++;
+	if (it->result != MLP_OK) {
+		c->failed++;
+		c->p->stats.files_failed++;
+		say(c->p, 1, "cannot push '%s' of run %s: %s", f->rel,
+		    c->run->info.run_id, it->error);
+		return;
+	}
+	c->p->stats.files_sent++;
+	c->p->stats.bytes_sent += it->size;
+	e = mf_find(c->mf, f->rel);
+	e->done = 1;
+	e->size = f->size;
+	e->mtime = f->mtime;
+	memcpy(e->hash, it->hash, MLP_HASH_HEX);
+	e->pending = 0;
+	c->mf->dirty = 1;
+	if (mf_append(c->mf, e, 0, c->p->pub, c->run->dir) != MLP_OK)
+		say(c->p, 1, "%s", mlp_error_last());
+	if (c->p->o.verbose > 0)
+		say(c->p, 0, "sent %s/%s (%llu bytes)", c->run->info.run_id,
+		    f->rel, (unsigned long long)f->size);
+}
+
+static void
+cb_progress(void *arg, uint64_t bytes)
+{
+	struct run_ctx	*c = arg;
+
+	if (c->p->o.progress != NULL)
+		c->p->o.progress(c->p->o.arg, c->run->info.run_id, c->done,
+		    c->total, bytes);
+}
+
+/* Is f in the manifest as it is now?  Reads f only if size matches but
+ * mtime does not (a touched file is not sent again). */
+static int
+unchanged(struct manifest *mf, const struct lfile *f)
+{
+	struct mf_entry	*e = mf_find(mf, f->rel);
+	char		 h[MLP_HASH_HEX];
+	uint64_t	 size;
+
+	if (e == NULL || !e->done || e->size != f->size)
+		return 0;
+	if (e->mtime == f->mtime)
+		return 1;
+	if (mlp_hash_file(h, &size, f->abs) != MLP_OK || size != f->size ||
+	    strcmp(h, e->hash) != 0)
+		return 0;
+	e->mtime = f->mtime;
+	mf->dirty = 1;
+	return 1;
+}
+
+static char *
+remote_root(struct mlp_push *p, const struct mlp_run *run)
+{
+	return mlp_xasprintf("%s/%s/%s/artifacts", p->o.dest->path,
+	    run->info.experiment_id, run->info.run_id);
+}
+
+/* Upload the files of l that the manifest does not have. */
+static int
+send_new(struct mlp_push *p, struct run_ctx *c, struct lfiles *l,
+    const char *rroot)
+{
+	struct mlp_ftp_item	*items;
+	struct mlp_ftp_cb	 cb = { cb_start, cb_done, cb_progress, c };
+	struct mf_entry		*e;
+	struct lfile		**added;
+	char			**remote;
+	size_t			 i, n = 0, nadded = 0;
+	uint64_t		 bytes = 0;
+	int			 r = MLP_OK;
+
+	items = mlp_xcalloc(l->n ? l->n : 1, sizeof *items);
+	remote = mlp_xcalloc(l->n ? l->n : 1, sizeof *remote);
+	added = mlp_xcalloc(l->n ? l->n : 1, sizeof *added);
+	for (i = 0; i < l->n; i++) {
+		if (unchanged(c->mf, &l->f[i]))
+			continue;
+		if (strpbrk(l->f[i].rel, "\r\n") != NULL) {
+			say(p, 1, "cannot push '%s' of run %s: FTP cannot "
+			    "name a file with a line break", l->f[i].rel,
+			    c->run->info.run_id);
+			c->failed++;
+			p->stats.files_failed++;
+			continue;
+		}
+		if (p->o.dry_run) {
+			if (p->o.list != NULL)
+				p->o.list(p->o.arg, c->run->info.run_id,
+				    l->f[i].rel, l->f[i].size);
+			p->stats.files_sent++;
+			p->stats.bytes_sent += l->f[i].size;
+			bytes += l->f[i].size;
+			n++;
+			continue;
+		}
+		remote[n] = mlp_xasprintf("%s/%s", rroot, l->f[i].rel);
+		items[n].local = l->f[i].abs;
+		items[n].remote = remote[n];
+		items[n].size = l->f[i].size;
+		items[n].arg = &l->f[i];
+		e = mf_find(c->mf, l->f[i].rel);
+		items[n].resume = e != NULL && e->pending &&
+		    e->psize == l->f[i].size && e->pmtime == l->f[i].mtime;
+		bytes += l->f[i].size;
+		n++;
+	}
+	/* Entries for new paths, added after the lookups (one sort). */
+	for (i = 0; i < n && !p->o.dry_run; i++)
+		if (mf_find(c->mf, ((struct lfile *)items[i].arg)->rel) == NULL)
+			added[nadded++] = items[i].arg;
+	for (i = 0; i < nadded; i++)
+		(void)mf_push(c->mf, added[i]->rel);
+	c->nnew = n;
+	if (n > 0 && p->o.verbose > 0)
+		say(p, 0, "run %s: %s%zu files (%llu bytes)",
+		    c->run->info.run_id, p->o.dry_run ? "would send " :
+		    "sending ", n, (unsigned long long)bytes);
+	if (n > 0 && !p->o.dry_run) {
+		c->total = n;
+		p->stats.runs_sent++;
+		if ((r = need_ftp(p)) == MLP_OK)
+			r = mlp_ftp_put(p->ftp, items, n, &cb);
+	}
+	for (i = 0; i < n; i++) {
+		free(items[i].error);
+		free(remote[i]);
+	}
+	free(items);
+	free(remote);
+	free(added);
+	return r;
+}
+
+/* Ask the server for every file of the manifest: all there, all whole? */
+static int
+verify(struct mlp_push *p, struct run_ctx *c, const char *rroot)
+{
+	struct manifest	*mf = c->mf;
+	int64_t		*sizes;
+	char		**paths;
+	size_t		 i, n = 0;
+	int		 r;
+
+	paths = mlp_xcalloc(mf->n + 1, sizeof *paths);
+	sizes = mlp_xcalloc(mf->n + 1, sizeof *sizes);
+	for (i = 0; i < mf->n; i++)
+		if (mf->e[i].done)
+			paths[n++] = mlp_xasprintf("%s/%s", rroot,
+			    mf->e[i].path);
+	if ((r = need_ftp(p)) == MLP_OK)
+		r = mlp_ftp_sizes(p->ftp, sizes, (const char *const *)paths,
+		    n);
+	for (i = 0, n = 0; r == MLP_OK && i < mf->n; i++) {
+		if (!mf->e[i].done)
+			continue;
+		if (sizes[n] != (int64_t)mf->e[i].size)
+			r = mlp_error_set(MLP_ERROR, "'%s' of run %s has %lld "
+			    "bytes on the server, not %llu", mf->e[i].path,
+			    c->run->info.run_id, (long long)sizes[n],
+			    (unsigned long long)mf->e[i].size);
+		n++;
+	}
+	for (i = 0; i < mf->n; i++)
+		free(paths[i]);
+	free(paths);
+	free(sizes);
+	return r;
+}
+
+/* Remove empty folders under root (not root itself), deepest first. */
+static void
+rmdirs(const char *root, const char *rel)
+{
+	struct dirent	*de;
+	struct stat	 sb;
+	DIR		*dp;
+	char		*dir, *path;
+
+	dir = *rel ? mlp_path_join(root, rel) : mlp_xstrdup(root);
+	if ((dp = opendir(dir)) != NULL) {
+		while ((de = readdir(dp)) != NULL) {
+			if (de->d_name[0] == '.' && (de->d_name[1] == '\0' ||
+			    strcmp(de->d_name, "..") == 0))
+				continue;
+			path = mlp_path_join(dir, de->d_name);
+			if (lstat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+				free(path);
+				path = *rel ? mlp_xasprintf("%s/%s", rel,
+				    de->d_name) : mlp_xstrdup(de->d_name);
+				rmdirs(root, path);
+			}
+			free(path);
+		}
+		closedir(dp);
+	}
+	if (*rel)
+		(void)rmdir(dir);	/* fails, as it should, if not empty */
+	free(dir);
+}
+
+/* Delete the local copies the server is known to have. */
+static int
+prune(struct mlp_push *p, struct run_ctx *c, struct lfiles *l,
+    const char *ldir)
+{
+	struct mf_entry	*e;
+	size_t		 i;
+
+	for (i = 0; i < l->n; i++) {
+		e = mf_find(c->mf, l->f[i].rel);
+		if (e == NULL || !e->done || e->size != l->f[i].size ||
+		    e->mtime != l->f[i].mtime)
+			continue;	/* changed meanwhile: keep it */
+		if (unlink(l->f[i].abs) == -1)
+			return mlp_error_set_errno(MLP_ERROR, "cannot delete "
+			    "'%s'", l->f[i].abs);
+		p->stats.pruned++;
+	}
+	rmdirs(ldir, "");
+	return MLP_OK;
+}
+
+static int
+finished(const struct mlp_run *run)
+{
+	return run->info.status == MLP_RUN_FINISHED ||
+	    run->info.status == MLP_RUN_FAILED ||
+	    run->info.status == MLP_RUN_KILLED;
+}
+
+/* After a complete push: --relocate, then --prune. */
+static int
+settle(struct mlp_push *p, struct run_ctx *c, struct lfiles *l,
+    const char *ldir, const char *rroot)
+{
+	char	*uri;
+	int	 r = MLP_OK, moved;
+
+	if (!finished(c->run) || p->o.dry_run)
+		return MLP_OK;
+	uri = mlp_xasprintf("%s/%s/%s/artifacts", p->pub,
+	    c->run->info.experiment_id, c->run->info.run_id);
+	moved = c->run->info.artifact_uri != NULL &&
+	    strcmp(c->run->info.artifact_uri, uri) == 0;
+	/* Nothing to change, nothing to delete: no need to ask. */
+	if (moved && (!p->o.prune || l->n == 0))
+		goto out;
+	if ((r = verify(p, c, rroot)) != MLP_OK)
+		goto out;
+	if (!moved) {
+		free(c->run->info.artifact_uri);
+		c->run->info.artifact_uri = uri;
+		uri = NULL;
+		if ((r = mlp_run_write_meta(c->run)) != MLP_OK)
+			goto out;
+		p->stats.relocated++;
+		if (p->o.verbose > 0)
+			say(p, 0, "run %s: artifact_uri is now %s",
+			    c->run->info.run_id, c->run->info.artifact_uri);
+	}
+	if (p->o.prune)
+		r = prune(p, c, l, ldir);
+out:
+	free(uri);
+	return r;
+}
+
+int
+mlp_push_run(struct mlp_push *p, struct mlp_run *run, int select)
+{
+	struct manifest	 mf;
+	struct lfiles	 l = { NULL, 0, 0 };
+	struct run_ctx	 c;
+	char		*ldir = NULL, *rroot = NULL, *mfile;
+	int		 r;
+
+	if (run->info.status == MLP_RUN_RUNNING &&
+	    !(select & MLP_PUSH_INCLUDE_RUNNING)) {
+		if (p->o.verbose > 1)
+			say(p, 0, "run %s: skipped, it is RUNNING",
+			    run->info.run_id);
+		return MLP_OK;
+	}
+	if (run->info.deleted && !(select & MLP_PUSH_INCLUDE_DELETED))
+		return MLP_OK;
+	p->stats.runs++;
+	mfile = mlp_push_manifest_path(run, p->pub);
+	r = mf_load(&mf, mfile);
+	free(mfile);
+	if (r != MLP_OK)
+		goto out;
+	memset(&c, 0, sizeof c);
+	c.p = p;
+	c.run = run;
+	c.mf = &mf;
+	ldir = local_dir(run);
+	rroot = remote_root(p, run);
+	if ((r = walk(&l, ldir, "")) != MLP_OK)
+		goto out;
+	qsort(l.f, l.n, sizeof *l.f, lf_cmp);
+	p->stats.files += l.n;
+	r = send_new(p, &c, &l, rroot);
+	if (mf.dirty && !p->o.dry_run) {
+		int r2 = mf_save(&mf, p->pub, run->dir);
+
+		if (r == MLP_OK)
+			r = r2;
+	}
+	if (r == MLP_OK && c.failed > 0)
+		r = mlp_error_set(MLP_ERROR, "run %s: %d files could not be "
+		    "pushed", run->info.run_id, c.failed);
+	if (r == MLP_OK && (p->o.relocate || p->o.prune))
+		r = settle(p, &c, &l, ldir, rroot);
+	if (r == MLP_OK && c.nnew == 0 && p->o.verbose > 1)
+		say(p, 0, "run %s: nothing new", run->info.run_id);
+out:
+	if (r != MLP_OK)
+		p->stats.runs_failed++;
+	lfiles_release(&l);
+	mf_release(&mf);
+	free(ldir);
+	free(rroot);
+	return r;
+}
+
+static int
+name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int
+reserved(const char *name)
+{
+	return strcmp(name, "tags") == 0 || strcmp(name, "datasets") == 0 ||
+	    strcmp(name, "models") == 0 || strcmp(name, "traces") == 0;
+}
+
+int
+mlp_push_experiment(struct mlp_push *p, const struct mlp_experiment *e,
+    int select, int (*filter)(void *, struct mlp_run *), void *farg)
+{
+	struct dirent	*de;
+	struct mlp_run	*run;
+	DIR		*dp;
+	char		**names = NULL;
+	size_t		 n = 0, alloc = 0, i;
+	int		 r, failed = 0;
+
+	if (e->deleted && !(select & MLP_PUSH_INCLUDE_DELETED))
+		return MLP_OK;
+	if ((dp = opendir(e->dir)) == NULL)
+		return mlp_error_set_errno(MLP_ERROR, "cannot read '%s'",
+		    e->dir);
+	while ((de = readdir(dp)) != NULL) {
+		if (!mlp_id_valid(de->d_name, 256) || reserved(de->d_name))
+			continue;
+		if (n == alloc) {
+			alloc = alloc ? alloc * 2 : 64;
+			names = mlp_xrealloc(names, alloc * sizeof *names);
+		}
+		names[n++] = mlp_xstrdup(de->d_name);
+	}
+	closedir(dp);
+	qsort(names, n, sizeof *names, name_cmp);
+	for (i = 0; i < n; i++) {
+		r = mlp_run_load(&run, e->dir, names[i]);
+		if (r == MLP_ENOTFOUND)
+			continue;	/* a folder without meta.yaml */
+		if (r == MLP_OK && (filter == NULL || filter(farg, run)))
+			r = mlp_push_run(p, run, select);
+		if (r != MLP_OK) {
+			say(p, 1, "%s", mlp_error_last());
+			failed++;
+		}
+		mlp_run_free(run);
+	}
+	mlp_strv_free(names, n);
+	return failed ? MLP_ERROR : MLP_OK;
+}
+
+/* ---- the lock ---- */
+
+int
+mlp_push_lock(int *out, struct mlp_store *st, int wait)
+{
+	struct mlp_buf	 b = MLP_BUF_INIT;
+	char		*path;
+	int		 fd, r;
+	char		 pid[32];
+
+	*out = -1;
+	path = mlp_path_join(st->root, ".mlp-push.lock");
+	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) == -1) {
+		r = mlp_error_set_errno(MLP_ERROR, "cannot open '%s'", path);
+		free(path);
+		return r;
+	}
+	while (flock(fd, LOCK_EX | (wait ? 0 : LOCK_NB)) == -1) {
+		if (errno == EINTR)
+			continue;
+		if (errno == EWOULDBLOCK) {
+			(void)mlp_file_read(&b, path);
+			b.buf[strcspn(b.buf, "\n")] = '\0';
+			r = mlp_error_set(MLP_ELOCKED, "another mlp-push%s%s%s "
+			    "is running on '%s'", b.len ? " (pid " : "",
+			    b.buf, b.len ? ")" : "", st->root);
+		} else
+			r = mlp_error_set_errno(MLP_ERROR, "cannot lock '%s'",
+			    path);
+		mlp_buf_release(&b);
+		close(fd);
+		free(path);
+		return r;
+	}
+	/* The pid is only for the message above; flock(2) is the lock. */
+	snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
+	if (ftruncate(fd, 0) == 0)
+		(void)!pwrite(fd, pid, strlen(pid), 0);
+	free(path);
+	*out = fd;
+	return MLP_OK;
+}
+
+void
+mlp_push_unlock(int fd)
+{
+	if (fd != -1)
+		close(fd);
+}
