@@ -66,16 +66,24 @@ field(struct mlp_buf *out, const char *name, char *v)
 	free(v);
 }
 
-/* The first non-empty line of a probe's output. */
+/* The first line with a digit (a version) of a probe's output. */
 static void
 first_line(struct mlp_buf *out, const struct mlp_buf *text)
 {
-	const char	*p = text->buf, *e;
+	const char	*p, *e, *q, *first = NULL;
 
-	while (*p == '\n' || *p == ' ')
-		p++;
-	e = strchr(p, '\n');
-	mlp_buf_add(out, p, e ? (size_t)(e - p) : strlen(p));
+	for (p = text->buf; *p != '\0'; p = *e ? e + 1 : e) {
+		e = p + strcspn(p, "\n");
+		if (e > p && first == NULL)
+			first = p;
+		for (q = p; q < e; q++)
+			if (isdigit((unsigned char)*q)) {
+				mlp_buf_add(out, p, (size_t)(e - p));
+				return;
+			}
+	}
+	if (first != NULL)
+		mlp_buf_add(out, first, strcspn(first, "\n"));
 }
 
 char *

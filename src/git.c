@@ -242,8 +242,11 @@ mlp_git_diff(struct mlp_buf *out, int *truncated, const char *root,
 	    GIT_DIFF_SHOW_UNTRACKED_CONTENT | GIT_DIFF_SHOW_BINARY |
 	    GIT_DIFF_INCLUDE_TYPECHANGE;
 	o.ignore_submodules = GIT_SUBMODULE_IGNORE_ALL;
-	if (git_diff_tree_to_workdir_with_index(&diff, repo, (git_tree *)tree,
-	    &o) != 0) {
+	/*
+	 * HEAD against the files themselves: what is staged does not matter
+	 * to what the run executes.
+	 */
+	if (git_diff_tree_to_workdir(&diff, repo, (git_tree *)tree, &o) != 0) {
 		r = giterr(MLP_ERROR, "git diff");
 		goto out;
 	}
