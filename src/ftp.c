@@ -491,6 +491,44 @@ read_cb(char *buf, size_t size, size_t nmemb, void *arg)
 	return (size_t)n;
 }
 
+/*
+ * Resuming: skip what the server has.  The skipped part is read and
+ * hashed too, so the hash covers the whole file (the part sent before
+ * is the same content: the caller resumes only a file whose size and
+ * mtime are those of the interrupted upload).
+ */
+static int
+seek_cb(void *arg, curl_off_t off, int origin)
+{
+	struct ftp_conn	*c = arg;
+	struct ftp_job	*j = c->job;
+	char		 buf[65536];
+	ssize_t		 n;
+	size_t		 want;
+
+	if (origin != SEEK_SET || off < 0 || (uint64_t)off > j->it->size)
+		return CURL_SEEKFUNC_FAIL;
+	if (lseek(j->fd, 0, SEEK_SET) == -1)
+		return CURL_SEEKFUNC_FAIL;
+	mlp_hasher_finish(j->hs, buf);
+	j->hs = mlp_hasher_new();
+	j->nread = 0;
+	while (j->nread < (uint64_t)off) {
+		want = (uint64_t)off - j->nread < sizeof buf ?
+		    (size_t)((uint64_t)off - j->nread) : sizeof buf;
+		n = read(j->fd, buf, want);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return CURL_SEEKFUNC_FAIL;
+		mlp_hasher_update(j->hs, buf, (size_t)n);
+		j->nread += (uint64_t)n;
+	}
+	logf_(c->s, "%s: resuming after %lld bytes", j->it->remote,
+	    (long long)off);
+	return CURL_SEEKFUNC_OK;
+}
+
 /* Options every transfer of the session shares. */
 static void
 setup_common(struct ftp_conn *c, const char *url)
@@ -633,10 +671,11 @@ start_put(struct ftp_conn *c, struct ftp_job *j)
 	curl_easy_setopt(c->h, CURLOPT_READFUNCTION, read_cb);
 	curl_easy_setopt(c->h, CURLOPT_READDATA, c);
 	/*
-	 * Resume: curl asks SIZE of the temporary file and APPEs from
-	 * there, reading (and so hashing) the part already sent through
-	 * read_cb, as we give it no seek function.
+	 * Resume: curl asks SIZE of the temporary file, seeks past what
+	 * the server has (seek_cb) and APPEs the rest.
 	 */
+	curl_easy_setopt(c->h, CURLOPT_SEEKFUNCTION, seek_cb);
+	curl_easy_setopt(c->h, CURLOPT_SEEKDATA, c);
 	if (j->resume)
 		curl_easy_setopt(c->h, CURLOPT_RESUME_FROM_LARGE,
 		    (curl_off_t)-1);
@@ -801,6 +840,10 @@ job_finished(struct put_run *pr, struct ftp_conn *c, CURLcode rc)
 	if (j->phase == PH_RENAME && rc == CURLE_QUOTE_ERROR && !j->replace) {
 		/* Some servers refuse RNTO over an existing file. */
 		j->replace = 1;
+	} else if (j->phase == PH_PUT && j->resume &&
+	    rc == CURLE_FTP_COULDNT_USE_REST) {
+		/* The server's part does not fit this file: start over. */
+		j->resume = -1;
 	} else if (j->attempt >= s->o.retries || !transient(rc, reply)) {
 		job_fail(pr, j, MLP_ERROR, msg);
 		return;
@@ -810,7 +853,7 @@ job_finished(struct put_run *pr, struct ftp_conn *c, CURLcode rc)
 	    (1 << (j->attempt - 1 < 6 ? j->attempt - 1 : 6));
 	if (j->phase == PH_PUT) {
 		job_close(j);
-		j->resume = j->it->size >= FTP_RESUME_MIN;
+		j->resume = j->resume != -1 && j->it->size >= FTP_RESUME_MIN;
 	}
 	logf_(s, "%s: %s; trying again (%d of %d)", j->it->remote, msg,
 	    j->attempt, s->o.retries);
