@@ -124,11 +124,58 @@ cb_log(void *arg, const char *line)
 	fprintf(stderr, "mlp-push: %s\n", line);
 }
 
-/* -f needs the query engine: a run passes if mlp_search selects it. */
+/* -f: the ids of the runs the filter selects, sorted (mlp_search). */
+static char	**fids;
+static size_t	  nfids, afids;
+
+static int
+collect_id(void *arg, struct mlp_srun *sr)
+{
+	if (nfids == afids) {
+		afids = afids ? afids * 2 : 64;
+		fids = mlp_xrealloc(fids, afids * sizeof *fids);
+	}
+	fids[nfids++] = mlp_xstrdup(mlp_srun_info(sr)->run_id);
+	return 0;
+}
+
+static int
+str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void
+run_filter(const char *text)
+{
+	struct mlp_search_opts	so;
+	struct mlp_filter	f;
+	int			failed = 0;
+
+	if (mlp_filter_parse(&f, text) != MLP_OK)
+		errx(TOOL_EXIT_USAGE, "%s", mlp_error_last());
+	memset(&so, 0, sizeof so);
+	so.view = MLP_VIEW_ALL;		/* which runs count is push's call */
+	so.experiments = O.exps;
+	so.nexperiments = O.nexps;
+	so.filter = &f;
+	so.unsorted = 1;
+	so.warn = tool_warn;
+	so.warn_arg = &failed;
+	if (mlp_search(ST, &so, collect_id, NULL) != MLP_OK)
+		errx(TOOL_EXIT_FAIL, "%s", mlp_error_last());
+	mlp_filter_release(&f);
+	qsort(fids, nfids, sizeof *fids, str_cmp);
+}
+
 static int
 filter_run(void *arg, struct mlp_run *run)
 {
-	return 1;
+	const char	*id = run->info.run_id;
+
+	if (O.filter == NULL)
+		return 1;
+	return bsearch(&id, fids, nfids, sizeof *fids, str_cmp) != NULL;
 }
 
 static int
@@ -375,10 +422,9 @@ main(int argc, char *argv[])
 	}
 	if ((pass = getenv("MLP_FTP_PASSWORD")) != NULL && *pass == '\0')
 		pass = NULL;
-	if (O.filter != NULL)
-		errx(TOOL_EXIT_USAGE, "-f is not available in this build");
-
 	ST = tool_store_open(O.store, 0);
+	if (O.filter != NULL)
+		run_filter(O.filter);
 	O.bar = !O.quiet && po.verbose == 0 && !po.dry_run &&
 	    isatty(STDERR_FILENO);
 	po.dest = &url;
@@ -406,6 +452,7 @@ main(int argc, char *argv[])
 	mlp_push_unlock(lockfd);
 	mlp_store_close(ST);
 	mlp_ftp_url_release(&url);
+	mlp_strv_free(fids, nfids);
 	free(O.exps);
 	free(O.runs);
 	tool_flush_stdout();

@@ -168,6 +168,20 @@ test_expect_success '-e takes a name or an id; unknown is exit 1' '
 	grep no-such-exp err
 '
 
+test_expect_success '-f selects runs with the mlp-ls filter grammar' '
+	R1=$(mkrun filtered FINISHED) && R2=$(mkrun filtered FINISHED) &&
+	MLFLOW_RUN_ID=$R1 mlp-log param lr 0.1 &&
+	MLFLOW_RUN_ID=$R2 mlp-log param lr 0.2 &&
+	mlp-push -f "params.lr = '"'"'0.1'"'"'" -v "$DEST" 2>err &&
+	grep "sent $R1/hello.txt" err &&
+	! grep "$R2" err &&
+	mlp-push -e filtered -f "attributes.status = '"'"'FINISHED'"'"'" \
+	    -v "$DEST" 2>err &&
+	grep "sent $R2/hello.txt" err &&
+	test_expect_code 2 mlp-push -f "params.lr ~ 3" "$DEST" 2>err &&
+	grep "bad filter" err
+'
+
 test_expect_success '--dry-run lists what would be sent, sends nothing' '
 	R=$(mkrun Default FINISHED) &&
 	server_state >before &&
