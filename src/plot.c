@@ -202,26 +202,53 @@ emit_rows(struct mlp_buf *out, const struct grid *g, const char *top,
 	}
 }
 
+/* Append text cut to width code points (with an ellipsis). */
+static void
+add_fitted(struct mlp_buf *out, const char *s, size_t width)
+{
+	size_t	n = 0, i;
+
+	for (i = 0; s[i] != '\0'; i++)
+		if (((unsigned char)s[i] & 0xC0) != 0x80 && ++n > width)
+			break;
+	if (s[i] == '\0') {
+		mlp_buf_addstr(out, s);
+		return;
+	}
+	/* Back to the start of the (width - 1)th code point. */
+	for (i = 0, n = 0; s[i] != '\0'; i++)
+		if (((unsigned char)s[i] & 0xC0) != 0x80 && ++n == width)
+			break;
+	mlp_buf_add(out, s, i);
+	add_cp(out, 0x2026);
+}
+
+/* One line per series: label, points drawn and left out, what x is. */
 static void
 caption(struct mlp_buf *out, const struct mlp_plot_series *sv, size_t ns,
-    const struct range *r, int color)
+    const struct range *r, int width, int color)
 {
-	size_t	i;
+	struct mlp_buf	line = MLP_BUF_INIT;
+	size_t		i, j, good, bad;
 
 	for (i = 0; i < ns; i++) {
-		if (ns > 1 && color)
+		for (j = good = bad = 0; j < sv[i].n; j++)
+			isfinite(sv[i].p[j].value) ? good++ : bad++;
+		mlp_buf_reset(&line);
+		mlp_buf_addf(&line, "%s (%zu point%s, x: %s", sv[i].label,
+		    good, good == 1 ? "" : "s", r->by_index ? "point number" :
+		    "step");
+		if (bad > 0)
+			mlp_buf_addf(&line, ", %zu NaN/inf left out", bad);
+		mlp_buf_addch(&line, ')');
+		if (color)
 			mlp_buf_addf(out, "\033[%dm", 31 + (int)(i % 6));
-		if (ns > 1)
-			mlp_buf_addstr(out, i == 0 ? "" : "  ");
-		mlp_buf_addstr(out, sv[i].label);
-		if (ns > 1 && color)
+		add_fitted(out, line.buf, width > 0 ? (size_t)width : 80);
+		if (color)
 			mlp_buf_addstr(out, "\033[0m");
+		mlp_buf_addch(out, '\n');
 	}
-	mlp_buf_addf(out, " (%zu point%s, x: %s", r->good, r->good == 1 ?
-	    "" : "s", r->by_index ? "point number" : "step");
-	if (r->bad > 0)
-		mlp_buf_addf(out, ", %zu NaN/inf left out", r->bad);
-	mlp_buf_addstr(out, ")\n");
+	mlp_buf_release(&line);
 }
 
 int
@@ -234,7 +261,7 @@ mlp_plot(struct mlp_buf *out, const struct mlp_plot_series *sv, size_t ns,
 	size_t		lw, i;
 
 	find_range(&r, sv, ns);
-	caption(out, sv, ns, &r, color);
+	caption(out, sv, ns, &r, width, color && ns > 1);
 	if (r.good == 0) {
 		mlp_buf_addstr(out, "  (no finite values to draw)\n");
 		return MLP_OK;

@@ -131,12 +131,12 @@ test_plot(void)
 	s.label = "r";
 	s.p = p;
 	s.n = 6;
-	mlp_plot(&b, &s, 1, 40, 6, 0);
+	mlp_plot(&b, &s, 1, 60, 6, 0);
 	shape(b.buf, &lines, &widest, &br);
 	is_int(lines, 1 + 6 + 2, "caption, 6 rows, axis and x labels");
-	ok(widest <= 40, "chart fits in 40 columns (%d)", widest);
+	ok(widest <= 60, "chart fits in 60 columns (%d)", widest);
 	ok(strstr(b.buf, "x: step") != NULL, "x is the step");
-	is_int(br, 6 * (40 - 10), "every chart cell is a braille character");
+	is_int(br, 6 * (60 - 10), "every chart cell is a braille character");
 	ok(strstr(b.buf, "1 NaN/inf left out") != NULL, "NaN counted");
 	ok(strstr(b.buf, "5 points") != NULL, "finite points counted");
 	ok(strstr(b.buf, "1 \xe2\x94\xa4") != NULL &&
