@@ -45,6 +45,8 @@ join_opt(const char *a, const char *b)
 {
 	if (b == NULL || *b == '\0')
 		return mlp_xstrdup(a);
+	if (*a == '\0')
+		return mlp_xstrdup(b);
 	return mlp_xasprintf("%s/%s", a, b);
 }
 
