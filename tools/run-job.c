@@ -353,6 +353,8 @@ record(struct job *j)
 	}
 	if (r != MLP_OK)
 		warnx("%s", mlp_error_last());
+	mlp_inputs_free(j->inputs);	/* saves what the cache learnt */
+	j->inputs = NULL;
 	if (mlp_spawn_got_signal())
 		return;		/* no slow probes while stopping */
 	py = j->env.python ? mlp_xstrdup(j->env.python) : j->mgr ==
