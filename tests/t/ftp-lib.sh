@@ -69,8 +69,10 @@ _ftp_launch() {
 	cat "$FTP_DIR/pid" >>"$FTP_DIR/pids"
 	_w=0
 	while [ $_w -lt 20 ]; do
-		if curl -s --max-time 5 --netrc-file "$FTP_DIR/netrc" \
-		    "ftp://127.0.0.1:$_port/" >/dev/null 2>&1; then
+		# It greets (a TLS-only server then refuses a plain login).
+		if curl -s -v --max-time 5 --netrc-file "$FTP_DIR/netrc" \
+		    "ftp://127.0.0.1:$_port/" 2>&1 >/dev/null |
+		    grep -q "^< 220 "; then
 			FTP_PORT=$_port
 			FTP_HOME=$FTP_DIR/home
 			FTP_URL=ftp://$FTP_USER@127.0.0.1:$FTP_PORT
