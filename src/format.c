@@ -6,7 +6,8 @@
  * fields with a comma, quote, CR or LF quoted, quotes doubled) and
  * always starts with a header line.  JSON writes one object per row;
  * numbers are numbers, NaN and infinities are the strings "NaN",
- * "Infinity" and "-Infinity" (what Python's json module reads back),
+ * "Infinity" and "-Infinity" (JSON has no such numbers; Python's
+ * float() reads these strings back),
  * a missing value is null.  A table is collected, then written with
  * each column padded to its widest cell.
  */

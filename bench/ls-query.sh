@@ -1,0 +1,73 @@
+#!/bin/sh
+# ls-query.sh - time mlp-ls against the I/O floor: cat of exactly the files
+# the query reads (found with strace), warm cache, on generated stores.
+#
+# usage: bench/ls-query.sh [BUILDDIR]
+#   N="10000 100000"  store sizes (runs)      RUNS=5  timed runs per command
+#   BENCH_DIR=/tmp/mlp-bench-ls  where stores are generated (kept, reused)
+# Needs hyperfine, strace, jq and /usr/bin/time.  Prints medians and ratios.
+set -eu
+B=$(cd "${1:-.}" && pwd)
+W=${BENCH_DIR:-/tmp/mlp-bench-ls}
+RUNS=${RUNS:-5}
+LS=$B/tools/mlp-ls
+mkdir -p "$W"
+[ -x "$B/bench/genstore" ] || { echo "build bench/genstore first (make bench-ls)" >&2; exit 2; }
+
+# median SECONDS of a hyperfine JSON export
+median() { jq -r '.results[0].median' "$1"; }
+
+# time NAME CMD: median seconds of CMD (run by sh)
+bench() {
+	hyperfine -N --warmup 2 --runs "$RUNS" --export-json "$W/h.json" \
+	    "sh -c '$2'" >/dev/null 2>&1 ||
+	    hyperfine --warmup 2 --runs "$RUNS" --export-json "$W/h.json" \
+	    "$2" >/dev/null
+	median "$W/h.json"
+}
+
+# files LIST CMD...: the regular files CMD opens under the store, into LIST
+files() {
+	_list=$1
+	shift
+	strace -f -e trace=openat -o "$W/trace" "$@" >/dev/null
+	grep -v O_DIRECTORY "$W/trace" | grep -v '= -1' |
+	    sed -n "s|.*openat(AT_FDCWD, \"\\($store/[^\"]*\\)\".*|\\1|p" >"$_list"
+}
+
+printf '%-8s %-34s %9s %9s %7s %9s\n' runs query mlp-ls floor ratio maxrss
+for n in ${N:-10000 100000}; do
+	store=$W/store-$n
+	if [ ! -d "$store" ]; then
+		echo "generating $store ..." >&2
+		"$B/bench/genstore" "$store" "$n"
+	fi
+	# 1. the issue's query: metric filter, param filter, metric order, 2 columns
+	cat >"$W/q1.sh" <<-EOF
+	exec "$LS" -s "$store" -f "metrics.m0 > 0.5 AND params.p0 = 'a'" \
+	    -o "metrics.m1 DESC" -c run_id,metrics.m0
+	EOF
+	# 2. the default listing (meta.yaml only)
+	printf 'exec "%s" -s "%s"\n' "$LS" "$store" >"$W/q2.sh"
+	# 3. three metric columns for every run
+	printf 'exec "%s" -s "%s" -c run_id,metrics.m0,metrics.m1,metrics.m2\n' \
+	    "$LS" "$store" >"$W/q3.sh"
+	for q in 1 2 3; do
+		files "$W/files$q" sh "$W/q$q.sh"
+		nf=$(wc -l <"$W/files$q")
+		xargs cat <"$W/files$q" >/dev/null	# warm the cache
+		t_ls=$(bench ls "sh $W/q$q.sh >/dev/null")
+		t_cat=$(bench cat "xargs cat <$W/files$q >/dev/null")
+		rss=$(/usr/bin/time -f %M sh "$W/q$q.sh" 2>&1 >/dev/null | tail -n 1)
+		case $q in
+		1) what="filter+order+2 cols ($nf files)" ;;
+		2) what="default listing ($nf files)" ;;
+		3) what="3 metric columns ($nf files)" ;;
+		esac
+		printf '%-8s %-34s %8.3fs %8.3fs %6.2fx %7dKB\n' "$n" "$what" \
+		    "$t_ls" "$t_cat" "$(echo "$t_ls / $t_cat" | bc -l)" "$rss"
+	done
+	# streaming: -U keeps memory flat whatever the output size
+	rss=$(/usr/bin/time -f %M "$LS" -U -s "$store" -c run_id,metrics.m0 2>&1 >/dev/null | tail -n 1)
+	printf '%-8s %-34s %9s %9s %7s %7dKB\n' "$n" "-U -c run_id,metrics.m0" - - - "$rss"
+done
