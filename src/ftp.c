@@ -746,10 +746,20 @@ fatal_code(CURLcode rc)
 }
 
 static char *
-curl_msg(struct ftp_conn *c, CURLcode rc)
+curl_msg(struct ftp_conn *c, CURLcode rc, long reply)
 {
-	return mlp_xstrdup(c->errbuf[0] != '\0' ? c->errbuf :
-	    curl_easy_strerror(rc));
+	const char	*m = c->errbuf[0] != '\0' ? c->errbuf :
+	    curl_easy_strerror(rc);
+	char		 code[24];
+
+	/* libcurl calls a 421 "timeout"; it is mostly "TLS required". */
+	if (reply == 421 && !c->s->o.tls)
+		return mlp_xasprintf("the server closed the session (421); "
+		    "if it requires TLS, use --ssl");
+	snprintf(code, sizeof code, "%ld", reply);
+	if (reply >= 400 && strstr(m, code) == NULL)
+		return mlp_xasprintf("%s (server reply %ld)", m, reply);
+	return mlp_xstrdup(m);
 }
 
 struct put_run {
@@ -829,7 +839,7 @@ job_finished(struct put_run *pr, struct ftp_conn *c, CURLcode rc)
 			pr->cb->done(pr->cb->arg, j->it);
 		return;
 	}
-	msg = curl_msg(c, rc);
+	msg = curl_msg(c, rc, reply);
 	if (fatal_code(rc)) {
 		s->fatal = 1;
 		free(s->fatal_msg);

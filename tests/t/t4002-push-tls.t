@@ -37,7 +37,7 @@ HOSTPORT=127.0.0.1:$FTP_PORT
 
 test_expect_success 'clear text is refused: exit 1' '
 	test_expect_code 1 mlp-push --retries 0 "$FTP_URL/p" 2>err &&
-	cat err &&
+	grep "use --ssl" err &&
 	test ! -e "$FTP_HOME/p"
 '
 
