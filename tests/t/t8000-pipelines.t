@@ -58,6 +58,50 @@ test_expect_success 'mlp-run runs a shell pipeline; mlp-ls reads its history' '
 	test_cmp want got
 '
 
+test_expect_success 'the README recipe reproduces a dirty run' '
+	git init -q repo &&
+	cp "$MLP_SRCDIR"/contrib/examples/shell/* repo/ &&
+	mkdir data && seq 1 50 >data/points.txt &&
+	(cd repo && git add . &&
+	    git -c user.name=t -c user.email=t@t commit -q -m one) &&
+	echo "# an edit not committed" >>repo/train.sh &&
+	printf "new\n" >repo/untracked.txt &&
+	(cd repo && mlp-run -q --experiment-name repro . -P lr=0.02 \
+	    -i "$TRASH/data") &&
+	id=$(mlp-ls -e repro -c run_id) &&
+	mlp-ls -c tags.mlp.git.dirty,params.lr $id >out &&
+	printf "true\t0.02\n" >want && test_cmp want out &&
+	d=$(ls -d "$MLFLOW_TRACKING_URI"/*/$id) &&
+	git clone -q repo repro &&
+	(cd repro && git checkout -q "$(cat $d/tags/mlflow.source.git.commit)" &&
+	    git apply "$d/artifacts/mlp/git.diff") &&
+	diff -r -x .git repo repro &&
+	(cd repro && mlp-run -q --experiment-name repro . -P lr=0.02 \
+	    -i "$TRASH/data") &&
+	new=$(mlp-ls -e repro -n 1 -c run_id) && test "$new" != "$id" &&
+	mlp-ls -c tags.mlp.inputs.xxh128 $id $new | uniq >out &&
+	test_line_count out 1 &&
+	cut -f1,2,4 $d/artifacts/mlp/inputs.tsv >old.tsv &&
+	cut -f1,2,4 "$MLFLOW_TRACKING_URI"/*/$new/artifacts/mlp/inputs.tsv |
+	    diff old.tsv - &&
+	cut -d" " -f2 "$d/metrics/mse" >a &&
+	cut -d" " -f2 "$MLFLOW_TRACKING_URI"/*/$new/metrics/mse >b &&
+	test_cmp a b
+'
+test_expect_success 'changed data shows in the fingerprints' '
+	echo 51 >>data/points.txt &&
+	(cd repro && mlp-run -q --experiment-name repro . -i "$TRASH/data") &&
+	new=$(mlp-ls -e repro -n 1 -c run_id) &&
+	test "$(mlp-ls -e repro -c tags.mlp.inputs.xxh128 | sort -u |
+	    wc -l)" -eq 2 &&
+	id=$(mlp-ls -e repro -o "start_time ASC" -n 1 -c run_id) &&
+	d=$(ls -d "$MLFLOW_TRACKING_URI"/*/$id) &&
+	cut -f1,2,4 $d/artifacts/mlp/inputs.tsv >old.tsv &&
+	! cut -f1,2,4 "$MLFLOW_TRACKING_URI"/*/$new/artifacts/mlp/inputs.tsv |
+	    diff old.tsv - >diff &&
+	grep "points.txt" diff
+'
+
 if /usr/bin/python3 -c "import sklearn" 2>/dev/null; then
 	PATH=/usr/bin:$PATH
 	have_sklearn=yes
