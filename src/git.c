@@ -8,6 +8,8 @@
 
 #include <sys/stat.h>
 
+#include <dlfcn.h>
+
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -19,22 +21,106 @@
 
 #include "mlp-int.h"
 
+/*
+ * libgit2 is loaded with dlopen(3) when first needed.  Linked normally,
+ * its dependencies (Kerberos, OpenSSL, mbedTLS, libssh2...) and its
+ * start-up, which parses every CA certificate of the system, cost mlp-run
+ * 15 ms or more before its child can start, on every run; a clean work
+ * tree is checked with the git program instead (mlp_git_status_cli()),
+ * so most runs never load libgit2 before the child runs.  The soname is
+ * the one of the headers we were compiled with.
+ */
+#define LG_FUNCS(X) \
+	X(git_buf_dispose) \
+	X(git_checkout_options_init) \
+	X(git_checkout_tree) \
+	X(git_diff_free) \
+	X(git_diff_num_deltas) \
+	X(git_diff_options_init) \
+	X(git_diff_tree_to_workdir) \
+	X(git_error_last) \
+	X(git_fetch_options_init) \
+	X(git_ignore_add_rule) \
+	X(git_libgit2_init) \
+	X(git_object_free) \
+	X(git_object_id) \
+	X(git_object_peel) \
+	X(git_oid_tostr) \
+	X(git_patch_free) \
+	X(git_patch_from_diff) \
+	X(git_patch_to_buf) \
+	X(git_reference_free) \
+	X(git_reference_is_branch) \
+	X(git_reference_name_to_id) \
+	X(git_reference_shorthand) \
+	X(git_remote_connect) \
+	X(git_remote_create) \
+	X(git_remote_default_branch) \
+	X(git_remote_disconnect) \
+	X(git_remote_fetch) \
+	X(git_remote_free) \
+	X(git_remote_init_callbacks) \
+	X(git_remote_list) \
+	X(git_remote_lookup) \
+	X(git_remote_url) \
+	X(git_repository_free) \
+	X(git_repository_head) \
+	X(git_repository_init) \
+	X(git_repository_is_bare) \
+	X(git_repository_open_bare) \
+	X(git_repository_open_ext) \
+	X(git_repository_path) \
+	X(git_repository_workdir) \
+	X(git_revparse_single) \
+	X(git_status_list_entrycount) \
+	X(git_status_list_free) \
+	X(git_status_list_new) \
+	X(git_status_options_init) \
+	X(git_strarray_dispose)
+
+static struct {
+#define X(f)	__typeof__(f) *f;
+	LG_FUNCS(X)
+#undef X
+} lg;
+
+#define LG(f)	(lg.f)
+
 static int
 git_init_once(void)
 {
-	static int	done;
+	static int	 done, failed;
+	static char	 why[256];
+	void		*h;
 
-	if (!done) {
-		git_libgit2_init();
-		done = 1;
+	if (done)
+		return failed ? mlp_error_set(MLP_ERROR, "%s", why) : MLP_OK;
+	done = 1;
+	if ((h = dlopen("libgit2.so." LIBGIT2_SOVERSION, RTLD_NOW |
+	    RTLD_LOCAL)) == NULL) {
+		failed = 1;
+		snprintf(why, sizeof why, "cannot load libgit2: %s", dlerror());
+		return mlp_error_set(MLP_ERROR, "%s", why);
 	}
+#define X(f)	if ((*(void **)&lg.f = dlsym(h, #f)) == NULL) failed = 1;
+	LG_FUNCS(X)
+#undef X
+	if (failed) {
+		snprintf(why, sizeof why, "cannot load libgit2: a function is "
+		    "missing from libgit2.so." LIBGIT2_SOVERSION);
+		return mlp_error_set(MLP_ERROR, "%s", why);
+	}
+	LG(git_libgit2_init)();
 	return MLP_OK;
 }
+
+static int	open_repo(git_repository **, const char *);
+static char	*remote_url(git_repository *);
 
 static int
 giterr(int code, const char *what)
 {
-	const git_error	*e = git_error_last();
+	const git_error	*e = LG(git_error_last)();
 
 	return mlp_error_set(code, "%s: %s", what,
 	    e != NULL && e->message != NULL ? e->message : "git error");
@@ -64,6 +150,121 @@ mlp_git_is_url(const char *uri)
 	    (slash == NULL || slash > colon);
 }
 
+char *
+mlp_git_present(const char *dir)
+{
+	struct stat	 st;
+	char		*d, *p, *g;
+	int		 found;
+
+	d = mlp_path_abs(dir);
+	for (;;) {
+		g = mlp_path_join(d, ".git");
+		found = stat(g, &st) == 0;
+		free(g);
+		if (found)
+			return d;
+		if ((p = strrchr(d, '/')) == NULL || p == d)
+			break;
+		*p = '\0';
+	}
+	free(d);
+	if (stat("/.git", &st) == 0)
+		return mlp_xstrdup("/");
+	/* GIT_DIR and friends point elsewhere: let libgit2 decide. */
+	return getenv("GIT_DIR") != NULL ? mlp_xstrdup("") : NULL;
+}
+
+/*
+ * The state of a clean-or-not work tree from "git status", when git is
+ * installed: one short process, where libgit2's start-up alone (it parses
+ * every CA certificate of the system) takes longer.  MLP_ENOTFOUND if
+ * there is no git program, so the caller falls back to libgit2.
+ */
+int
+mlp_git_status_cli(struct mlp_gitinfo *out, const char *root,
+    const char *exclude)
+{
+	struct mlp_probe	 pr;
+	char			*argv[16], *ex = NULL, *git, rroot[PATH_MAX];
+	char			 rex[PATH_MAX];
+	const char		*p, *end;
+	size_t			 n = 0, k;
+	int			 r = MLP_OK;
+
+	memset(out, 0, sizeof *out);
+	out->dirty = -1;
+	if (*root == '\0' || (git = mlp_which("git", NULL)) == NULL)
+		return MLP_ENOTFOUND;
+	argv[n++] = git;
+	argv[n++] = "-C";
+	argv[n++] = (char *)root;
+	argv[n++] = "--no-optional-locks";
+	argv[n++] = "status";
+	argv[n++] = "--porcelain=v2";
+	argv[n++] = "--branch";
+	argv[n++] = "-z";
+	argv[n++] = "--untracked-files=normal";
+	argv[n++] = "--ignore-submodules=all";
+	argv[n++] = "--";
+	argv[n++] = ":/";
+	if (exclude != NULL && realpath(root, rroot) != NULL &&
+	    realpath(exclude, rex) != NULL && (k = strlen(rroot)) > 0 &&
+	    strncmp(rex, rroot, k) == 0 && rex[k] == '/')
+		argv[n++] = ex = mlp_xasprintf(":(top,exclude,literal)%s",
+		    rex + k + 1);
+	argv[n] = NULL;
+	memset(&pr, 0, sizeof pr);
+	pr.argv = argv;
+	mlp_spawn_probes(&pr, 1, 60000);
+	if (pr.status != 0) {
+		r = pr.status == 127 ? MLP_ENOTFOUND : mlp_error_set(MLP_ERROR,
+		    "git status in '%s' failed (exit %d): %.200s", root,
+		    pr.status, pr.out.buf);
+		goto out;
+	}
+	out->dirty = 0;
+	for (p = pr.out.buf; p < pr.out.buf + pr.out.len; p = end + 1) {
+		end = p + strlen(p);
+		if (strncmp(p, "# branch.oid ", 13) == 0 && strlen(p + 13) == 40)
+			memcpy(out->commit, p + 13, 41);
+		else if (strncmp(p, "# branch.head ", 14) == 0 &&
+		    strcmp(p + 14, "(detached)") != 0)
+			out->branch = mlp_xstrdup(p + 14);
+		else if (*p != '#' && *p != '\0') {
+			out->dirty = 1;
+			/* a rename entry carries its old path as well */
+			if (*p == '2' && end + 1 < pr.out.buf + pr.out.len)
+				end += strlen(end + 1) + 1;
+		}
+	}
+	if (out->commit[0] == '\0')
+		r = mlp_error_set(MLP_ENOTFOUND, "git repository '%s' has no "
+		    "commit yet", root);
+	else
+		out->root = mlp_xstrdup(root);
+out:
+	if (r != MLP_OK)
+		mlp_gitinfo_release(out);
+	mlp_buf_release(&pr.out);
+	free(ex);
+	free(git);
+	return r;
+}
+
+char *
+mlp_git_remote_url(const char *dir)
+{
+	git_repository	*repo = NULL;
+	char		*url;
+
+	if (open_repo(&repo, dir) != MLP_OK)
+		return NULL;
+	url = remote_url(repo);
+	LG(git_repository_free)(repo);
+	return url;
+}
+
 static char *
 remote_url(git_repository *repo)
 {
@@ -71,15 +272,15 @@ remote_url(git_repository *repo)
 	git_strarray	 names = { NULL, 0 };
 	char		*url = NULL;
 
-	if (git_remote_lookup(&rem, repo, "origin") != 0) {
+	if (LG(git_remote_lookup)(&rem, repo, "origin") != 0) {
 		rem = NULL;
-		if (git_remote_list(&names, repo) == 0 && names.count > 0)
-			(void)git_remote_lookup(&rem, repo, names.strings[0]);
-		git_strarray_dispose(&names);
+		if (LG(git_remote_list)(&names, repo) == 0 && names.count > 0)
+			(void)LG(git_remote_lookup)(&rem, repo, names.strings[0]);
+		LG(git_strarray_dispose)(&names);
 	}
-	if (rem != NULL && git_remote_url(rem) != NULL)
-		url = mlp_xstrdup(git_remote_url(rem));
-	git_remote_free(rem);
+	if (rem != NULL && LG(git_remote_url)(rem) != NULL)
+		url = mlp_xstrdup(LG(git_remote_url)(rem));
+	LG(git_remote_free)(rem);
 	return url;
 }
 
@@ -109,7 +310,7 @@ ignore_excluded(git_repository *repo, const char *root, const char *exclude)
 		mlp_buf_addch(&rule, *p);
 	}
 	mlp_buf_addstr(&rule, "/\n");
-	(void)git_ignore_add_rule(repo, rule.buf);
+	(void)LG(git_ignore_add_rule)(repo, rule.buf);
 	mlp_buf_release(&rule);
 }
 
@@ -119,15 +320,15 @@ is_dirty(int *out, git_repository *repo)
 	git_status_options	 so;
 	git_status_list		*sl = NULL;
 
-	git_status_options_init(&so, GIT_STATUS_OPTIONS_VERSION);
+	LG(git_status_options_init)(&so, GIT_STATUS_OPTIONS_VERSION);
 
 	so.show = GIT_STATUS_SHOW_INDEX_AND_WORKDIR;
 	so.flags = GIT_STATUS_OPT_INCLUDE_UNTRACKED |
 	    GIT_STATUS_OPT_EXCLUDE_SUBMODULES;
-	if (git_status_list_new(&sl, repo, &so) != 0)
+	if (LG(git_status_list_new)(&sl, repo, &so) != 0)
 		return giterr(MLP_ERROR, "git status");
-	*out = git_status_list_entrycount(sl) > 0;
-	git_status_list_free(sl);
+	*out = LG(git_status_list_entrycount)(sl) > 0;
+	LG(git_status_list_free)(sl);
 	return MLP_OK;
 }
 
@@ -136,16 +337,18 @@ open_repo(git_repository **repo, const char *dir)
 {
 	int	e;
 
-	git_init_once();
-	if ((e = git_repository_open_ext(repo, dir, 0, NULL)) != 0) {
+	*repo = NULL;
+	if ((e = git_init_once()) != MLP_OK)
+		return e;
+	if ((e = LG(git_repository_open_ext)(repo, dir, 0, NULL)) != 0) {
 		*repo = NULL;
 		if (e == GIT_ENOTFOUND)
 			return mlp_error_set(MLP_ENOTFOUND, "'%s' is not in a "
 			    "git repository", dir);
 		return giterr(MLP_ERROR, dir);
 	}
-	if (git_repository_is_bare(*repo)) {
-		git_repository_free(*repo);
+	if (LG(git_repository_is_bare)(*repo)) {
+		LG(git_repository_free)(*repo);
 		*repo = NULL;
 		return mlp_error_set(MLP_ENOTFOUND, "'%s' is a bare "
 		    "repository", dir);
@@ -167,18 +370,18 @@ mlp_git_inspect(struct mlp_gitinfo *out, const char *dir,
 	out->dirty = -1;
 	if ((r = open_repo(&repo, dir)) != MLP_OK)
 		return r;
-	out->root = mlp_xstrdup(git_repository_workdir(repo));
+	out->root = mlp_xstrdup(LG(git_repository_workdir)(repo));
 	if ((n = strlen(out->root)) > 1 && out->root[n - 1] == '/')
 		out->root[n - 1] = '\0';
-	if (git_reference_name_to_id(&oid, repo, "HEAD") != 0) {
+	if (LG(git_reference_name_to_id)(&oid, repo, "HEAD") != 0) {
 		r = mlp_error_set(MLP_ENOTFOUND, "git repository '%s' has no "
 		    "commit yet", out->root);
 		goto out;
 	}
-	git_oid_tostr(out->commit, sizeof out->commit, &oid);
-	if (git_repository_head(&head, repo) == 0 &&
-	    git_reference_is_branch(head))
-		out->branch = mlp_xstrdup(git_reference_shorthand(head));
+	LG(git_oid_tostr)(out->commit, sizeof out->commit, &oid);
+	if (LG(git_repository_head)(&head, repo) == 0 &&
+	    LG(git_reference_is_branch)(head))
+		out->branch = mlp_xstrdup(LG(git_reference_shorthand)(head));
 	out->remote_url = remote_url(repo);
 	r = MLP_OK;
 	if (check_dirty) {
@@ -186,8 +389,8 @@ mlp_git_inspect(struct mlp_gitinfo *out, const char *dir,
 		r = is_dirty(&out->dirty, repo);
 	}
 out:
-	git_reference_free(head);
-	git_repository_free(repo);
+	LG(git_reference_free)(head);
+	LG(git_repository_free)(repo);
 	if (r != MLP_OK)
 		mlp_gitinfo_release(out);
 	return r;
@@ -202,8 +405,8 @@ add_patch(struct mlp_buf *out, int *truncated, git_diff *diff, size_t i,
 	git_buf		 pb = GIT_BUF_INIT;
 	int		 r = MLP_OK;
 
-	if (git_patch_from_diff(&patch, diff, i) != 0 ||
-	    git_patch_to_buf(&pb, patch) != 0) {
+	if (LG(git_patch_from_diff)(&patch, diff, i) != 0 ||
+	    LG(git_patch_to_buf)(&pb, patch) != 0) {
 		r = giterr(MLP_ERROR, "git diff");
 		goto out;
 	}
@@ -212,8 +415,8 @@ add_patch(struct mlp_buf *out, int *truncated, git_diff *diff, size_t i,
 	else
 		r = mlp_buf_add(out, pb.ptr, pb.size);
 out:
-	git_buf_dispose(&pb);
-	git_patch_free(patch);
+	LG(git_buf_dispose)(&pb);
+	LG(git_patch_free)(patch);
 	return r;
 }
 
@@ -229,11 +432,11 @@ mlp_git_diff(struct mlp_buf *out, int *truncated, const char *root,
 	int			 r;
 
 	*truncated = 0;
-	git_diff_options_init(&o, GIT_DIFF_OPTIONS_VERSION);
 	if ((r = open_repo(&repo, root)) != MLP_OK)
 		return r;
+	LG(git_diff_options_init)(&o, GIT_DIFF_OPTIONS_VERSION);
 	ignore_excluded(repo, root, exclude);
-	if (git_revparse_single(&tree, repo, "HEAD^{tree}") != 0) {
+	if (LG(git_revparse_single)(&tree, repo, "HEAD^{tree}") != 0) {
 		r = giterr(MLP_ERROR, "HEAD");
 		goto out;
 	}
@@ -246,17 +449,17 @@ mlp_git_diff(struct mlp_buf *out, int *truncated, const char *root,
 	 * HEAD against the files themselves: what is staged does not matter
 	 * to what the run executes.
 	 */
-	if (git_diff_tree_to_workdir(&diff, repo, (git_tree *)tree, &o) != 0) {
+	if (LG(git_diff_tree_to_workdir)(&diff, repo, (git_tree *)tree, &o) != 0) {
 		r = giterr(MLP_ERROR, "git diff");
 		goto out;
 	}
-	n = git_diff_num_deltas(diff);
+	n = LG(git_diff_num_deltas)(diff);
 	for (i = 0; i < n && r == MLP_OK; i++)
 		r = add_patch(out, truncated, diff, i, max);
 out:
-	git_diff_free(diff);
-	git_object_free(tree);
-	git_repository_free(repo);
+	LG(git_diff_free)(diff);
+	LG(git_object_free)(tree);
+	LG(git_repository_free)(repo);
 	return r;
 }
 
@@ -283,22 +486,22 @@ open_clone(git_repository **repo, const char *keydir, const char *url)
 	int		 r = MLP_OK;
 
 	path = mlp_path_join(keydir, "repo.git");
-	if (git_repository_open_bare(repo, path) == 0)
+	if (LG(git_repository_open_bare)(repo, path) == 0)
 		goto out;
 	if ((r = mlp_mkdirs(keydir)) != MLP_OK)
 		goto out;
 	tmp = mlp_xasprintf("%s.tmp.%ld", path, (long)getpid());
-	if (git_repository_init(repo, tmp, 1) != 0 ||
-	    git_remote_create(&rem, *repo, "origin", url) != 0) {
+	if (LG(git_repository_init)(repo, tmp, 1) != 0 ||
+	    LG(git_remote_create)(&rem, *repo, "origin", url) != 0) {
 		r = giterr(MLP_ERROR, tmp);
 		goto out;
 	}
-	git_remote_free(rem);
-	git_repository_free(*repo);
+	LG(git_remote_free)(rem);
+	LG(git_repository_free)(*repo);
 	*repo = NULL;
 	if (rename(tmp, path) == -1)	/* someone else made it first */
 		mlp_rm_rf(tmp);
-	if (git_repository_open_bare(repo, path) != 0)
+	if (LG(git_repository_open_bare)(repo, path) != 0)
 		r = giterr(MLP_ERROR, path);
 out:
 	if (r != MLP_OK)
@@ -319,25 +522,25 @@ fetch(git_repository *repo, const char *url, char **defbranch)
 	int			 r = MLP_OK;
 
 	*defbranch = NULL;
-	git_fetch_options_init(&fo, GIT_FETCH_OPTIONS_VERSION);
-	git_remote_init_callbacks(&cb, GIT_REMOTE_CALLBACKS_VERSION);
-	if (git_remote_lookup(&rem, repo, "origin") != 0)
+	LG(git_fetch_options_init)(&fo, GIT_FETCH_OPTIONS_VERSION);
+	LG(git_remote_init_callbacks)(&cb, GIT_REMOTE_CALLBACKS_VERSION);
+	if (LG(git_remote_lookup)(&rem, repo, "origin") != 0)
 		return giterr(MLP_ERROR, url);
-	if (git_remote_connect(rem, GIT_DIRECTION_FETCH, &cb, NULL, NULL) != 0) {
+	if (LG(git_remote_connect)(rem, GIT_DIRECTION_FETCH, &cb, NULL, NULL) != 0) {
 		r = giterr(MLP_ERROR, url);
 		goto out;
 	}
-	if (git_remote_default_branch(&b, rem) == 0 &&
+	if (LG(git_remote_default_branch)(&b, rem) == 0 &&
 	    strncmp(b.ptr, "refs/heads/", 11) == 0)
 		*defbranch = mlp_xstrdup(b.ptr + 11);
-	git_remote_disconnect(rem);
+	LG(git_remote_disconnect)(rem);
 	fo.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_ALL;
 	fo.prune = GIT_FETCH_PRUNE;
-	if (git_remote_fetch(rem, NULL, &fo, NULL) != 0)
+	if (LG(git_remote_fetch)(rem, NULL, &fo, NULL) != 0)
 		r = giterr(MLP_ERROR, url);
 out:
-	git_buf_dispose(&b);
-	git_remote_free(rem);
+	LG(git_buf_dispose)(&b);
+	LG(git_remote_free)(rem);
 	return r;
 }
 
@@ -360,18 +563,18 @@ resolve(git_object **out, int *is_branch, git_repository *repo,
 	*is_branch = 0;
 	for (i = 0; i < MLP_ARRAY_SIZE(branch_fmt); i++) {
 		name = mlp_xasprintf(branch_fmt[i], ref);
-		e = git_revparse_single(&o, repo, name);
+		e = LG(git_revparse_single)(&o, repo, name);
 		free(name);
 		if (e == 0) {
 			*is_branch = 1;
 			break;
 		}
 	}
-	if (o == NULL && git_revparse_single(&o, repo, ref) != 0)
+	if (o == NULL && LG(git_revparse_single)(&o, repo, ref) != 0)
 		return mlp_error_set(MLP_ENOTFOUND, "Unable to checkout version "
 		    "'%s': no such branch, tag or commit", ref);
-	e = git_object_peel(out, o, GIT_OBJECT_COMMIT);
-	git_object_free(o);
+	e = LG(git_object_peel)(out, o, GIT_OBJECT_COMMIT);
+	LG(git_object_free)(o);
 	if (e != 0)
 		return mlp_error_set(MLP_ENOTFOUND, "version '%s' is not a "
 		    "commit", ref);
@@ -388,10 +591,10 @@ checkout(char **outdir, git_repository *repo, git_object *commit,
 	char			 id[41], *dir, *tmp;
 	int			 r = MLP_OK;
 
-	git_oid_tostr(id, sizeof id, git_object_id(commit));
+	LG(git_oid_tostr)(id, sizeof id, LG(git_object_id)(commit));
 	dir = mlp_path_join(keydir, id);
 	*outdir = dir;
-	git_checkout_options_init(&co, GIT_CHECKOUT_OPTIONS_VERSION);
+	LG(git_checkout_options_init)(&co, GIT_CHECKOUT_OPTIONS_VERSION);
 	if (stat(dir, &st) == 0)
 		return MLP_OK;
 	if ((r = mlp_mkdirs(keydir)) != MLP_OK)
@@ -400,7 +603,7 @@ checkout(char **outdir, git_repository *repo, git_object *commit,
 	co.checkout_strategy = GIT_CHECKOUT_FORCE |
 	    GIT_CHECKOUT_DONT_UPDATE_INDEX | GIT_CHECKOUT_DONT_WRITE_INDEX;
 	co.target_directory = tmp;
-	if (git_checkout_tree(repo, commit, &co) != 0) {
+	if (LG(git_checkout_tree)(repo, commit, &co) != 0) {
 		r = giterr(MLP_ERROR, "checkout");
 		mlp_rm_rf(tmp);
 	} else if (rename(tmp, dir) == -1) {
@@ -425,11 +628,12 @@ mlp_git_fetch(char **outdir, struct mlp_gitinfo *info, const char *uri,
 	*outdir = NULL;
 	memset(info, 0, sizeof *info);
 	info->dirty = 0;	/* a checkout of a commit is clean */
-	git_init_once();
+	if ((r = git_init_once()) != MLP_OK)
+		return r;
 	if (local) {
 		if ((r = open_repo(&repo, uri)) != MLP_OK)
 			goto out;
-		keydir = cache_key_dir(git_repository_path(repo));
+		keydir = cache_key_dir(LG(git_repository_path)(repo));
 		info->remote_url = remote_url(repo);
 		if (ref == NULL)
 			ref = "HEAD";
@@ -447,8 +651,8 @@ mlp_git_fetch(char **outdir, struct mlp_gitinfo *info, const char *uri,
 	}
 	if ((r = resolve(&commit, &is_branch, repo, ref)) != MLP_OK)
 		goto out;
-	git_oid_tostr(info->commit, sizeof info->commit,
-	    git_object_id(commit));
+	LG(git_oid_tostr)(info->commit, sizeof info->commit,
+	    LG(git_object_id)(commit));
 	if (is_branch)
 		info->branch = mlp_xstrdup(ref);
 	r = checkout(outdir, repo, commit, keydir);
@@ -458,8 +662,8 @@ out:
 		*outdir = NULL;
 		mlp_gitinfo_release(info);
 	}
-	git_object_free(commit);
-	git_repository_free(repo);
+	LG(git_object_free)(commit);
+	LG(git_repository_free)(repo);
 	free(keydir);
 	free(defbranch);
 	return r;

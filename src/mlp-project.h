@@ -193,6 +193,21 @@ int	 mlp_git_diff(struct mlp_buf *out, int *truncated, const char *root,
  */
 int	 mlp_git_fetch(char **outdir, struct mlp_gitinfo *info,
 	    const char *uri, const char *ref, int local);
+/*
+ * The folder above dir (or dir) holding a .git, found with stat(2) only,
+ * so that projects outside git never pay for libgit2's start-up; "" when
+ * only $GIT_DIR says where; NULL if none.  Caller frees.
+ */
+char	*mlp_git_present(const char *dir);
+/*
+ * Commit, branch and dirty state of the work tree at root through the
+ * git program (faster to start than libgit2); exclude as for
+ * mlp_git_inspect().  No remote URL.  MLP_ENOTFOUND without git.
+ */
+int	 mlp_git_status_cli(struct mlp_gitinfo *out, const char *root,
+	    const char *exclude);
+/* URL of origin, else of the first remote, of the repository of dir. */
+char	*mlp_git_remote_url(const char *dir);
 /* Does uri look like a git URL (scheme://, user@host:path)? */
 int	 mlp_git_is_url(const char *uri);
 

@@ -2,6 +2,8 @@
 #ifndef MLP_RUN_H
 #define MLP_RUN_H
 
+#include <pthread.h>
+
 #include "tool.h"
 
 struct opts {
@@ -21,7 +23,11 @@ struct job {
 	struct mlp_project	*proj;
 	const struct mlp_entry_point *ep;
 	struct mlp_gitinfo	 git;
-	int			 in_git;
+	int			 in_git;	/* -1: to inspect */
+	pthread_t		 git_thread;	/* inspects a local tree */
+	int			 git_running, git_r;
+	char			*git_err, *git_root;
+	int			 run_has_source;
 	char			*dir, *source_name;
 	struct mlp_command	 cmd;
 	enum mlp_envmgr		 mgr;

@@ -8,6 +8,8 @@
 
 #include <sys/stat.h>
 
+#include <pthread.h>
+
 #include <err.h>
 #include <errno.h>
 #include <stdio.h>
@@ -114,31 +116,65 @@ locate_code(struct job *j)
 	free(sub);
 }
 
-/* The commit, branch, remote and dirty state of a local project. */
-static void
-inspect_local(struct job *j)
+/*
+ * The commit, branch, remote and dirty state of a local project, and the
+ * diff when dirty.  This runs in a thread of its own while the rest is
+ * prepared and the run created: libgit2's start-up alone (it parses the
+ * system's CA certificates) costs more than everything else mlp-run does
+ * before its child starts.
+ */
+static void *
+inspect_thread(void *arg)
 {
-	int	r;
+	struct job	*j = arg;
 
-	r = mlp_git_inspect(&j->git, j->dir, j->st->root_abs, 1);
-	if (r == MLP_ENOTFOUND) {
-		j->in_git = 0;
+	j->git_r = mlp_git_status_cli(&j->git, j->git_root, j->st->root_abs);
+	if (j->git_r == MLP_ENOTFOUND && j->git.root == NULL)
+		j->git_r = mlp_git_inspect(&j->git, j->dir, j->st->root_abs, 1);
+	if (j->git_r == MLP_OK && j->git.dirty > 0 && !j->o->require_clean)
+		j->git_r = mlp_git_diff(&j->diff, &j->diff_truncated,
+		    j->git.root, j->st->root_abs, j->o->max_diff);
+	if (j->git_r != MLP_OK)
+		j->git_err = mlp_xstrdup(mlp_error_last());
+	return NULL;
+}
+
+static void
+inspect_start(struct job *j)
+{
+	j->git_root = mlp_git_present(j->dir);
+	j->in_git = j->git_root != NULL;
+	if (!j->in_git) {
 		j->source_name = mlp_xstrdup(j->dir);
 		return;
 	}
-	if (r != MLP_OK)
-		errx(TOOL_EXIT_FAIL, "%s", mlp_error_last());
-	j->in_git = 1;
-	j->source_name = *rel_to(j->dir, j->git.root) ?
-	    mlp_xasprintf("file://%s#%s", j->git.root, rel_to(j->dir,
-	    j->git.root)) : mlp_xasprintf("file://%s", j->git.root);
-	if (j->git.dirty && j->o->require_clean)
-		errx(TOOL_EXIT_FAIL, "the work tree of '%s' has uncommitted "
-		    "changes (--require-clean); commit or stash them",
-		    j->git.root);
-	if (j->git.dirty && mlp_git_diff(&j->diff, &j->diff_truncated,
-	    j->git.root, j->st->root_abs, j->o->max_diff) != MLP_OK)
-		errx(TOOL_EXIT_FAIL, "%s", mlp_error_last());
+	if ((errno = pthread_create(&j->git_thread, NULL, inspect_thread,
+	    j)) != 0)
+		err(TOOL_EXIT_FAIL, "pthread_create");
+	j->git_running = 1;
+}
+
+/* Wait for inspect_thread(); 0, or -1 with the reason in j->git_err. */
+static int
+inspect_join(struct job *j)
+{
+	const char	*rel;
+
+	if (!j->git_running)
+		return 0;
+	pthread_join(j->git_thread, NULL);
+	j->git_running = 0;
+	if (j->git_r == MLP_ENOTFOUND) {	/* no commit yet, or bare */
+		j->in_git = 0;
+		j->source_name = mlp_xstrdup(j->dir);
+		return 0;
+	}
+	if (j->git_r != MLP_OK)
+		return -1;
+	rel = rel_to(j->dir, j->git.root);
+	j->source_name = *rel ? mlp_xasprintf("file://%s#%s", j->git.root,
+	    rel) : mlp_xasprintf("file://%s", j->git.root);
+	return 0;
 }
 
 static void
@@ -197,6 +233,9 @@ prepare(struct job *j)
 	int			 m;
 
 	locate_code(j);
+	j->st = tool_store_open(o->store, 1);
+	if (j->in_git == -1)
+		inspect_start(j);
 	if (mlp_project_load(&j->proj, j->dir) != MLP_OK ||
 	    mlp_project_entry(&j->ep, j->proj, o->entry) != MLP_OK ||
 	    mlp_command_build(&j->cmd, j->ep, o->params, o->nparams) != MLP_OK)
@@ -206,11 +245,16 @@ prepare(struct job *j)
 	j->mgr = (enum mlp_envmgr)m;
 	if (mlp_env_check(j->proj, j->mgr) != MLP_OK)
 		errx(TOOL_EXIT_FAIL, "%s", mlp_error_last());
-	j->st = tool_store_open(o->store, 1);
-	if (j->in_git == -1)
-		inspect_local(j);
 	fingerprint(j);
 	find_experiment(j);
+	if (o->require_clean) {
+		if (inspect_join(j) != 0)
+			errx(TOOL_EXIT_FAIL, "%s", j->git_err);
+		if (j->git.dirty > 0)
+			errx(TOOL_EXIT_FAIL, "the work tree of '%s' has "
+			    "uncommitted changes (--require-clean); commit or "
+			    "stash them", j->git.root);
+	}
 }
 
 /* ---- the run ---- */
@@ -236,23 +280,13 @@ create_run(struct job *j)
 	host[sizeof host - 1] = '\0';
 	snprintf(pid, sizeof pid, "%ld", (long)getpid());
 	tags[n].key = "mlflow.user", tags[n++].value = mlp_user_name();
-	tags[n].key = "mlflow.source.name", tags[n++].value = j->source_name;
+	if (j->source_name != NULL) {	/* else known after inspect_join() */
+		tags[n].key = "mlflow.source.name";
+		tags[n++].value = j->source_name;
+		j->run_has_source = 1;
+	}
 	tags[n].key = "mlflow.source.type", tags[n++].value = "PROJECT";
 	tags[n].key = "mlflow.project.entryPoint", tags[n++].value = j->o->entry;
-	if (j->in_git) {
-		tags[n].key = "mlflow.source.git.commit";
-		tags[n++].value = j->git.commit;
-		if (j->git.remote_url != NULL) {
-			tags[n].key = "mlflow.source.git.repoURL";
-			tags[n++].value = j->git.remote_url;
-		}
-		if (j->git.branch != NULL) {
-			tags[n].key = "mlflow.source.git.branch";
-			tags[n++].value = j->git.branch;
-		}
-		tags[n].key = "mlp.git.dirty";
-		tags[n++].value = j->git.dirty > 0 ? "true" : "false";
-	}
 	tags[n].key = "mlp.host", tags[n++].value = host;
 	tags[n].key = "mlp.pid", tags[n++].value = pid;
 	memset(&co, 0, sizeof co);
@@ -320,6 +354,39 @@ child_environment(struct job *j)
 		err(TOOL_EXIT_FAIL, "setenv");
 }
 
+/* Where the code came from; after inspect_join(). */
+static int
+git_tags(struct job *j)
+{
+	struct mlp_kv	t[5];
+	size_t		n = 0, i;
+	int		r = MLP_OK;
+
+	if (j->source_name != NULL && !j->run_has_source) {
+		t[n].key = "mlflow.source.name";
+		t[n++].value = j->source_name;
+	}
+	if (j->in_git && j->git.remote_url == NULL && j->git.root != NULL)
+		j->git.remote_url = mlp_git_remote_url(j->git.root);
+	if (j->in_git) {
+		t[n].key = "mlflow.source.git.commit";
+		t[n++].value = j->git.commit;
+		if (j->git.remote_url != NULL) {
+			t[n].key = "mlflow.source.git.repoURL";
+			t[n++].value = j->git.remote_url;
+		}
+		if (j->git.branch != NULL) {
+			t[n].key = "mlflow.source.git.branch";
+			t[n++].value = j->git.branch;
+		}
+		t[n].key = "mlp.git.dirty";
+		t[n++].value = j->git.dirty > 0 ? "true" : "false";
+	}
+	for (i = 0; i < n && r == MLP_OK; i++)
+		r = mlp_run_set_tag(j->run, t[i].key, t[i].value);
+	return r;
+}
+
 /* Tags and artifacts that may wait until the child runs. */
 static void
 record(struct job *j)
@@ -328,8 +395,10 @@ record(struct job *j)
 	char		*py;
 	int		 r = MLP_OK;
 
-	r = mlp_run_set_tag(j->run, "mlflow.project.env",
-	    mlp_envmgr_name(j->mgr));
+	r = git_tags(j);
+	if (r == MLP_OK)
+		r = mlp_run_set_tag(j->run, "mlflow.project.env",
+		    mlp_envmgr_name(j->mgr));
 	if (r == MLP_OK)
 		r = mlp_run_set_tag(j->run, "mlflow.project.backend", "local");
 	if (r == MLP_OK)
@@ -401,6 +470,12 @@ run_job(struct job *j)
 	int	 r, status, interrupted;
 
 	create_run(j);
+	/* The tree is captured before the child can change it. */
+	if (inspect_join(j) != 0) {
+		warnx("%s", j->git_err);
+		fail(j, MLP_RUN_FAILED, j->git_err);
+		return TOOL_EXIT_FAIL;
+	}
 	if (mlp_env_prepare(&j->env, j->proj, j->mgr, j->o->build_image,
 	    j->in_git ? j->git.commit : NULL, progress) != MLP_OK ||
 	    command_line(j) != MLP_OK) {
