@@ -11,6 +11,7 @@ FTP_USER=mlp
 # A password unlike anything else in the tests, so grep finds only leaks.
 FTP_PASS=Zq7-pw-x9Kd2
 FTP_DIR=$TRASH/ftpd
+FTP_HOME=$FTP_DIR/home
 
 # ftp_have: can this machine run the server?  Sets FTP_SKIP otherwise.
 ftp_have() {
@@ -55,7 +56,7 @@ _ftp_user() {
 _ftp_launch() {
 	_port=$1
 	shift
-	_pasv=$((15000 + (_port % 17) * 1000))
+	_pasv=${FTP_PASV:-$((15000 + (_port % 17) * 1000))}
 	rm -f "$FTP_DIR/pid"
 	pure-ftpd -S "127.0.0.1,$_port" -l "puredb:$FTP_DIR/pdb" \
 	    -E -j -H -p "$_pasv:$((_pasv + 999))" -P 127.0.0.1 -B \
@@ -93,7 +94,8 @@ ftp_start() {
 	_tries=0
 	while [ $_tries -lt 20 ]; do
 		_tries=$((_tries + 1))
-		_p=$(awk -v s="$$$_tries" 'BEGIN { srand(s); print 10000 + int(rand() * 5000) }')
+		_p=$(awk -v s="$$" -v t="$_tries" 'BEGIN { srand()
+		    print 10000 + (int(rand() * 5000) + s * 7 + t * 13) % 5000 }')
 		_ftp_launch "$_p" "$@" && return 0
 	done
 	echo "cannot start pure-ftpd" >&2
