@@ -663,7 +663,8 @@ start_put(struct ftp_conn *c, struct ftp_job *j)
 	setup_common(c, url);
 	add_mkdirs(c, j->it->remote);
 	curl_easy_setopt(c->h, CURLOPT_QUOTE, c->quote);
-	quote_add(&c->postquote, "SIZE %s", tmp);
+	/* "*": a server without SIZE leaves the check to curl's count. */
+	quote_add(&c->postquote, "*SIZE %s", tmp);
 	curl_easy_setopt(c->h, CURLOPT_POSTQUOTE, c->postquote);
 	curl_easy_setopt(c->h, CURLOPT_UPLOAD, 1L);
 	curl_easy_setopt(c->h, CURLOPT_INFILESIZE_LARGE,
@@ -742,7 +743,7 @@ fatal_code(CURLcode rc)
 {
 	return rc == CURLE_LOGIN_DENIED || rc == CURLE_USE_SSL_FAILED ||
 	    rc == CURLE_PEER_FAILED_VERIFICATION ||
-	    rc == CURLE_SSL_CACERT_BADFILE || rc == CURLE_REMOTE_ACCESS_DENIED;
+	    rc == CURLE_SSL_CACERT_BADFILE;
 }
 
 static char *
@@ -808,7 +809,7 @@ job_finished(struct put_run *pr, struct ftp_conn *c, CURLcode rc)
 	c->job = NULL;
 	curl_easy_getinfo(c->h, CURLINFO_RESPONSE_CODE, &reply);
 	if (rc == CURLE_OK && j->phase == PH_PUT) {
-		if (c->size213 != (int64_t)j->it->size) {
+		if (c->size213 != -1 && c->size213 != (int64_t)j->it->size) {
 			rc = CURLE_PARTIAL_FILE;
 			snprintf(c->errbuf, sizeof c->errbuf, "the server has "
 			    "%lld bytes of '%s' after the upload, not %llu",
