@@ -424,6 +424,8 @@ _mlp()
 		cur=
 	elif [[ $prev == = && $cword -ge 2 ]]; then
 		prev=${words[cword - 2]}
+		# The value of -P key=value, split at the "=": nothing to offer.
+		[[ $prev == -* ]] || return 0
 	fi
 	store=$(_mlp_store "${words[@]:0:cword}")
 

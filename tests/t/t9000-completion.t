@@ -94,7 +94,8 @@ test_expect_success 'bash: entry points and parameters of the MLproject' '
 	complete mlp-run proj --entry-point=validate -P l >out &&
 	echo limit= >want && test_cmp want out &&
 	(cd proj && complete mlp-run -P a) >out &&
-	echo alpha= >want && test_cmp want out
+	echo alpha= >want && test_cmp want out &&
+	complete mlp-run proj -P alpha = "" >out && test_line_count out 0
 '
 test_expect_success 'bash: the project folder may follow the cursor' '
 	CWORD=2 complete mlp-run -P "" proj >out &&
