@@ -446,6 +446,29 @@ int	 mlp_metric_writer_close(struct mlp_metric_writer *);
  * key and written as whole lines; params and tags are written at once.
  * Blank lines are skipped.
  */
+enum mlp_stream_kind {
+	MLP_STREAM_BLANK,
+	MLP_STREAM_METRIC,
+	MLP_STREAM_PARAM,
+	MLP_STREAM_TAG
+};
+
+/* One parsed line; key and value point into the line (not terminated). */
+struct mlp_stream_item {
+	enum mlp_stream_kind	 kind;
+	const char		*key, *value;
+	size_t			 keylen, valuelen;
+	double			 num;		/* metric value */
+	char			 repr[MLP_DTOA_MAX]; /* its repr if known */
+	size_t			 reprlen;	/* 0: compute with mlp_dtoa */
+	int64_t			 step;
+	int64_t			 timestamp;	/* MLP_NOTIME: now */
+};
+
+/* Parse one line (no allocation, no I/O); MLP_EINVAL with the reason. */
+int	 mlp_stream_parse(struct mlp_stream_item *out, const char *line,
+	    size_t len);
+
 struct mlp_stream;
 int	 mlp_stream_open(struct mlp_stream **out, struct mlp_run *);
 /* One line without its newline; errors name nothing but the problem. */

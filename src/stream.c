@@ -61,77 +61,103 @@ field(const char **p, const char *e, const char **f, size_t *fl)
 }
 
 static int
-metric_line(struct mlp_stream *s, const char *p, const char *e)
+parse_metric(struct mlp_stream_item *it, const char *p, const char *e)
 {
-	const char	*key, *val, *f;
-	size_t		 keylen, vallen, fl, rlen;
-	char		 repr[MLP_DTOA_MAX];
-	double		 v;
-	int64_t		 step = 0, ts = MLP_NOTIME;
-	int		 r;
+	const char	*f;
+	size_t		 fl;
 
-	if (!field(&p, e, &key, &keylen) || !field(&p, e, &val, &vallen))
+	if (!field(&p, e, &it->key, &it->keylen) ||
+	    !field(&p, e, &it->value, &it->valuelen))
 		return mlp_error_set(MLP_EINVAL, "expected 'metric KEY VALUE "
 		    "[STEP [TIMESTAMP]]'");
-	if (mlp_parse_double_repr(&v, repr, &rlen, val, vallen) != MLP_OK)
+	if (mlp_parse_double_repr(&it->num, it->repr, &it->reprlen, it->value,
+	    it->valuelen) != MLP_OK)
 		return mlp_error_set(MLP_EINVAL, "bad value '%.*s': expected "
-		    "a number", (int)vallen, val);
+		    "a number", (int)it->valuelen, it->value);
 	if (field(&p, e, &f, &fl) &&
-	    mlp_parse_int64(&step, f, fl) != MLP_OK)
+	    mlp_parse_int64(&it->step, f, fl) != MLP_OK)
 		return mlp_error_set(MLP_EINVAL, "bad step '%.*s': expected an "
 		    "integer", (int)fl, f);
 	if (field(&p, e, &f, &fl) &&
-	    (mlp_parse_int64(&ts, f, fl) != MLP_OK || ts < 0))
+	    (mlp_parse_int64(&it->timestamp, f, fl) != MLP_OK ||
+	    it->timestamp < 0))
 		return mlp_error_set(MLP_EINVAL, "bad timestamp '%.*s': "
 		    "expected milliseconds since the epoch", (int)fl, f);
 	if (field(&p, e, &f, &fl))
 		return mlp_error_set(MLP_EINVAL, "unexpected '%.*s' after the "
 		    "timestamp", (int)fl, f);
-	if (ts == MLP_NOTIME)
-		ts = mlp_now_ms();
-	r = mlp_metric_writer_add(s->w, key, keylen, ts, v,
-	    rlen > 0 ? repr : NULL, rlen, step);
-	return r;
+	return MLP_OK;
 }
 
 static int
-kv_line(struct mlp_stream *s, const char *p, const char *e, int param)
+parse_kv(struct mlp_stream_item *it, const char *p, const char *e)
 {
-	const char	*key;
-	size_t		 keylen;
-
-	if (!field(&p, e, &key, &keylen) || p == e)
+	if (!field(&p, e, &it->key, &it->keylen) || p == e)
 		return mlp_error_set(MLP_EINVAL, "expected '%s KEY VALUE'",
-		    param ? "param" : "tag");
+		    it->kind == MLP_STREAM_PARAM ? "param" : "tag");
 	p++;	/* the one blank after the key; the rest is the value */
-	mlp_buf_reset(&s->key);
-	mlp_buf_reset(&s->val);
-	mlp_buf_add(&s->key, key, keylen);
-	mlp_buf_add(&s->val, p, (size_t)(e - p));
-	if (strlen(s->val.buf) != s->val.len)
+	it->value = p;
+	it->valuelen = (size_t)(e - p);
+	if (memchr(p, '\0', it->valuelen) != NULL)
 		return mlp_error_set(MLP_EINVAL, "value holds a NUL byte");
-	return param ? mlp_run_log_param(s->run, s->key.buf, s->val.buf) :
-	    mlp_run_set_tag(s->run, s->key.buf, s->val.buf);
+	return MLP_OK;
+}
+
+int
+mlp_stream_parse(struct mlp_stream_item *it, const char *line, size_t len)
+{
+	const char	*p = line, *e = line + len, *cmd;
+	size_t		 cl;
+
+	it->kind = MLP_STREAM_BLANK;
+	it->step = 0;
+	it->timestamp = MLP_NOTIME;
+	it->reprlen = 0;
+	if (len > 0 && e[-1] == '\r')
+		e--;
+	if (!field(&p, e, &cmd, &cl))
+		return MLP_OK;
+	if (cl == 6 && memcmp(cmd, "metric", 6) == 0) {
+		it->kind = MLP_STREAM_METRIC;
+		return parse_metric(it, p, e);
+	}
+	if (cl == 5 && memcmp(cmd, "param", 5) == 0)
+		it->kind = MLP_STREAM_PARAM;
+	else if (cl == 3 && memcmp(cmd, "tag", 3) == 0)
+		it->kind = MLP_STREAM_TAG;
+	else
+		return mlp_error_set(MLP_EINVAL, "unknown command '%.*s': "
+		    "expected metric, param or tag", (int)(cl > 40 ? 40 : cl),
+		    cmd);
+	return parse_kv(it, p, e);
 }
 
 int
 mlp_stream_line(struct mlp_stream *s, const char *line, size_t len)
 {
-	const char	*p = line, *e = line + len, *cmd;
-	size_t		 cl;
+	struct mlp_stream_item	it;
+	int			r;
 
-	if (len > 0 && e[-1] == '\r')
-		e--;
-	if (!field(&p, e, &cmd, &cl))
-		return MLP_OK;		/* blank line */
-	if (cl == 6 && memcmp(cmd, "metric", 6) == 0)
-		return metric_line(s, p, e);
-	if (cl == 5 && memcmp(cmd, "param", 5) == 0)
-		return kv_line(s, p, e, 1);
-	if (cl == 3 && memcmp(cmd, "tag", 3) == 0)
-		return kv_line(s, p, e, 0);
-	return mlp_error_set(MLP_EINVAL, "unknown command '%.*s': expected "
-	    "metric, param or tag", (int)(cl > 40 ? 40 : cl), cmd);
+	if ((r = mlp_stream_parse(&it, line, len)) != MLP_OK)
+		return r;
+	switch (it.kind) {
+	case MLP_STREAM_METRIC:
+		return mlp_metric_writer_add(s->w, it.key, it.keylen,
+		    it.timestamp == MLP_NOTIME ? mlp_now_ms() : it.timestamp,
+		    it.num, it.reprlen > 0 ? it.repr : NULL, it.reprlen,
+		    it.step);
+	case MLP_STREAM_PARAM:
+	case MLP_STREAM_TAG:
+		mlp_buf_reset(&s->key);
+		mlp_buf_reset(&s->val);
+		mlp_buf_add(&s->key, it.key, it.keylen);
+		mlp_buf_add(&s->val, it.value, it.valuelen);
+		return it.kind == MLP_STREAM_PARAM ?
+		    mlp_run_log_param(s->run, s->key.buf, s->val.buf) :
+		    mlp_run_set_tag(s->run, s->key.buf, s->val.buf);
+	default:
+		return MLP_OK;
+	}
 }
 
 int
