@@ -162,6 +162,11 @@ int	 mlp_search(struct mlp_store *, const struct mlp_search_opts *,
  */
 int	 mlp_srun_value(struct mlp_qval *out, struct mlp_srun *,
 	    struct mlp_qkey *key);
+/*
+ * The run's meta.yaml fields.  To save memory on large sorted searches,
+ * user_id and artifact_uri are NULL unless a clause, an order or a
+ * column names them: ask with mlp_srun_value() for what you print.
+ */
 const struct mlp_run_info *mlp_srun_info(const struct mlp_srun *);
 const struct mlp_experiment *mlp_srun_experiment(const struct mlp_srun *);
 /* The run's folder (owned by the run). */

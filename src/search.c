@@ -21,6 +21,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -74,6 +75,8 @@ struct search {
 	size_t				  nids;
 	size_t				  emitted;
 	size_t				  seq;
+	int				  need_uri;	/* keep artifact_uri */
+	int				  need_user;	/* keep user_id */
 };
 
 /* ---- slots ---- */
@@ -379,6 +382,15 @@ clause_cost(const struct mlp_qclause *c)
 }
 
 static void
+need(struct search *s, const struct mlp_qkey *k)
+{
+	if (k->kind == MLP_QK_ATTR && k->attr == MLP_QA_ARTIFACT_URI)
+		s->need_uri = 1;
+	if (k->kind == MLP_QK_ATTR && k->attr == MLP_QA_USER_ID)
+		s->need_user = 1;
+}
+
+static void
 plan(struct search *s)
 {
 	const struct mlp_filter	*f = s->o->filter;
@@ -403,6 +415,12 @@ plan(struct search *s)
 		s->oslot[i] = slot_add(s, &s->o->order[i].k);
 	for (i = 0; i < s->o->ncolumns; i++)
 		slot_add(s, &s->o->columns[i]);
+	for (i = 0; i < n; i++)
+		need(s, &f->c[i].k);
+	for (i = 0; i < s->o->norder; i++)
+		need(s, &s->o->order[i].k);
+	for (i = 0; i < s->o->ncolumns; i++)
+		need(s, &s->o->columns[i]);
 }
 
 /* 1: selected, 0: not, < 0: damaged (message set). */
@@ -502,6 +520,22 @@ id_lookup(struct search *s, const char *name)
 	return bsearch(&key, s->ids, s->nids, sizeof *s->ids, cmp_idref);
 }
 
+static void
+trim(struct search *s, size_t n)
+{
+	size_t	i;
+
+	sort_ctx = s;
+	qsort(s->runs, s->nruns, sizeof *s->runs, cmp_runs);
+	sort_ctx = NULL;
+	for (i = n; i < s->nruns; i++) {
+		srun_free(s->runs[i]);
+		s->runs[i] = NULL;
+	}
+	if (s->nruns > n)
+		s->nruns = n;
+}
+
 static int
 keep(struct search *s, struct mlp_srun *run, mlp_emit_fn *emit, void *arg)
 {
@@ -517,11 +551,27 @@ keep(struct search *s, struct mlp_srun *run, mlp_emit_fn *emit, void *arg)
 		srun_free(run);
 		return r;
 	}
+	/* Free the strings no clause, order or column will ask for. */
+	if (!s->need_uri) {
+		free(run->info.artifact_uri);
+		run->info.artifact_uri = NULL;
+	}
+	if (!s->need_user) {
+		free(run->info.user_id);
+		run->info.user_id = NULL;
+	}
 	if (s->nruns == s->alloc) {
 		s->alloc = s->alloc ? s->alloc * 2 : 256;
 		s->runs = mlp_xrealloc(s->runs, s->alloc * sizeof *s->runs);
 	}
 	s->runs[s->nruns++] = run;
+	/*
+	 * With -n N only the N first runs matter: when 2N + 256 are held,
+	 * sort them and drop all but N, so memory is O(N), time O(n log N).
+	 */
+	if (s->o->max_results != 0 && s->o->max_results < SIZE_MAX / 4 &&
+	    s->nruns >= 2 * s->o->max_results + 256)
+		trim(s, s->o->max_results);
 	return MLP_OK;
 }
 

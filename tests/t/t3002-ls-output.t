@@ -89,6 +89,23 @@ test_expect_success '-n limits after ordering' '
 	echo aaaa1111 >want && test_cmp want got &&
 	mlp-ls -c run_id --max-results 2 >got && test_line_count got 2
 '
+test_expect_success '-n over many runs (trimmed while scanning) = head -n' '
+	mkexp 7 many &&
+	i=0 && while [ $i -lt 300 ]; do
+		mkrun 7 "m$i" "n$((i % 7))" $((i * 37 % 1000)) 3 &&
+		metric "m$i" acc "1 0.$((i * 7919 % 1000)) 0" || return 1
+		i=$((i + 1))
+	done &&
+	mlp-ls -e many -c run_id,metrics.acc -o "metrics.acc DESC" | head -n 5 >want &&
+	mlp-ls -e many -c run_id,metrics.acc -o "metrics.acc DESC" -n 5 >got &&
+	test_cmp want got &&
+	mlp-ls -e many -c run_id | head -n 3 >want &&
+	mlp-ls -e many -c run_id -n 3 >got && test_cmp want got &&
+	mlp-ls -e many -c run_id,user_id,artifact_uri -o run_name -n 2 >got &&
+	grep "^m[0-9]*	tester	file:///s/7/m[0-9]*/artifacts$" got >g2 &&
+	test_line_count g2 2 &&
+	rm -r mlruns/7
+'
 test_expect_success '-U streams the same runs unsorted' '
 	mlp-ls -U -c run_id | sort >got && mlp-ls -c run_id | sort >want &&
 	test_cmp want got && mlp-ls -U -n 2 -c run_id >got && test_line_count got 2
