@@ -75,6 +75,8 @@ struct search {
 	size_t				  nids;
 	size_t				  emitted;
 	size_t				  seq;
+	int				  expfd;	/* scanned experiment */
+	size_t				  expi;
 	int				  need_uri;	/* keep artifact_uri */
 	int				  need_user;	/* keep user_id */
 };
@@ -109,23 +111,31 @@ slot_add(struct search *s, const struct mlp_qkey *k)
 	return (int)s->nslots++;
 }
 
-/* Read a whole file into s->buf; MLP_ENOTFOUND if missing or a folder. */
+/*
+ * Read a whole file into b; MLP_ENOTFOUND if missing or a folder.  With
+ * dirfd >= 0, rel is opened relative to it (a shorter path walk for the
+ * kernel while an experiment is scanned); path names the file in errors.
+ */
 static int
-slurp(struct mlp_buf *b, const char *path)
+slurp(struct mlp_buf *b, int dirfd, const char *rel, const char *path)
 {
 	ssize_t	n;
+	size_t	want;
 	int	fd, r = MLP_OK;
 
 	mlp_buf_reset(b);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+	fd = dirfd >= 0 ? openat(dirfd, rel, O_RDONLY | O_CLOEXEC) :
+	    open(path, O_RDONLY | O_CLOEXEC);
+	if (fd == -1) {
 		if (errno == ENOENT || errno == ENOTDIR)
 			return MLP_ENOTFOUND;
 		return mlp_error_set_errno(MLP_ERROR, "cannot open '%s'", path);
 	}
 	for (;;) {
-		if ((r = mlp_buf_grow(b, 4096)) != MLP_OK)
+		if ((r = mlp_buf_grow(b, 16384)) != MLP_OK)
 			break;
-		n = read(fd, b->buf + b->len, b->alloc - b->len - 1);
+		want = b->alloc - b->len - 1;
+		n = read(fd, b->buf + b->len, want);
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n == -1) {
@@ -134,9 +144,14 @@ slurp(struct mlp_buf *b, const char *path)
 			    path);
 			break;
 		}
-		if (n == 0)
-			break;
 		b->len += (size_t)n;
+		/*
+		 * A short read of a regular file is its end: no second
+		 * read(2) to see 0.  Open, read, close: three system calls
+		 * per file, one fewer than cat(1) makes.
+		 */
+		if ((size_t)n < want)
+			break;
 	}
 	b->buf[b->len] = '\0';
 	close(fd);
@@ -193,7 +208,11 @@ load_file(struct sval *sv, struct mlp_srun *run, enum mlp_qkind kind,
 	path = mlp_xasprintf("%s/%s/%s", srun_dir(run), kind ==
 	    MLP_QK_METRIC ? "metrics" : kind == MLP_QK_PARAM ? "params" :
 	    "tags", key);
-	r = slurp(&s->buf, path);
+	if (s->expfd >= 0 && run->exp == s->expi)
+		r = slurp(&s->buf, s->expfd, path +
+		    strlen(s->exps[run->exp]->dir) + 1, path);
+	else
+		r = slurp(&s->buf, -1, NULL, path);
 	if (r == MLP_ENOTFOUND) {
 		r = MLP_OK;		/* missing: MLP_QV_NONE */
 	} else if (r == MLP_OK && kind == MLP_QK_METRIC) {
@@ -589,7 +608,7 @@ scan_run(struct search *s, size_t ei, const char *name, mlp_emit_fn *emit,
 	if (s->nids > 0 && (ref = id_lookup(s, name)) == NULL)
 		return MLP_OK;
 	path = mlp_xasprintf("%s/%s/meta.yaml", e->dir, name);
-	r = slurp(&s->buf, path);
+	r = slurp(&s->buf, s->expfd, path + strlen(e->dir) + 1, path);
 	if (r == MLP_ENOTFOUND) {
 		/* A run being created, or (other names) a stray folder. */
 		if (!is_run_hex(name)) {
@@ -658,6 +677,8 @@ scan_experiment(struct search *s, size_t ei, mlp_emit_fn *emit, void *arg)
 		warn(s, mlp_error_last());
 		return MLP_OK;
 	}
+	s->expfd = dirfd(dp);
+	s->expi = ei;
 	while (r == MLP_OK && (de = readdir(dp)) != NULL) {
 		if (de->d_name[0] == '.' || is_reserved(de->d_name))
 			continue;
@@ -671,6 +692,7 @@ scan_experiment(struct search *s, size_t ei, mlp_emit_fn *emit, void *arg)
 			r = scan_run(s, ei, de->d_name, emit, arg);
 	}
 	closedir(dp);
+	s->expfd = -1;
 	return r;
 }
 
@@ -752,6 +774,7 @@ mlp_search(struct mlp_store *st, const struct mlp_search_opts *o,
 	int		 r;
 
 	memset(&s, 0, sizeof s);
+	s.expfd = -1;
 	s.st = st;
 	s.o = o;
 	mlp_buf_init(&s.buf);
