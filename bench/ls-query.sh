@@ -14,25 +14,23 @@ LS=$B/tools/mlp-ls
 mkdir -p "$W"
 [ -x "$B/bench/genstore" ] || { echo "build bench/genstore first (make bench-ls)" >&2; exit 2; }
 
-# median SECONDS of a hyperfine JSON export
-median() { jq -r '.results[0].median' "$1"; }
-
-# time NAME CMD: median seconds of CMD (run by sh)
-bench() {
-	hyperfine -N --warmup 2 --runs "$RUNS" --export-json "$W/h.json" \
-	    "sh -c '$2'" >/dev/null 2>&1 ||
-	    hyperfine --warmup 2 --runs "$RUNS" --export-json "$W/h.json" \
-	    "$2" >/dev/null
-	median "$W/h.json"
+# pair LS_CMD FLOOR_CMD: "median_ls median_floor" in seconds; both are
+# timed by one hyperfine call, so they share the machine's conditions.
+pair() {
+	rm -f "$W/h.json"
+	hyperfine --warmup 2 --runs "$RUNS" --export-json "$W/h.json" \
+	    "$1" "$2" >/dev/null 2>"$W/h.err" || { cat "$W/h.err" >&2; exit 1; }
+	jq -r '"\(.results[0].median) \(.results[1].median)"' "$W/h.json"
 }
 
 # files LIST CMD...: the regular files CMD opens under the store, into LIST
 files() {
 	_list=$1
 	shift
-	strace -f -e trace=openat -o "$W/trace" "$@" >/dev/null
-	grep -v O_DIRECTORY "$W/trace" | grep -v '= -1' |
-	    sed -n "s|.*openat(AT_FDCWD, \"\\($store/[^\"]*\\)\".*|\\1|p" >"$_list"
+	# -y prints the file behind a returned descriptor: "= 4</s/1/r/m0>"
+	strace -y -f -e trace=openat -o "$W/trace" "$@" >/dev/null
+	grep -v O_DIRECTORY "$W/trace" |
+	    sed -n "s|.* = [0-9]*<\\($store/[^>]*\\)>\$|\\1|p" >"$_list"
 }
 
 printf '%-8s %-34s %9s %9s %7s %9s\n' runs query mlp-ls floor ratio maxrss
@@ -56,8 +54,11 @@ for n in ${N:-10000 100000}; do
 		files "$W/files$q" sh "$W/q$q.sh"
 		nf=$(wc -l <"$W/files$q")
 		xargs cat <"$W/files$q" >/dev/null	# warm the cache
-		t_ls=$(bench ls "sh $W/q$q.sh >/dev/null")
-		t_cat=$(bench cat "xargs cat <$W/files$q >/dev/null")
+		# shellcheck disable=SC2046
+		set -- $(pair "sh $W/q$q.sh >/dev/null" \
+		    "xargs cat <$W/files$q >/dev/null")
+		t_ls=$1
+		t_cat=$2
 		rss=$(/usr/bin/time -f %M sh "$W/q$q.sh" 2>&1 >/dev/null | tail -n 1)
 		case $q in
 		1) what="filter+order+2 cols ($nf files)" ;;
