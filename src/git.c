@@ -42,6 +42,7 @@
 	X(git_fetch_options_init) \
 	X(git_ignore_add_rule) \
 	X(git_libgit2_init) \
+	X(git_libgit2_shutdown) \
 	X(git_object_free) \
 	X(git_object_id) \
 	X(git_object_peel) \
@@ -60,7 +61,10 @@
 	X(git_remote_fetch) \
 	X(git_remote_free) \
 	X(git_remote_init_callbacks) \
-	X(git_remote_list) \
+	X(git_repository_config_snapshot) \
+	X(git_config_foreach) \
+	X(git_config_get_string) \
+	X(git_config_free) \
 	X(git_remote_lookup) \
 	X(git_remote_url) \
 	X(git_repository_free) \
@@ -76,7 +80,6 @@
 	X(git_status_list_free) \
 	X(git_status_list_new) \
 	X(git_status_options_init) \
-	X(git_strarray_dispose)
 
 static struct {
 #define X(f)	__typeof__(f) *f;
@@ -85,6 +88,12 @@ static struct {
 } lg;
 
 #define LG(f)	(lg.f)
+
+static void
+git_shutdown(void)
+{
+	LG(git_libgit2_shutdown)();
+}
 
 static int
 git_init_once(void)
@@ -111,6 +120,7 @@ git_init_once(void)
 		return mlp_error_set(MLP_ERROR, "%s", why);
 	}
 	LG(git_libgit2_init)();
+	atexit(git_shutdown);	/* frees libgit2's caches for leak checkers */
 	return MLP_OK;
 }
 
@@ -265,22 +275,39 @@ mlp_git_remote_url(const char *dir)
 	return url;
 }
 
+/* The first remote.<name>.url of the configuration, in file order. */
+static int
+first_url(const git_config_entry *e, void *arg)
+{
+	char	**url = arg;
+	size_t	  n = strlen(e->name);
+
+	if (strncmp(e->name, "remote.", 7) != 0 || n < 12 ||
+	    strcmp(e->name + n - 4, ".url") != 0 || e->value == NULL)
+		return 0;
+	*url = mlp_xstrdup(e->value);
+	return 1;		/* stop */
+}
+
 static char *
 remote_url(git_repository *repo)
 {
-	git_remote	*rem = NULL;
-	git_strarray	 names = { NULL, 0 };
+	git_config	*cfg = NULL;
+	const char	*v;
 	char		*url = NULL;
 
-	if (LG(git_remote_lookup)(&rem, repo, "origin") != 0) {
-		rem = NULL;
-		if (LG(git_remote_list)(&names, repo) == 0 && names.count > 0)
-			(void)LG(git_remote_lookup)(&rem, repo, names.strings[0]);
-		LG(git_strarray_dispose)(&names);
-	}
-	if (rem != NULL && LG(git_remote_url)(rem) != NULL)
-		url = mlp_xstrdup(LG(git_remote_url)(rem));
-	LG(git_remote_free)(rem);
+	/*
+	 * Straight from the configuration: git_remote_lookup() and
+	 * git_remote_list() of libgit2 1.5 leak the regexes they match the
+	 * configuration with.
+	 */
+	if (LG(git_repository_config_snapshot)(&cfg, repo) != 0)
+		return NULL;
+	if (LG(git_config_get_string)(&v, cfg, "remote.origin.url") == 0)
+		url = mlp_xstrdup(v);
+	else
+		(void)LG(git_config_foreach)(cfg, first_url, &url);
+	LG(git_config_free)(cfg);
 	return url;
 }
 

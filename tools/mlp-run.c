@@ -178,6 +178,10 @@ main(int argc, char **argv)
 	j.o = &o;
 	prepare(&j);		/* errors here exit 1; no run exists yet */
 	status = run_job(&j);	/* the run exists: it always gets an end */
+	job_release(&j);
+	free(o.params);
+	free(o.inputs);
+	free(o.docker_args);
 	tool_flush_stdout();
 	return status;
 }

@@ -48,5 +48,7 @@ void	 progress(const char *msg);
 void	 prepare(struct job *);
 /* Create the run, start the child, record, wait; the exit status. */
 int	 run_job(struct job *);
+/* Free what a job holds. */
+void	 job_release(struct job *);
 
 #endif /* MLP_RUN_H */

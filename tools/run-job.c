@@ -511,3 +511,26 @@ run_job(struct job *j)
 	}
 	return finish(j, status, interrupted);
 }
+
+void
+job_release(struct job *j)
+{
+	if (j->git_running)
+		(void)inspect_join(j);
+	mlp_command_release(&j->cmd);
+	mlp_project_free(j->proj);
+	mlp_gitinfo_release(&j->git);
+	mlp_env_release(&j->env);
+	mlp_inputs_free(j->inputs);
+	mlp_buf_release(&j->inputs_tsv);
+	mlp_buf_release(&j->diff);
+	mlp_buf_release(&j->line);
+	mlp_experiment_free(j->exp);
+	mlp_run_free(j->run);
+	mlp_store_close(j->st);
+	free(j->dir);
+	free(j->source_name);
+	free(j->git_err);
+	free(j->git_root);
+	memset(j, 0, sizeof *j);
+}

@@ -6,6 +6,9 @@ GIT_CONFIG_NOSYSTEM=1
 export XDG_CACHE_HOME GIT_AUTHOR_NAME GIT_AUTHOR_EMAIL GIT_COMMITTER_NAME \
     GIT_COMMITTER_EMAIL GIT_CONFIG_NOSYSTEM
 unset MLP_DEBUG 2>/dev/null || :
+# Under --enable-sanitizers: libgit2's own leaks are not ours.
+LSAN_OPTIONS="suppressions=$MLP_SRCDIR/tests/t/lsan-libgit2.supp:print_suppressions=0${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
+export LSAN_OPTIONS
 
 # run_id_of FILE: the run id from mlp-run's "=== Running command" line.
 run_id_of() {
