@@ -157,6 +157,8 @@ mf_find(struct manifest *mf, const char *path)
 {
 	struct mf_entry	key;
 
+	if (mf->n == 0)
+		return NULL;
 	if (!mf->sorted) {
 		qsort(mf->e, mf->n, sizeof *mf->e, mf_cmp);
 		mf->sorted = 1;
@@ -200,7 +202,8 @@ mf_merge(struct manifest *mf)
 {
 	size_t	i, o = 0;
 
-	qsort(mf->e, mf->n, sizeof *mf->e, mf_seq_cmp);
+	if (mf->n > 1)
+		qsort(mf->e, mf->n, sizeof *mf->e, mf_seq_cmp);
 	for (i = 0; i < mf->n; i++) {
 		struct mf_entry	*e = &mf->e[i];
 
@@ -857,7 +860,8 @@ mlp_push_run(struct mlp_push *p, struct mlp_run *run, int select)
 	rroot = remote_root(p, run);
 	if ((r = walk(&l, ldir, "")) != MLP_OK)
 		goto out;
-	qsort(l.f, l.n, sizeof *l.f, lf_cmp);
+	if (l.n > 1)
+		qsort(l.f, l.n, sizeof *l.f, lf_cmp);
 	p->stats.files += l.n;
 	r = send_new(p, &c, &l, rroot);
 	if (mf.dirty && !p->o.dry_run) {
@@ -922,7 +926,8 @@ mlp_push_experiment(struct mlp_push *p, const struct mlp_experiment *e,
 		names[n++] = mlp_xstrdup(de->d_name);
 	}
 	closedir(dp);
-	qsort(names, n, sizeof *names, name_cmp);
+	if (n > 1)
+		qsort(names, n, sizeof *names, name_cmp);
 	for (i = 0; i < n; i++) {
 		r = mlp_run_load(&run, e->dir, names[i]);
 		if (r == MLP_ENOTFOUND)

@@ -165,7 +165,8 @@ run_filter(const char *text)
 	if (mlp_search(ST, &so, collect_id, NULL) != MLP_OK)
 		errx(TOOL_EXIT_FAIL, "%s", mlp_error_last());
 	mlp_filter_release(&f);
-	qsort(fids, nfids, sizeof *fids, str_cmp);
+	if (nfids > 1)
+		qsort(fids, nfids, sizeof *fids, str_cmp);
 }
 
 static int
@@ -175,6 +176,8 @@ filter_run(void *arg, struct mlp_run *run)
 
 	if (O.filter == NULL)
 		return 1;
+	if (nfids == 0)
+		return 0;
 	return bsearch(&id, fids, nfids, sizeof *fids, str_cmp) != NULL;
 }
 
@@ -442,6 +445,11 @@ main(int argc, char *argv[])
 		if (!O.quiet)
 			fprintf(stderr, "mlp-push: %s; nothing done\n",
 			    mlp_error_last());
+		mlp_store_close(ST);
+		mlp_ftp_url_release(&url);
+		mlp_strv_free(fids, nfids);
+		free(O.exps);
+		free(O.runs);
 		return TOOL_EXIT_OK;
 	}
 	O.t0 = now();
