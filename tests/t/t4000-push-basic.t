@@ -73,6 +73,7 @@ test_expect_success 'wrong password: exit 1, password not echoed' '
 
 test_expect_success 'first push sends finished runs in MLflow layout' '
 	mlp-push "$DEST" 2>err &&
+	grep "^mlp-push: 2 of 2 runs sent, 8 files (" err &&
 	A=$(cat run-a) C=$(cat run-c) E2=$(cat exp-second) &&
 	ftp_ls "/srv/mlflow/0/$A/artifacts" >ls-a &&
 	printf "%s\n" empty.bin hello.txt model >expect &&
@@ -242,6 +243,50 @@ test_expect_success '--prune keeps files the server lost' '
 	grep "hello.txt" err &&
 	test -f "mlruns/0/$R/artifacts/hello.txt" &&
 	grep "^artifact_uri: file:" "mlruns/0/$R/meta.yaml"
+'
+
+test_expect_success 'one control connection, one login, for many files' '
+	R=$(mlp-log start) &&
+	for i in 1 2 3 4 5 6 7 8 9 10 11 12; do
+		echo "$i" >f$i.txt &&
+		MLFLOW_RUN_ID=$R mlp-log artifact f$i.txt d$((i % 3)) ||
+		return 1
+	done &&
+	MLFLOW_RUN_ID=$R mlp-log end &&
+	mlp-push -vv -r "$R" "$DEST" 2>trace &&
+	grep -c "^mlp-push: > USER " trace >n &&
+	echo 1 >expect && test_cmp expect n &&
+	grep -c "^mlp-push: > STOR " trace >n &&
+	echo 12 >expect && test_cmp expect n &&
+	grep "^mlp-push: > PASS \*\*\*\*$" trace &&
+	! grep -F "$FTP_PASS" trace
+'
+
+test_expect_success 'a run that fails does not stop the others: exit 1' '
+	R1=$(mlp-log start) && R2=$(mlp-log start) &&
+	echo ok >ok.txt &&
+	MLFLOW_RUN_ID=$R1 mlp-log artifact ok.txt &&
+	MLFLOW_RUN_ID=$R2 mlp-log artifact ok.txt &&
+	printf x >"mlruns/0/$R1/artifacts/bad
+name" &&
+	MLFLOW_RUN_ID=$R1 mlp-log end && MLFLOW_RUN_ID=$R2 mlp-log end &&
+	test_expect_code 1 mlp-push -r "$R1" -r "$R2" "$DEST" 2>err &&
+	grep "line break" err &&
+	grep "1 runs failed" err &&
+	ftp_get "/srv/mlflow/0/$R1/artifacts/ok.txt" got &&
+	ftp_get "/srv/mlflow/0/$R2/artifacts/ok.txt" got &&
+	test_cmp ok.txt got
+'
+
+test_expect_success 'a progress line on a terminal, none in a pipe' '
+	R=$(mkrun Default FINISHED) &&
+	script -qec "mlp-push -r $R $DEST" /dev/null >tty.out &&
+	tr "\r" "\n" <tty.out >tty.lines &&
+	grep "run ${R%"${R#????????}"}  [0-4]/4 files" tty.lines &&
+	grep "mlp-push: 1 of 1 runs sent, 4 files" tty.lines &&
+	R=$(mkrun Default FINISHED) &&
+	mlp-push -r "$R" "$DEST" 2>err &&
+	! grep "files  " err
 '
 
 test_expect_success '-j 4 sends many files over parallel connections' '
