@@ -808,6 +808,17 @@ settle(struct mlp_push *p, struct run_ctx *c, struct lfiles *l,
 	/* Nothing to change, nothing to delete: no need to ask. */
 	if (moved && (!p->o.prune || l->n == 0))
 		goto out;
+	/*
+	 * Already moved to another server: its files may exist only there
+	 * (pruned here), so pointing MLflow elsewhere would lose them.
+	 */
+	if (!moved && c->run->info.artifact_uri != NULL &&
+	    (strncmp(c->run->info.artifact_uri, "ftp://", 6) == 0 ||
+	    strncmp(c->run->info.artifact_uri, "ftps://", 7) == 0)) {
+		say(p, 1, "run %s: not relocated, its artifact_uri already "
+		    "points at another server", c->run->info.run_id);
+		goto out;
+	}
 	if ((r = verify(p, c, rroot)) != MLP_OK)
 		goto out;
 	if (!moved) {

@@ -338,6 +338,8 @@ main(int argc, char *argv[])
 	int			 ch, failed, lockfd = -1, r;
 
 	memset(&po, 0, sizeof po);
+	if ((pass = getenv("MLP_DEBUG")) != NULL && *pass != '\0')
+		po.verbose = (int)num_arg(pass, "MLP_DEBUG level", 0, 9);
 	po.ftp.jobs = 1;
 	po.ftp.retries = 3;
 	po.ftp.retry_delay_ms = 1000;

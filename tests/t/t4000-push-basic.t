@@ -235,6 +235,13 @@ test_expect_success '--prune deletes local copies only once verified' '
 	test -f "mlruns/$E2/$B/artifacts/hello.txt"
 '
 
+test_expect_success 'a run relocated elsewhere is not relocated again' '
+	A=$(cat run-a) &&
+	mlp-push --relocate "$FTP_URL/other" 2>err &&
+	grep "run $A: not relocated, its artifact_uri already points" err &&
+	grep "^artifact_uri: $DEST/0/$A/artifacts$" mlruns/0/$A/meta.yaml
+'
+
 test_expect_success '--prune keeps files the server lost' '
 	R=$(mkrun Default FINISHED) &&
 	mlp-push "$DEST" &&
