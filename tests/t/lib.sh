@@ -12,6 +12,9 @@ unset MLFLOW_RUN_ID MLFLOW_EXPERIMENT_NAME MLFLOW_EXPERIMENT_ID \
     MLFLOW_TRACKING_USERNAME MLP_FTP_PASSWORD 2>/dev/null || :
 
 FIXTURES=$MLP_SRCDIR/tests/fixtures
+# Where the test scripts are: source other helpers from here, since the
+# script runs in its trash folder and a relative $0 no longer leads there.
+TEST_DIRECTORY=$(cd "$(dirname "$0")" && pwd)
 TRASH=$(mktemp -d "${TMPDIR:-/tmp}/mlp-test.XXXXXX") || exit 99
 cd "$TRASH" || exit 99
 MLFLOW_TRACKING_URI=$TRASH/mlruns

@@ -1,7 +1,7 @@
 #!/bin/sh
 # t1000-run-basic.t: mlp-run runs an entry point and records the run.
 . "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/run-lib.sh"
+. "$TEST_DIRECTORY/run-lib.sh"
 
 mkdir proj
 cat >proj/MLproject <<'YAML'

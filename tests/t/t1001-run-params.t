@@ -1,7 +1,7 @@
 #!/bin/sh
 # t1001-run-params.t: parameter types, defaults, required values, extras.
 . "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/run-lib.sh"
+. "$TEST_DIRECTORY/run-lib.sh"
 
 mkdir proj data
 echo hello >data/a.txt

@@ -1,7 +1,7 @@
 #!/bin/sh
 # t1002-run-lifecycle.t: no run is left RUNNING; signals reach the job.
 . "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/run-lib.sh"
+. "$TEST_DIRECTORY/run-lib.sh"
 
 mkdir proj
 cat >proj/MLproject <<'YAML'

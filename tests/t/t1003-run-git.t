@@ -2,7 +2,7 @@
 # t1003-run-git.t: the exact code of a run: commit, dirty state, the diff
 # that rebuilds the work tree, versions in separate checkouts, remotes.
 . "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/run-lib.sh"
+. "$TEST_DIRECTORY/run-lib.sh"
 
 mkdir repo
 cat >repo/MLproject <<'YAML'

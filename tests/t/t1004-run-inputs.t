@@ -2,7 +2,7 @@
 # t1004-run-inputs.t: data fingerprints (XXH3-128), the cache, and the
 # MLflow dataset records.
 . "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/run-lib.sh"
+. "$TEST_DIRECTORY/run-lib.sh"
 
 mkdir -p proj data/sub
 cat >proj/MLproject <<'YAML'

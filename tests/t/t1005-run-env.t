@@ -2,7 +2,7 @@
 # t1005-run-env.t: environment managers: virtualenv (built with Debian's
 # python3 -m venv, cached and reused), conda (absent here), local.
 . "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/run-lib.sh"
+. "$TEST_DIRECTORY/run-lib.sh"
 
 # Only the system's tools: no pyenv shims, no conda.
 PATH=$MLP_BUILD_DIR/tools:/usr/bin:/bin

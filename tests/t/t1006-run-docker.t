@@ -2,7 +2,7 @@
 # t1006-run-docker.t: the docker command lines, checked with a recording
 # docker program first in PATH (no Docker engine runs here).
 . "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/run-lib.sh"
+. "$TEST_DIRECTORY/run-lib.sh"
 
 mkdir bin proj
 cat >bin/docker <<'SH'

@@ -2,7 +2,7 @@
 # t1007-run-origin.t: the flow of notes/origin.md: an iris MLproject with
 # kernel and C parameters, run three times, then listed with mlp-ls.
 . "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/run-lib.sh"
+. "$TEST_DIRECTORY/run-lib.sh"
 
 # The system python has scikit-learn; put it first as "python".
 mkdir bin

@@ -3,7 +3,7 @@
 # MLflow's layout, identical bytes, which runs, incremental pushes,
 # credentials, --dry-run, --relocate and --prune.
 . "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/ftp-lib.sh"
+. "$TEST_DIRECTORY/ftp-lib.sh"
 
 test_expect_success 'usage errors exit 2' '
 	test_expect_code 2 mlp-push &&

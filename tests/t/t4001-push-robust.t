@@ -4,7 +4,7 @@
 # pushes at once (one yields or waits, nothing is sent twice), and the
 # password stays out of the process list.
 . "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/ftp-lib.sh"
+. "$TEST_DIRECTORY/ftp-lib.sh"
 
 if ! ftp_have; then
 	test_skip 'push robustness tests against pure-ftpd' "$FTP_SKIP"

@@ -2,7 +2,7 @@
 # t4002-push-tls.t: mlp-push over explicit TLS (AUTH TLS) to a
 # pure-ftpd that refuses clear-text sessions.
 . "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/ftp-lib.sh"
+. "$TEST_DIRECTORY/ftp-lib.sh"
 
 if ! ftp_have; then
 	test_skip 'TLS push tests against pure-ftpd' "$FTP_SKIP"

@@ -2,7 +2,7 @@
 # t9400-push-cron.t: the commands of contrib/cron (crontab line, systemd
 # service) really push, run the way cron and systemd would run them.
 . "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/ftp-lib.sh"
+. "$TEST_DIRECTORY/ftp-lib.sh"
 
 CRON=$MLP_SRCDIR/contrib/cron
 
