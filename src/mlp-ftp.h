@@ -34,7 +34,7 @@ char	*mlp_ftp_url_public(const struct mlp_ftp_url *);
 typedef void	 mlp_ftp_log_fn(void *arg, const char *line);
 
 struct mlp_ftp_opts {
-	int		 tls;		/* require AUTH TLS (--ssl or ftps://) */
+	int		 tls;		/* require AUTH TLS (--ssl, ftps://) */
 	int		 insecure;	/* skip server certificate checks */
 	const char	*cacert;	/* CA bundle; NULL: the system's */
 	int		 jobs;		/* connections in parallel, >= 1 */
@@ -50,14 +50,14 @@ struct mlp_ftp_opts {
 /* One file to upload; the session fills in hash, result and error. */
 struct mlp_ftp_item {
 	const char	*local;		/* local file */
-	const char	*remote;	/* absolute server path of the final name */
+	const char	*remote;	/* absolute server path, final name */
 	uint64_t	 size;		/* bytes to send, as stat(2) saw them */
-	int		 resume;	/* an upload of this very content may have
-					   been interrupted: continue it */
+	int		 resume;	/* an upload of this very content
+					   may have been interrupted */
 	void		*arg;		/* the caller's */
 	char		 hash[MLP_HASH_HEX]; /* XXH3-128 of what was read */
 	int		 result;	/* MLP_OK or the failure's code */
-	char		*error;		/* malloc'd message if result != MLP_OK */
+	char		*error;		/* malloc'd message on failure */
 };
 
 struct mlp_ftp_cb {
