@@ -353,10 +353,11 @@ int	 mlp_env_docker_command(struct mlp_buf *out, const struct mlp_env *,
  * The text of mlp/environment.txt: OS release, kernel, CPU, memory, host,
  * compilers and interpreters in PATH with their versions, the
  * environment manager, and pip freeze of python (may be NULL).  Probes
- * run in parallel.  path is the PATH the child sees (NULL: ours).
+ * run in parallel.  path is the PATH the child sees (NULL: ours).  cache
+ * (may be NULL) keeps tool versions by path, size and mtime.
  */
 int	 mlp_envinfo_collect(struct mlp_buf *out, const char *envmgr,
-	    const char *python, const char *path);
+	    const char *python, const char *path, const char *cache);
 /*
  * The python interpreter a command line starts, if its first word is
  * python, python3, python3.11... (looked up in path), else NULL.

@@ -392,7 +392,7 @@ static void
 record(struct job *j)
 {
 	struct mlp_buf	 env = MLP_BUF_INIT;
-	char		*py;
+	char		*py, *cache;
 	int		 r = MLP_OK;
 
 	r = git_tags(j);
@@ -428,7 +428,9 @@ record(struct job *j)
 		return;		/* no slow probes while stopping */
 	py = j->env.python ? mlp_xstrdup(j->env.python) : j->mgr ==
 	    MLP_ENVMGR_LOCAL ? mlp_envinfo_python(j->cmd.command, NULL) : NULL;
-	mlp_envinfo_collect(&env, mlp_envmgr_name(j->mgr), py, NULL);
+	cache = mlp_cache_path("tools.cache");
+	mlp_envinfo_collect(&env, mlp_envmgr_name(j->mgr), py, NULL, cache);
+	free(cache);
 	if (write_artifact(j, "environment.txt", &env) != MLP_OK)
 		warnx("%s", mlp_error_last());
 	free(py);

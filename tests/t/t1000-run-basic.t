@@ -67,6 +67,18 @@ test_expect_success 'environment.txt describes the machine' '
 	grep "^env_manager: local" "$e" && grep "^\[tools\]" "$e" &&
 	if cc=$(command -v cc); then grep "^$cc	.*[0-9]" "$e"; fi
 '
+if cc=$(command -v cc); then
+test_expect_success 'tool versions are cached by path, size and mtime' '
+	c=$XDG_CACHE_HOME/mlp/tools.cache &&
+	grep "^$cc	[0-9]*	[0-9.]*	.*[0-9]" "$c" &&
+	sed "s|^\($cc	[^	]*	[^	]*\)	.*|\1	cached cc 0.0|" "$c" >c.new &&
+	mv c.new "$c" &&
+	mlp-run proj 2>err && d=$(run_dir "$(run_id_of err)") &&
+	grep "^$cc	cached cc 0.0$" "$d/artifacts/mlp/environment.txt"
+'
+else
+test_skip 'tool versions are cached by path, size and mtime' 'no cc'
+fi
 test_expect_success 'values reach the program literally, never run' '
 	mlp-run -q -P "kernel=\$(touch pwned)" -P "extra=a; touch pwned2" \
 	    -P "C=2.5" proj 2>err &&
