@@ -56,12 +56,17 @@ cp "$work/proj/MLproject" "$work/nogit/"
 cd "$work/proj"
 floor=$(median_of "$runs" bash -c 'echo $EPOCHREALTIME >"$T1"')
 nogit=$(median_of "$runs" mlp-run -q ../nogit)
+# What a clean tree costs at least: the git status mlp-run runs.
+gitst=$(median_of "$runs" bash -c 'git --no-optional-locks status \
+    --porcelain=v2 --branch -z --untracked-files=normal >/dev/null;
+    echo $EPOCHREALTIME >"$T1"')
 run=$(median_of "$runs" mlp-run -q .)
 echo "dirty" >>"$work/proj/f1.txt"
 dirty=$(median_of "$runs" mlp-run -q .)
 echo "runs: $runs (medians, ms from exec to the child's first line)"
 echo "load: $(cut -d" " -f1-3 /proc/loadavg) on $(nproc) CPUs"
 echo "bash -c (floor):        $floor"
+echo "git status + bash -c:    $gitst"
 echo "mlp-run, not in git:    $nogit"
 echo "mlp-run, clean tree:    $run"
 echo "mlp-run, dirty tree:    $dirty"

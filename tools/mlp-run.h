@@ -27,7 +27,6 @@ struct job {
 	pthread_t		 git_thread;	/* inspects a local tree */
 	int			 git_running, git_r;
 	char			*git_err, *git_root;
-	int			 run_has_source;
 	char			*dir, *source_name;
 	struct mlp_command	 cmd;
 	enum mlp_envmgr		 mgr;

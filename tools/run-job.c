@@ -279,14 +279,10 @@ create_run(struct job *j)
 		host[0] = '\0';
 	host[sizeof host - 1] = '\0';
 	snprintf(pid, sizeof pid, "%ld", (long)getpid());
-	tags[n].key = "mlflow.user", tags[n++].value = mlp_user_name();
-	if (j->source_name != NULL) {	/* else known after inspect_join() */
-		tags[n].key = "mlflow.source.name";
-		tags[n++].value = j->source_name;
-		j->run_has_source = 1;
-	}
-	tags[n].key = "mlflow.source.type", tags[n++].value = "PROJECT";
-	tags[n].key = "mlflow.project.entryPoint", tags[n++].value = j->o->entry;
+	/*
+	 * Only what finds the runner again is written now; the other tags
+	 * wait until the child runs (run_tags()), to start it sooner.
+	 */
 	tags[n].key = "mlp.host", tags[n++].value = host;
 	tags[n].key = "mlp.pid", tags[n++].value = pid;
 	memset(&co, 0, sizeof co);
@@ -354,18 +350,18 @@ child_environment(struct job *j)
 		err(TOOL_EXIT_FAIL, "setenv");
 }
 
-/* Where the code came from; after inspect_join(). */
+/* What ran and where the code came from; after inspect_join(). */
 static int
-git_tags(struct job *j)
+run_tags(struct job *j)
 {
-	struct mlp_kv	t[5];
+	struct mlp_kv	t[9];
 	size_t		n = 0, i;
 	int		r = MLP_OK;
 
-	if (j->source_name != NULL && !j->run_has_source) {
-		t[n].key = "mlflow.source.name";
-		t[n++].value = j->source_name;
-	}
+	t[n].key = "mlflow.user", t[n++].value = mlp_user_name();
+	t[n].key = "mlflow.source.name", t[n++].value = j->source_name;
+	t[n].key = "mlflow.source.type", t[n++].value = "PROJECT";
+	t[n].key = "mlflow.project.entryPoint", t[n++].value = j->o->entry;
 	if (j->in_git && j->git.remote_url == NULL && j->git.root != NULL)
 		j->git.remote_url = mlp_git_remote_url(j->git.root);
 	if (j->in_git) {
@@ -395,7 +391,7 @@ record(struct job *j)
 	char		*py, *cache;
 	int		 r = MLP_OK;
 
-	r = git_tags(j);
+	r = run_tags(j);
 	if (r == MLP_OK)
 		r = mlp_run_set_tag(j->run, "mlflow.project.env",
 		    mlp_envmgr_name(j->mgr));
