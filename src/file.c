@@ -391,8 +391,8 @@ mlp_path_to_uri(const char *abspath)
 	return mlp_buf_detach(&b);
 }
 
-static int
-hexval(int c)
+int
+mlp_hexval(int c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -421,8 +421,8 @@ mlp_uri_to_path(const char *uri)
 			return NULL;
 	}
 	for (; *p != '\0'; p++) {
-		if (*p == '%' && hexval(p[1]) >= 0 && hexval(p[2]) >= 0) {
-			mlp_buf_addch(&b, hexval(p[1]) * 16 + hexval(p[2]));
+		if (*p == '%' && mlp_hexval(p[1]) >= 0 && mlp_hexval(p[2]) >= 0) {
+			mlp_buf_addch(&b, mlp_hexval(p[1]) * 16 + mlp_hexval(p[2]));
 			p += 2;
 		} else
 			mlp_buf_addch(&b, *p);

@@ -13,16 +13,6 @@
 
 #include "mlp-int.h"
 
-static int
-check_active(const struct mlp_run *run)
-{
-	if (run->info.deleted)
-		return mlp_error_set(MLP_EINVAL, "The run %s must be in the "
-		    "'active' state. Current state is deleted.",
-		    run->info.run_id);
-	return MLP_OK;
-}
-
 int
 mlp_kv_read(struct mlp_buf *out, const char *run_dir, const char *sub,
     const char *key)
@@ -45,7 +35,7 @@ mlp_run_log_param(struct mlp_run *run, const char *key, const char *value)
 	int		 r;
 
 	if ((r = mlp_key_check(key, "param")) != MLP_OK ||
-	    (r = check_active(run)) != MLP_OK)
+	    (r = mlp_run_check_active(run)) != MLP_OK)
 		return r;
 	/* MLflow truncates silently; losing part of a value is worse. */
 	if (mlp_utf8_len(value, len) > MLP_MAX_PARAM_LEN)
@@ -80,7 +70,7 @@ mlp_run_set_tag(struct mlp_run *run, const char *key, const char *value)
 	int	 r;
 
 	if ((r = mlp_key_check(key, "tag")) != MLP_OK ||
-	    (r = check_active(run)) != MLP_OK)
+	    (r = mlp_run_check_active(run)) != MLP_OK)
 		return r;
 	path = mlp_xasprintf("%s/tags/%s", run->dir, key);
 	if ((r = mlp_mkdirs_parent(path)) == MLP_OK)
@@ -201,7 +191,7 @@ mlp_run_log_artifact(struct mlp_run *run, const char *src, const char *dir)
 	char		*dst;
 	int		 r;
 
-	if ((r = check_active(run)) != MLP_OK)
+	if ((r = mlp_run_check_active(run)) != MLP_OK)
 		return r;
 	if (dir != NULL && *dir != '\0' && (r = mlp_key_check(dir,
 	    "artifact path")) != MLP_OK)

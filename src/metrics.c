@@ -65,16 +65,6 @@ mlp_metric_line(char *out, size_t outlen, int64_t ts, double value,
 	return line_from_repr(out, ts, repr, rlen, step);
 }
 
-static int
-check_active(const struct mlp_run *run)
-{
-	if (run->info.deleted)
-		return mlp_error_set(MLP_EINVAL, "The run %s must be in the "
-		    "'active' state. Current state is deleted.",
-		    run->info.run_id);
-	return MLP_OK;
-}
-
 int
 mlp_run_log_metric(struct mlp_run *run, const char *key, double value,
     int64_t timestamp, int64_t step)
@@ -84,7 +74,7 @@ mlp_run_log_metric(struct mlp_run *run, const char *key, double value,
 	int	 r;
 
 	if ((r = mlp_key_check(key, "metric")) != MLP_OK ||
-	    (r = check_active(run)) != MLP_OK)
+	    (r = mlp_run_check_active(run)) != MLP_OK)
 		return r;
 	if (timestamp == MLP_NOTIME)
 		timestamp = mlp_now_ms();
@@ -264,7 +254,7 @@ mlp_metric_writer_open(struct mlp_metric_writer **out, struct mlp_run *run)
 	int				 r;
 
 	*out = NULL;
-	if ((r = check_active(run)) != MLP_OK)
+	if ((r = mlp_run_check_active(run)) != MLP_OK)
 		return r;
 	w = mlp_xcalloc(1, sizeof *w);
 	w->run = run;

@@ -13,6 +13,11 @@ char	*mlp_path_join(const char *a, const char *b);
 /* Is name a valid experiment or run folder name (MLflow's id regex)? */
 int	 mlp_id_valid(const char *name, size_t maxlen);
 
+/* MLP_EINVAL in MLflow's words unless the run is active (logging needs it). */
+int	 mlp_run_check_active(const struct mlp_run *);
+/* Value of a hex digit, or -1. */
+int	 mlp_hexval(int c);
+
 #include "banned.h"
 
 #endif /* MLP_INT_H */

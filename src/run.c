@@ -268,6 +268,16 @@ mlp_run_open(struct mlp_run **out, struct mlp_store *st, const char *run_id)
 }
 
 int
+mlp_run_check_active(const struct mlp_run *run)
+{
+	if (run->info.deleted)
+		return mlp_error_set(MLP_EINVAL, "The run %s must be in the "
+		    "'active' state. Current state is deleted.",
+		    run->info.run_id);
+	return MLP_OK;
+}
+
+int
 mlp_run_write_meta(struct mlp_run *run)
 {
 	struct mlp_buf	 b = MLP_BUF_INIT;

@@ -68,6 +68,16 @@ close_run(struct mlp_store *st, struct mlp_run *run)
 	mlp_store_close(st);
 }
 
+/* Finish a command: exit 1 with the library's message if r failed. */
+static int
+done(struct mlp_store *st, struct mlp_run *run, int r)
+{
+	if (r != MLP_OK)
+		errx(TOOL_EXIT_FAIL, "%s", mlp_error_last());
+	close_run(st, run);
+	return TOOL_EXIT_OK;
+}
+
 /* The experiment for start: -e, MLFLOW_EXPERIMENT_NAME/_ID, else "0". */
 static struct mlp_experiment *
 start_experiment(struct mlp_store *st, const char *opt)
@@ -189,10 +199,7 @@ cmd_end(int argc, char **argv)
 	if (optind != argc)
 		usage(TOOL_EXIT_USAGE);
 	run = open_run(&st);
-	if (mlp_run_end(run, status, MLP_NOTIME) != MLP_OK)
-		errx(TOOL_EXIT_FAIL, "%s", mlp_error_last());
-	close_run(st, run);
-	return TOOL_EXIT_OK;
+	return done(st, run, mlp_run_end(run, status, MLP_NOTIME));
 }
 
 static int
@@ -200,16 +207,12 @@ cmd_lifecycle(int argc, char **argv, int delete)
 {
 	struct mlp_store	*st;
 	struct mlp_run		*run;
-	int			 r;
 
 	if (argc != 1)
 		usage(TOOL_EXIT_USAGE);
 	run = open_run(&st);
-	r = delete ? mlp_run_delete(run) : mlp_run_restore(run);
-	if (r != MLP_OK)
-		errx(TOOL_EXIT_FAIL, "%s", mlp_error_last());
-	close_run(st, run);
-	return TOOL_EXIT_OK;
+	return done(st, run, delete ? mlp_run_delete(run) :
+	    mlp_run_restore(run));
 }
 
 static int
@@ -217,17 +220,12 @@ cmd_kv(int argc, char **argv, int param)
 {
 	struct mlp_store	*st;
 	struct mlp_run		*run;
-	int			 r;
 
 	if (argc != 3)
 		usage(TOOL_EXIT_USAGE);
 	run = open_run(&st);
-	r = param ? mlp_run_log_param(run, argv[1], argv[2]) :
-	    mlp_run_set_tag(run, argv[1], argv[2]);
-	if (r != MLP_OK)
-		errx(TOOL_EXIT_FAIL, "%s", mlp_error_last());
-	close_run(st, run);
-	return TOOL_EXIT_OK;
+	return done(st, run, param ? mlp_run_log_param(run, argv[1],
+	    argv[2]) : mlp_run_set_tag(run, argv[1], argv[2]));
 }
 
 static int64_t
@@ -275,10 +273,7 @@ cmd_metric(int argc, char **argv)
 	if (argc == 3)
 		step = int_arg(argv[2], "step");
 	run = open_run(&st);
-	if (mlp_run_log_metric(run, argv[0], v, ts, step) != MLP_OK)
-		errx(TOOL_EXIT_FAIL, "%s", mlp_error_last());
-	close_run(st, run);
-	return TOOL_EXIT_OK;
+	return done(st, run, mlp_run_log_metric(run, argv[0], v, ts, step));
 }
 
 static int
@@ -290,11 +285,8 @@ cmd_artifact(int argc, char **argv)
 	if (argc != 2 && argc != 3)
 		usage(TOOL_EXIT_USAGE);
 	run = open_run(&st);
-	if (mlp_run_log_artifact(run, argv[1], argc == 3 ? argv[2] : NULL) !=
-	    MLP_OK)
-		errx(TOOL_EXIT_FAIL, "%s", mlp_error_last());
-	close_run(st, run);
-	return TOOL_EXIT_OK;
+	return done(st, run, mlp_run_log_artifact(run, argv[1],
+	    argc == 3 ? argv[2] : NULL));
 }
 
 /* Is more input waiting on fd right now? */
