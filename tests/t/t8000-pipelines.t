@@ -133,7 +133,7 @@ else
 	    'no python3 with scikit-learn (Debian: python3-sklearn)'
 fi
 
-. "$MLP_SRCDIR/tests/t/ftp-lib.sh"
+. "$TEST_DIRECTORY/ftp-lib.sh"
 if ! ftp_have; then
 	test_skip 'mlp-ls selects, mlp-push sends' "$FTP_SKIP"
 	test_done
