@@ -78,6 +78,17 @@ void	 mlp_filter_release(struct mlp_filter *);
 int	 mlp_order_parse(struct mlp_order *out, const char *text);
 void	 mlp_order_release(struct mlp_order *);
 /*
+ * Parse a comma-separated list of orders ("metrics.acc DESC,run_name"),
+ * appending to *v (n entries).  On error the entries already parsed stay.
+ */
+int	 mlp_orders_parse(struct mlp_order **v, size_t *n, const char *text);
+/*
+ * The first tab-separated field of line that looks like a run id
+ * ([A-Za-z0-9][A-Za-z0-9_-]*, at most 256 characters), or NULL; *len is
+ * its length.  An ISO time or a name with blanks never looks like one.
+ */
+const char *mlp_line_run_id(const char *line, size_t *len);
+/*
  * Parse a comma-separated column list: attributes (run_id, run_name,
  * status, start_time, end_time, user_id, artifact_uri, experiment_id,
  * experiment_name, lifecycle_stage), params.X, metrics.X, tags.X, keys

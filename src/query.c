@@ -688,6 +688,57 @@ mlp_order_parse(struct mlp_order *out, const char *text)
 }
 
 int
+mlp_orders_parse(struct mlp_order **v, size_t *n, const char *text)
+{
+	const char	*p = text, *start;
+	size_t		 q;
+	char		*item;
+	int		 r;
+
+	/* "a DESC,b" is two orders, as in MLflow's order_by lists. */
+	for (;;) {
+		for (start = p; *p != '\0' && *p != ','; )
+			if ((*p == '`' || *p == '"') && (q = scan_quoted(p)) > 0)
+				p += q;
+			else
+				p++;
+		item = mlp_xstrndup(start, (size_t)(p - start));
+		*v = mlp_xrealloc(*v, (*n + 1) * sizeof **v);
+		r = mlp_order_parse(&(*v)[*n], item);
+		free(item);
+		if (r != MLP_OK)
+			return r;
+		(*n)++;
+		if (*p == '\0')
+			return MLP_OK;
+		p++;
+	}
+}
+
+const char *
+mlp_line_run_id(const char *line, size_t *len)
+{
+	const char	*f, *e;
+	size_t		 i, n;
+
+	for (f = line; ; f = e + 1) {
+		e = f + strcspn(f, "\t");
+		n = (size_t)(e - f);
+		for (i = 0; i < n && n <= 256; i++)
+			if (!((f[i] >= 'a' && f[i] <= 'z') || (f[i] >= 'A' &&
+			    f[i] <= 'Z') || (f[i] >= '0' && f[i] <= '9') ||
+			    (i > 0 && (f[i] == '_' || f[i] == '-'))))
+				break;
+		if (n > 0 && n <= 256 && i == n) {
+			*len = n;
+			return f;
+		}
+		if (*e == '\0')
+			return NULL;
+	}
+}
+
+int
 mlp_qkey_parse(struct mlp_qkey *out, const char *text)
 {
 	struct lexer	lx;

@@ -52,29 +52,8 @@ usage(int status)
 static void
 add_order(struct mlp_order **ov, size_t *n, const char *arg)
 {
-	const char	*p = arg, *start;
-	char		*item;
-	char		 q;
-
-	/* "a DESC,b" is two orders, as in MLflow's order_by lists. */
-	for (;;) {
-		for (start = p; *p != '\0' && *p != ','; p++)
-			if (*p == '`' || *p == '"') {
-				for (q = *p++; *p != '\0' && *p != q; p++)
-					;
-				if (*p == '\0')
-					break;
-			}
-		item = mlp_xstrndup(start, (size_t)(p - start));
-		*ov = mlp_xrealloc(*ov, (*n + 1) * sizeof **ov);
-		if (mlp_order_parse(&(*ov)[*n], item) != MLP_OK)
-			errx(TOOL_EXIT_USAGE, "%s", mlp_error_last());
-		free(item);
-		(*n)++;
-		if (*p == '\0')
-			break;
-		p++;
-	}
+	if (mlp_orders_parse(ov, n, arg) != MLP_OK)
+		errx(TOOL_EXIT_USAGE, "%s", mlp_error_last());
 }
 
 static void
@@ -90,29 +69,14 @@ add_filter(struct mlp_filter *f, const char *arg)
 	free(more.c);
 }
 
-/* Does a field look like a run id ([A-Za-z0-9][A-Za-z0-9_-]*)? */
-static int
-looks_like_id(const char *s, size_t n)
-{
-	size_t	i;
-
-	if (n == 0 || n > 256)
-		return 0;
-	for (i = 0; i < n; i++)
-		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' &&
-		    s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9') ||
-		    (i > 0 && (s[i] == '_' || s[i] == '-'))))
-			return 0;
-	return 1;
-}
-
 /* Run ids from stdin: the first tab-separated field that looks like one. */
 static void
 read_ids(char ***ids, size_t *n)
 {
-	char	*line = NULL, *f, *end;
-	size_t	 cap = 0, len;
-	ssize_t	 got;
+	const char	*f;
+	char		*line = NULL;
+	size_t		 cap = 0, len;
+	ssize_t		 got;
 
 	if (isatty(STDIN_FILENO))
 		errx(TOOL_EXIT_USAGE, "'-' reads run ids from standard "
@@ -121,15 +85,9 @@ read_ids(char ***ids, size_t *n)
 		while (got > 0 && (line[got - 1] == '\n' ||
 		    line[got - 1] == '\r'))
 			line[--got] = '\0';
-		for (f = line; f != NULL; f = *end ? end + 1 : NULL) {
-			end = f + strcspn(f, "\t");
-			len = (size_t)(end - f);
-			if (looks_like_id(f, len)) {
-				*ids = mlp_xrealloc(*ids, (*n + 1) *
-				    sizeof **ids);
-				(*ids)[(*n)++] = mlp_xstrndup(f, len);
-				break;
-			}
+		if ((f = mlp_line_run_id(line, &len)) != NULL) {
+			*ids = mlp_xrealloc(*ids, (*n + 1) * sizeof **ids);
+			(*ids)[(*n)++] = mlp_xstrndup(f, len);
 		}
 	}
 	free(line);

@@ -271,6 +271,37 @@ test_order_and_columns(void)
 	    "column error names it: %s", mlp_error_last());
 }
 
+static void
+test_orders_and_lines(void)
+{
+	struct mlp_order	*o = NULL;
+	const char		*f;
+	size_t			 n = 0, len, i;
+
+	is_int(mlp_orders_parse(&o, &n, "metrics.acc DESC,params.`a,b` asc,"
+	    "run_name"), MLP_OK, "three orders");
+	ok(n == 3 && o[0].desc && !o[1].desc && strcmp(o[1].k.key, "a,b") == 0
+	    && o[2].k.attr == MLP_QA_RUN_NAME, "orders split at commas "
+	    "outside quotes");
+	is_int(mlp_orders_parse(&o, &n, "status DESC"), MLP_OK, "appended");
+	is_int(n, 4, "four orders");
+	is_int(mlp_orders_parse(&o, &n, "status,bogus"), MLP_EINVAL,
+	    "bad item refused");
+	for (i = 0; i < n; i++)
+		mlp_order_release(&o[i]);
+	free(o);
+	f = mlp_line_run_id("2026-11-27T18:04:55Z\tab12cd\tFINISHED", &len);
+	ok(f != NULL && len == 6 && strncmp(f, "ab12cd", 6) == 0,
+	    "the id after an ISO time");
+	f = mlp_line_run_id("ab12cd", &len);
+	ok(f != NULL && len == 6, "a bare id");
+	f = mlp_line_run_id("my run\tx_y-1\tz", &len);
+	ok(f != NULL && len == 5 && strncmp(f, "x_y-1", 5) == 0,
+	    "a name with a blank is skipped");
+	ok(mlp_line_run_id("-x\t\ta b", &len) == NULL, "nothing id-like");
+	ok(mlp_line_run_id("", &len) == NULL, "empty line");
+}
+
 static int
 like(const char *s, const char *p, int icase)
 {
@@ -371,6 +402,7 @@ main(void)
 	test_and();
 	test_errors();
 	test_order_and_columns();
+	test_orders_and_lines();
 	test_like();
 	test_match_and_order();
 	return tap_done();
