@@ -97,6 +97,26 @@ test_expect_success 'a command that is not found is 127 and FAILED' '
 	test_expect_code 127 mlp-run envfail 2>err &&
 	test "$(status_of "$(run_dir "$(run_id_of err)")")" = 4
 '
+if command -v script >/dev/null 2>&1; then
+test_expect_success 'on a terminal the job is the foreground, then not' '
+	mkdir tty &&
+	printf "entry_points:\n  main:\n    command: \"%s\"\n  ctrlc:\n    command: \"%s\"\n" \
+	    "ps -o pgid=,tpgid= -p \$\$ >fg.txt" "sleep 1 & kill -INT 0; wait" \
+	    >tty/MLproject &&
+	script -qec "mlp-run -q tty; ps -o pgid=,tpgid= -p \$\$ >after.txt" \
+	    /dev/null >/dev/null &&
+	read -r pg tpg <tty/fg.txt && test "$pg" = "$tpg" &&
+	read -r pg tpg <after.txt && test "$pg" = "$tpg"
+'
+test_expect_success 'Ctrl-C on the terminal reaches the job: KILLED, 130' '
+	script -qec "mlp-run -e ctrlc tty 2>err; echo \$? >rc" /dev/null \
+	    >/dev/null;
+	test "$(cat rc)" -eq 130 &&
+	test "$(status_of "$(run_dir "$(run_id_of err)")")" = 5
+'
+else
+test_skip 'on a terminal the job is the foreground' 'no script(1)'
+fi
 test_expect_success 'every run has ended' '
 	for r in $(runs_in); do
 		st=$(status_of "$(run_dir "$r")") &&
