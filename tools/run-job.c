@@ -63,6 +63,24 @@ rel_to(const char *dir, const char *root)
 	return "";
 }
 
+/* A bare repository given by its path is fetched like a URL. */
+static int
+is_bare_repo(const char *dir)
+{
+	static const char *const	 parts[] = { "HEAD", "objects", "refs" };
+	struct stat			 st;
+	char				*p;
+	size_t				 i;
+	int				 ok = 1;
+
+	for (i = 0; i < 3 && ok; i++) {
+		p = mlp_xasprintf("%s/%s", dir, parts[i]);
+		ok = stat(p, &st) == 0;
+		free(p);
+	}
+	return ok;
+}
+
 static void
 locate_code(struct job *j)
 {
@@ -71,7 +89,7 @@ locate_code(struct job *j)
 	char			*uri, *sub, *abs, *co, *rel;
 
 	sub = split_subdir(&uri, j->o->uri);
-	if (stat(uri, &st) == 0) {
+	if (stat(uri, &st) == 0 && !is_bare_repo(uri)) {
 		abs = mlp_path_abs(uri);
 		if (j->o->version == NULL) {
 			j->dir = join_opt(abs, sub);
@@ -95,13 +113,16 @@ locate_code(struct job *j)
 			mlp_gitinfo_release(&local);
 		}
 		free(abs);
-	} else if (mlp_git_is_url(uri)) {
+	} else if (mlp_git_is_url(uri) || is_bare_repo(uri)) {
 		if (!quiet)
 			fprintf(stderr, "mlp-run: === Fetching project from %s "
 			    "===\n", j->o->uri);
-		if (mlp_git_fetch(&co, &j->git, uri, j->o->version, 0) !=
+		/* A local path must not depend on where we run from. */
+		abs = mlp_git_is_url(uri) ? mlp_xstrdup(uri) : mlp_path_abs(uri);
+		if (mlp_git_fetch(&co, &j->git, abs, j->o->version, 0) !=
 		    MLP_OK)
 			errx(TOOL_EXIT_FAIL, "%s", mlp_error_last());
+		free(abs);
 		j->dir = join_opt(co, sub);
 		j->source_name = mlp_xstrdup(j->o->uri);
 		j->in_git = 1;

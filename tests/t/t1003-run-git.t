@@ -150,6 +150,10 @@ test_expect_success 'the clone is reused and fetches new commits' '
 	ls "$XDG_CACHE_HOME/mlp/projects" >clones.after &&
 	test_cmp clones.before clones.after
 '
+test_expect_success 'a bare repository given by its path is cloned too' '
+	rm -f out.txt && mlp-run remote.git 2>err && test "$(cat out.txt)" = v3 &&
+	tag_is "$(run_dir "$(run_id_of err)")" mlflow.source.name remote.git
+'
 test_expect_success 'a remote with -v TAG and #subdir' '
 	rm -f out.txt && mlp-run -v v1.0 "file://$TRASH/remote.git" 2>err &&
 	test "$(cat out.txt)" = v1 &&
