@@ -251,6 +251,7 @@ void
 prepare(struct job *j)
 {
 	const struct opts	*o = j->o;
+	size_t			 i;
 	int			 m;
 
 	locate_code(j);
@@ -261,6 +262,15 @@ prepare(struct job *j)
 	    mlp_project_entry(&j->ep, j->proj, o->entry) != MLP_OK ||
 	    mlp_command_build(&j->cmd, j->ep, o->params, o->nparams) != MLP_OK)
 		errx(TOOL_EXIT_FAIL, "%s", mlp_error_last());
+	for (i = 0; i < j->cmd.nparams; i++)
+		if (mlp_key_check(j->cmd.params[i].key, "param") != MLP_OK ||
+		    mlp_utf8_len(j->cmd.params[i].raw,
+		    strlen(j->cmd.params[i].raw)) > MLP_MAX_PARAM_LEN)
+			errx(TOOL_EXIT_FAIL, "parameter '%s': %s",
+			    j->cmd.params[i].key, mlp_key_check(
+			    j->cmd.params[i].key, "param") != MLP_OK ?
+			    mlp_error_last() : "value longer than 6000 "
+			    "characters");
 	m = o->env_mgr ? mlp_envmgr_parse(o->env_mgr) :
 	    (int)mlp_envmgr_default(j->proj);
 	j->mgr = (enum mlp_envmgr)m;

@@ -80,6 +80,9 @@ test_expect_success 'extra parameters become --key value, in order' '
 	param_is "$d" a "x y" && param_is "$d" c "" &&
 	grep "=== Running command .sh args.sh {literal} --b 2 --a .x y. --c" err
 '
+test_expect_success 'a bad parameter name is an error before any run' '
+	check_no_run -P "../x=1" && grep "\.\./x" err
+'
 test_expect_success 'a value may contain =' '
 	mlp-run -q -P "eq=1 + 2 = 3" proj &&
 	test "$(sed -n 3p proj/out.txt)" = "1 + 2 = 3"
