@@ -128,6 +128,7 @@ test_plot(void)
 		p[i].value = 1.0 / (i + 1);
 	}
 	p[3].value = NAN;
+	p[4].value = -INFINITY;
 	s.label = "r";
 	s.p = p;
 	s.n = 6;
@@ -137,8 +138,9 @@ test_plot(void)
 	ok(widest <= 60, "chart fits in 60 columns (%d)", widest);
 	ok(strstr(b.buf, "x: step") != NULL, "x is the step");
 	is_int(br, 6 * (60 - 10), "every chart cell is a braille character");
-	ok(strstr(b.buf, "1 NaN/inf left out") != NULL, "NaN counted");
-	ok(strstr(b.buf, "5 points") != NULL, "finite points counted");
+	ok(strstr(b.buf, "2 NaN/inf left out") != NULL, "NaN and -inf "
+	    "counted");
+	ok(strstr(b.buf, "4 points") != NULL, "finite points counted");
 	ok(strstr(b.buf, "1 \xe2\x94\xa4") != NULL &&
 	    strstr(b.buf, "0.166667 \xe2\x94\xa4") != NULL, "max and min "
 	    "labels");
