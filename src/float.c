@@ -14,7 +14,6 @@
 #include "config.h"
 
 #include <float.h>
-#include <limits.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -23,7 +22,7 @@
 
 #include "mlp-int.h"
 
-/* Digits beyond this many never matter for a double (17 + guard). */
+/* Room for the 17 digits a double may need, and a margin. */
 #define DIGITS_MAX	24
 
 /*
@@ -230,6 +229,7 @@ static int
 shortest(char *d, int *e, double a)
 {
 	char	d17[DIGITS_MAX];
+	double	back;
 	int	p, e17;
 
 	if (a < DBL_MIN) {
@@ -248,9 +248,9 @@ shortest(char *d, int *e, double a)
 		return strip_zeros(d, 15);
 	if (!round_digits(d, e, d17, e17, 16))
 		ecvt_digits(d, e, a, 16);
-	if (digits_value(d, 16, *e) == a)
+	if ((back = digits_value(d, 16, *e)) == a)
 		return 16;
-	if (digits_value(d, 16, *e) < a)
+	if (back < a)
 		step_digits_up(d, 16, e);
 	else
 		step_digits_down(d, 16, e);

@@ -149,11 +149,14 @@ const char *mlp_user_name(void);
  */
 size_t	 mlp_dtoa(char out[MLP_DTOA_MAX], double v);
 /*
- * Parse text as Python's float() does (surrounding blanks allowed;
- * nan, inf, infinity in any case, with a sign).  When the text has
- * at most 15 significant digits, repr_out (may be NULL) receives the
- * repr computed from the text directly, without a round trip; otherwise
- * *repr_len is set to 0.  Returns MLP_EINVAL if the text is no float.
+ * Parse text as Python's float() does (surrounding ASCII blanks allowed;
+ * nan, inf, infinity in any case, with a sign; '_' between digits).
+ * MLP_EINVAL with "invalid float 'TEXT'" otherwise.  No locale.
+ * mlp_parse_double_repr() also gives the repr of the value computed from
+ * the text without a round trip when it can: a plain decimal of at most
+ * 15 significant digits within about 1e-307..1e308, or nan, inf, zero,
+ * overflow and underflow.  Otherwise *repr_len is 0 and the caller uses
+ * mlp_dtoa().
  */
 int	 mlp_parse_double(double *out, const char *s, size_t len);
 int	 mlp_parse_double_repr(double *out, char repr[MLP_DTOA_MAX],
@@ -176,11 +179,16 @@ struct mlp_ykv {
 	char		*str;	/* MLP_Y_STR; plain text of an int when read */
 	int64_t		 num;	/* MLP_Y_INT */
 	int		 plain;	/* read: the scalar was plain (not quoted) */
-	struct mlp_ykv	*map;	/* MLP_Y_MAP: entries (all MLP_Y_STR) */
+	struct mlp_ykv	*map;	/* MLP_Y_MAP: entries (written: strings;
+				   read: any type, deeper maps empty) */
 	size_t		 nmap;
 };
 
-/* A read YAML mapping document. */
+/*
+ * A read YAML mapping document.  Entries are sorted by key and unique
+ * (the last of duplicates wins); nulls have str == NULL; MLP_Y_INT keeps
+ * the original text in str (0x1F stays "0x1F").
+ */
 struct mlp_ydoc {
 	struct mlp_ykv	*kv;
 	size_t		 n;
@@ -202,7 +210,7 @@ int	 mlp_yaml_emit(struct mlp_buf *out, const struct mlp_ykv *kv,
 int	 mlp_yaml_parse(struct mlp_ydoc *out, const char *data, size_t len,
 	    const char *path);
 void	 mlp_ydoc_release(struct mlp_ydoc *);
-/* The entry for key, or NULL. */
+/* The entry for key (binary search: needs the sorted entries), or NULL. */
 const struct mlp_ykv *mlp_ydoc_get(const struct mlp_ydoc *, const char *key);
 
 /* ---- keys and values (keys.c) ---- */

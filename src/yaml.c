@@ -9,10 +9,13 @@
  * long lines exactly as it does under PyYAML.
  *
  * Reading: libyaml's event parser, keeping scalars as text.  The root
- * mapping and mappings one level below it (tags:) are kept; anything
- * deeper is skipped.  Entries come back sorted by key, duplicates
- * resolved (the last one wins, as in a Python dict), so lookups are a
- * binary search.
+ * mapping and mappings one level below it (tags:) are kept; deeper ones
+ * come back as MLP_Y_MAP without entries, sequences as MLP_Y_LIST.  A
+ * scalar PyYAML would load as None is MLP_Y_NULL (str NULL); a plain int
+ * that fits int64_t is MLP_Y_INT (str keeps its text, "0x1F" say);
+ * anything else is MLP_Y_STR.  Entries of every mapping come back sorted
+ * by key, duplicates resolved (the last one wins, as in a Python dict),
+ * so mlp_ydoc_get() is a binary search.
  */
 #include "config.h"
 
@@ -24,6 +27,9 @@
 #include <yaml.h>
 
 #include "mlp-int.h"
+
+/* Deepest nesting of collections read (see skip_node()). */
+#define MAX_DEPTH	1000
 
 #define TAG_INT		"tag:yaml.org,2002:int"
 #define TAG_NULL	"tag:yaml.org,2002:null"
@@ -322,7 +328,7 @@ int_value(int64_t *out, const char *p, const char *end)
 		p += 2;
 	} else if (*p == '0')
 		base = 8;
-	for (; p <= end; p++) {
+	for (;; p++) {
 		if (p == end || *p == ':') {
 			/* sexagesimal: v = v * 60 + part */
 			if (sexa) {
@@ -331,6 +337,8 @@ int_value(int64_t *out, const char *p, const char *end)
 				v = v * 60 + part;
 				part = 0;
 			}
+			if (p == end)
+				break;
 			continue;
 		}
 		if (*p == '_')
@@ -761,7 +769,12 @@ ev_line(const struct yparse *y)
 	return y->ev.start_mark.line + 1;
 }
 
-/* Skip the collection whose start is the current event. */
+/*
+ * Skip the collection whose start is the current event.  libyaml's
+ * scanner spends time proportional to the nesting depth on every token,
+ * so a hostile "[[[[..." would take minutes: stop at a depth no meta.yaml
+ * comes near (PyYAML's recursive composer gives up far sooner).
+ */
 static int
 skip_node(struct yparse *y)
 {
@@ -774,7 +787,8 @@ skip_node(struct yparse *y)
 		switch (y->ev.type) {
 		case YAML_SEQUENCE_START_EVENT:
 		case YAML_MAPPING_START_EVENT:
-			depth++;
+			if (++depth > MAX_DEPTH)
+				return yerr(y, ev_line(y), "nesting too deep");
 			break;
 		case YAML_SEQUENCE_END_EVENT:
 		case YAML_MAPPING_END_EVENT:

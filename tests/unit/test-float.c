@@ -51,8 +51,8 @@ esc(const char *s)
 
 	for (; *s != '\0' && o + 5 < sizeof buf[0]; s++) {
 		if ((unsigned char)*s < 0x20 || (unsigned char)*s >= 0x7f)
-			o += (size_t)snprintf(b + o, sizeof buf[0] - o, "\\x%02x",
-			    (unsigned char)*s);
+			o += (size_t)snprintf(b + o, sizeof buf[0] - o,
+			    "\\x%02x", (unsigned char)*s);
 		else
 			b[o++] = *s;
 	}
@@ -108,8 +108,8 @@ test_tsv(void)
 		end = tab + strlen(tab);
 		if (mlp_parse_double_repr(&back, rep, &rl, tab,
 		    (size_t)(end - tab)) != MLP_OK || !same(back, v)) {
-			printf("# line %d (%016llx): '%s' does not parse back\n",
-			    lineno, (unsigned long long)bits, tab);
+			printf("# line %d (%016llx): '%s' does not parse "
+			    "back\n", lineno, (unsigned long long)bits, tab);
 			bad++;
 		} else if (rl != 0 && (rl != strlen(tab) ||
 		    strcmp(rep, tab) != 0)) {

@@ -162,7 +162,8 @@ test_vectors(void)
 			if (e == NULL || e->type != MLP_Y_STR ||
 			    strcmp(e->str, in) != 0) {
 				printf("# %03d: top.yaml does not read back "
-				    "(%s)\n", i, r ? mlp_error_last() : "value");
+				    "(%s)\n", i,
+				    r ? mlp_error_last() : "value");
 				pass = 0;
 			}
 			mlp_ydoc_release(&doc);
@@ -175,8 +176,9 @@ test_vectors(void)
 			    strcmp(e->map[0].key, "k") != 0 ||
 			    e->map[0].type != MLP_Y_STR ||
 			    strcmp(e->map[0].str, in) != 0) {
-				printf("# %03d: nested.yaml does not read back "
-				    "(%s)\n", i, r ? mlp_error_last() : "value");
+				printf("# %03d: nested.yaml does not read "
+				    "back (%s)\n", i,
+				    r ? mlp_error_last() : "value");
 				pass = 0;
 			}
 			mlp_ydoc_release(&doc);
@@ -354,14 +356,16 @@ test_resolver(void)
 	static const struct {
 		const char	*in, *out;
 	} t[] = {
-		{ "1.", "'1.'" }, { "+.inf", "'+.inf'" }, { "-.INF", "'-.INF'" },
-		{ "-.nan", "-.nan" }, { ".NAN", "'.NAN'" }, { ".Nan", ".Nan" },
-		{ "1_2.5_", "'1_2.5_'" }, { "._5", "._5" }, { ".5e+3", "'.5e+3'" },
-		{ ".5e3", ".5e3" }, { "1.5E-3", "'1.5E-3'" },
-		{ "1.5e3", "1.5e3" }, { "0b", "0b" }, { "0b_", "'0b_'" },
-		{ "0x", "0x" }, { "0xg", "0xg" }, { "-0x_A", "'-0x_A'" },
-		{ "0_", "'0_'" }, { "08_", "08_" }, { "-0", "'-0'" },
-		{ "+0", "'+0'" }, { "1:60", "1:60" }, { "1:59", "'1:59'" },
+		{ "1.", "'1.'" }, { "+.inf", "'+.inf'" },
+		{ "-.INF", "'-.INF'" }, { "-.nan", "-.nan" },
+		{ ".NAN", "'.NAN'" }, { ".Nan", ".Nan" },
+		{ "1_2.5_", "'1_2.5_'" }, { "._5", "._5" },
+		{ ".5e+3", "'.5e+3'" }, { ".5e3", ".5e3" },
+		{ "1.5E-3", "'1.5E-3'" }, { "1.5e3", "1.5e3" },
+		{ "0b", "0b" }, { "0b_", "'0b_'" }, { "0x", "0x" },
+		{ "0xg", "0xg" }, { "-0x_A", "'-0x_A'" }, { "0_", "'0_'" },
+		{ "08_", "08_" }, { "-0", "'-0'" }, { "+0", "'+0'" },
+		{ "1:60", "1:60" }, { "1:59", "'1:59'" },
 		{ "1:5:9", "'1:5:9'" }, { "0:30", "0:30" },
 		{ "190:20:30.15", "'190:20:30.15'" }, { "1:2.", "'1:2.'" },
 		{ "1:2:", "'1:2:'" }, { "2025-1-1", "2025-1-1" },
@@ -373,9 +377,10 @@ test_resolver(void)
 		{ "2025-01-01 10:00:00+05:30", "'2025-01-01 10:00:00+05:30'" },
 		{ "2025-01-01 10:00:00+05:3", "2025-01-01 10:00:00+05:3" },
 		{ "2025-01-01 10:00", "2025-01-01 10:00" },
-		{ "2025-01-01x", "2025-01-01x" }, { "ON", "'ON'" }, { "oN", "oN" },
-		{ "nULL", "nULL" }, { "<", "<" }, { "<<<", "<<<" }, { "==", "==" },
-		{ "~~", "~~" }, { "e5", "e5" }, { "1e", "1e" }, { "1__", "'1__'" },
+		{ "2025-01-01x", "2025-01-01x" }, { "ON", "'ON'" },
+		{ "oN", "oN" }, { "nULL", "nULL" }, { "<", "<" },
+		{ "<<<", "<<<" }, { "==", "==" }, { "~~", "~~" },
+		{ "e5", "e5" }, { "1e", "1e" }, { "1__", "'1__'" },
 		{ "+", "+" }, { ".", "." }, { "-_1", "-_1" },
 	};
 	struct mlp_ykv	 kv;
@@ -428,7 +433,8 @@ test_parse_types(void)
 		{ "1.5", MLP_Y_STR, 0, 1 }, { "yes", MLP_Y_STR, 0, 1 },
 		{ "08", MLP_Y_STR, 0, 1 }, { "1e5", MLP_Y_STR, 0, 1 },
 		{ "!!int '42'", MLP_Y_INT, 42, 0 },
-		{ "!!str 42", MLP_Y_STR, 0, 1 }, { "!!null x", MLP_Y_NULL, 0, 1 },
+		{ "!!str 42", MLP_Y_STR, 0, 1 },
+		{ "!!null x", MLP_Y_NULL, 0, 1 },
 		{ "! 42", MLP_Y_INT, 42, 1 },
 		{ "|\n  42\n", MLP_Y_STR, 0, 0 },
 	};
@@ -551,8 +557,8 @@ test_parse_errors(void)
 		{ "~\n", "m.yaml: empty file" },
 		{ "- a\n- b\n", "m.yaml: line 1: root is not a mapping" },
 		{ "just text\n", "m.yaml: line 1: root is not a mapping" },
-		{ "a: 1\n---\nb: 2\n",
-		    "m.yaml: line 2: expected a single document in the stream" },
+		{ "a: 1\n---\nb: 2\n", "m.yaml: line 2: expected a single "
+		    "document in the stream" },
 		{ "a: 1\nb: [x\n", "m.yaml: line 3: " },
 		{ "a: 1\n  b: 2\n", "m.yaml: line 2: " },
 		{ "a: b: c\n", "m.yaml: line 1: " },
@@ -561,7 +567,8 @@ test_parse_errors(void)
 		{ "a: 1\nb: \xff\n", "m.yaml: line 2: " },
 		{ "a: *nope\n", "m.yaml: line 1: found undefined alias" },
 		{ "[a]: 1\n", "m.yaml: line 1: mapping key is not a scalar" },
-		{ "{a: 1}: 1\n", "m.yaml: line 1: mapping key is not a scalar" },
+		{ "{a: 1}: 1\n",
+		    "m.yaml: line 1: mapping key is not a scalar" },
 	};
 	struct mlp_ydoc	 doc;
 	size_t		 i;
@@ -604,14 +611,28 @@ test_parse_big(void)
 
 	mlp_buf_reset(&b);
 	mlp_buf_addstr(&b, "a: ");
+	for (i = 0; i < 900; i++)
+		mlp_buf_addstr(&b, i % 2 ? "[" : "{x: ");
+	for (i = 900; i > 0; i--)
+		mlp_buf_addstr(&b, i % 2 ? "}" : "]");
+	mlp_buf_addch(&b, '\n');
+	r = mlp_yaml_parse(&doc, b.buf, b.len, "deep.yaml");
+	ok(r == MLP_OK && doc.n == 1 && doc.kv[0].type == MLP_Y_MAP,
+	    "900 nested collections");
+	mlp_ydoc_release(&doc);
+
+	/* Quadratic in libyaml without the depth limit: minutes. */
+	mlp_buf_reset(&b);
+	mlp_buf_addstr(&b, "a: ");
 	for (i = 0; i < 100000; i++)
 		mlp_buf_addch(&b, '[');
 	for (i = 0; i < 100000; i++)
 		mlp_buf_addch(&b, ']');
 	mlp_buf_addch(&b, '\n');
 	r = mlp_yaml_parse(&doc, b.buf, b.len, "deep.yaml");
-	ok(r == MLP_OK && doc.n == 1 && doc.kv[0].type == MLP_Y_LIST,
-	    "100000 nested sequences");
+	ok(r == MLP_EBADDATA && strcmp(mlp_error_last(),
+	    "deep.yaml: line 1: nesting too deep") == 0,
+	    "100000 nested sequences: %s", mlp_error_last());
 	mlp_ydoc_release(&doc);
 
 	mlp_buf_reset(&b);
