@@ -150,7 +150,7 @@ inspect_thread(void *arg)
 	struct job	*j = arg;
 
 	j->git_r = mlp_git_status_cli(&j->git, j->git_root, j->st->root_abs);
-	if (j->git_r == MLP_ENOTFOUND && j->git.root == NULL)
+	if (j->git_r != MLP_OK)		/* no git program, or it refused */
 		j->git_r = mlp_git_inspect(&j->git, j->dir, j->st->root_abs, 1);
 	if (j->git_r == MLP_OK && j->git.dirty > 0 && !j->o->require_clean)
 		j->git_r = mlp_git_diff(&j->diff, &j->diff_truncated,

@@ -65,6 +65,16 @@ test_expect_success 'a dirty tree is recorded with a diff' '
 	! grep "mlruns" "$d/artifacts/mlp/git.diff" &&
 	echo "$d" >dirty-run
 '
+test_expect_success 'without the git program libgit2 finds the same' '
+	mkdir nogit-bin && ln -s "$(command -v cat)" nogit-bin/cat &&
+	PATH=$MLP_BUILD_DIR/tools:$TRASH/nogit-bin \
+	    "$MLP_BUILD_DIR/tools/mlp-run" repo 2>err &&
+	d=$(run_dir "$(run_id_of err)") && first=$(cat dirty-run) &&
+	tag_is "$d" mlp.git.dirty true &&
+	tag_is "$d" mlflow.source.git.commit "$(git -C repo rev-parse HEAD)" &&
+	tag_is "$d" mlflow.source.git.branch main &&
+	cmp "$first/artifacts/mlp/git.diff" "$d/artifacts/mlp/git.diff"
+'
 test_expect_success 'git apply on a clean checkout rebuilds the tree exactly' '
 	d=$(cat dirty-run) &&
 	git clone -q repo rebuilt &&
