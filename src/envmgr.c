@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -157,22 +158,60 @@ run_step(char *const argv[], const char *dir, const char *what)
 	return r;
 }
 
+/*
+ * Is the lock's owner gone?  The lock holds "host pid"; only a process
+ * of this host can be checked.
+ */
+static int
+lock_stale(const char *lock)
+{
+	struct mlp_buf	 b = MLP_BUF_INIT;
+	char		 host[256], *sp, *end;
+	long		 pid;
+	int		 stale = 0;
+
+	if (gethostname(host, sizeof host) != 0)
+		return 0;
+	host[sizeof host - 1] = '\0';
+	if (mlp_file_read(&b, lock) == MLP_OK &&
+	    (sp = strchr(b.buf, ' ')) != NULL &&
+	    (size_t)(sp - b.buf) == strlen(host) &&
+	    strncmp(b.buf, host, strlen(host)) == 0) {
+		pid = strtol(sp + 1, &end, 10);
+		stale = pid > 0 && kill((pid_t)pid, 0) == -1 && errno == ESRCH;
+	}
+	mlp_buf_release(&b);
+	return stale;
+}
+
 /* Wait for another mlp-run building the same env; take the lock. */
 static int
 lock_env(int *fd, const char *lock, const char *ready)
 {
 	struct timespec	 ts = { 0, 200 * 1000 * 1000 };
-	int		 i;
+	char		 host[256], *me;
+	int		 i, r;
 
 	for (i = 0; i < 3000; i++) {
 		if (access(ready, F_OK) == 0)
 			return MLP_EEXISTS;
 		*fd = open(lock, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-		if (*fd != -1)
-			return MLP_OK;
+		if (*fd != -1) {
+			if (gethostname(host, sizeof host) != 0)
+				host[0] = '\0';
+			host[sizeof host - 1] = '\0';
+			me = mlp_xasprintf("%s %ld\n", host, (long)getpid());
+			r = mlp_write_all(*fd, me, strlen(me));
+			free(me);
+			return r;
+		}
 		if (errno != EEXIST)
 			return mlp_error_set_errno(MLP_ERROR, "cannot create "
 			    "'%s'", lock);
+		if (i > 0 && lock_stale(lock)) {
+			(void)unlink(lock);	/* its builder died */
+			continue;
+		}
 		nanosleep(&ts, NULL);
 	}
 	return mlp_error_set(MLP_ELOCKED, "'%s' is held by another build; "

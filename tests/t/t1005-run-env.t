@@ -68,6 +68,13 @@ test_expect_success 'an unfinished environment is rebuilt, not reused' '
 	mlp-run proj 2>err && grep "Creating a new environment" err &&
 	test -f "$p/.mlp-ready"
 '
+test_expect_success 'a lock left by a dead build is taken over' '
+	p=$(cat proj/prefix.txt) && rm "$p/.mlp-ready" &&
+	dead=$(sh -c "echo \$\$") &&
+	echo "$(hostname) $dead" >"$p.lock" &&
+	mlp-run proj 2>err && grep "Creating a new environment" err &&
+	test ! -e "$p.lock" && test -f "$p/.mlp-ready"
+'
 else
 test_skip 'python_env makes a virtualenv in the cache' 'no python3-venv'
 fi
