@@ -443,6 +443,41 @@ mlp_inputs_record(struct mlp_inputs *in, struct mlp_run *run)
 	return MLP_OK;
 }
 
+/*
+ * Append what was learnt; when more than half of a big cache is
+ * outdated lines (files hashed again after a change), rewrite it with
+ * the last line of each file.  A line another run appends meanwhile may
+ * be lost: it is a cache.
+ */
+static void
+cache_save(struct mlp_inputs *in)
+{
+	struct mlp_buf	 b = MLP_BUF_INIT;
+	struct centry	*e;
+	size_t		 i, old = 0;
+
+	for (i = 0; i + 1 < in->nce; i++)
+		if (in->ce[i].dev == in->ce[i + 1].dev &&
+		    in->ce[i].ino == in->ce[i + 1].ino)
+			old++;
+	if (in->nce < 4096 || old < in->nce / 2) {
+		(void)mlp_file_append(in->cache, NULL, in->fresh.buf,
+		    in->fresh.len);
+		return;
+	}
+	for (i = 0; i < in->nce; i++) {
+		e = &in->ce[i];
+		if (i + 1 < in->nce && e->dev == in->ce[i + 1].dev &&
+		    e->ino == in->ce[i + 1].ino)
+			continue;
+		mlp_buf_addf(&b, "%" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRId64
+		    " %s\n", e->dev, e->ino, e->size, e->mtime, e->hash);
+	}
+	mlp_buf_add(&b, in->fresh.buf, in->fresh.len);
+	(void)mlp_file_replace(in->cache, NULL, b.buf, b.len);
+	mlp_buf_release(&b);
+}
+
 void
 mlp_inputs_free(struct mlp_inputs *in)
 {
@@ -452,8 +487,7 @@ mlp_inputs_free(struct mlp_inputs *in)
 		return;
 	if (in->cache != NULL && in->fresh.len > 0 &&
 	    mlp_mkdirs_parent(in->cache) == MLP_OK)
-		(void)mlp_file_append(in->cache, NULL, in->fresh.buf,
-		    in->fresh.len);
+		cache_save(in);
 	for (i = 0; i < in->nfiles; i++) {
 		free(in->files[i].path);
 		free(in->files[i].rel);

@@ -41,6 +41,30 @@ digest_of(char out[MLP_HASH_HEX], struct mlp_buf *tsv, const char *root,
 	return r;
 }
 
+/* A cache full of outdated lines is rewritten with the last ones. */
+static void
+test_compaction(const char *cache, const char *root)
+{
+	struct mlp_buf	 b = MLP_BUF_INIT, tsv = MLP_BUF_INIT;
+	char		 d[MLP_HASH_HEX], *p;
+	int		 i, lines = 0;
+
+	for (i = 0; i < 5000; i++)
+		mlp_buf_addf(&b, "1 42 7 %d 0123456789abcdef0123456789abcdef\n",
+		    i);
+	mlp_file_replace(cache, NULL, b.buf, b.len);
+	put("data/new.txt", "new\n");	/* something to learn */
+	digest_of(d, &tsv, root, cache);
+	mlp_buf_reset(&b);
+	mlp_file_read(&b, cache);
+	for (p = b.buf; (p = strchr(p, '\n')) != NULL; p++)
+		lines++;
+	ok(lines < 10, "5000 lines of one file compacted (%d left)", lines);
+	ok(strstr(b.buf, "1 42 7 4999 ") != NULL, "the last line is kept");
+	mlp_buf_release(&b);
+	mlp_buf_release(&tsv);
+}
+
 int
 main(void)
 {
@@ -80,6 +104,7 @@ main(void)
 	is_int(digest_of(d2, &tsv, "/no/such/input", cache), MLP_EINVAL,
 	    "a missing input is an error");
 
+	test_compaction(cache, root);
 	mlp_rm_rf(dir);
 	free(f);
 	free(root);
