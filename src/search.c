@@ -83,6 +83,29 @@ struct search {
 
 /* ---- slots ---- */
 
+int
+mlp_key_readable(const char *key)
+{
+	const char	*p, *e;
+	size_t		 n;
+
+	/*
+	 * Looser than mlp_key_check(): a reader takes any file name an old
+	 * or foreign writer left, but never leaves the run's folder.
+	 */
+	if (key[0] == '\0' || key[0] == '/')
+		return 0;
+	for (p = key;; p = e + 1) {
+		e = strchr(p, '/');
+		n = e ? (size_t)(e - p) : strlen(p);
+		if (n == 0 || n > 255 || (n == 1 && p[0] == '.') ||
+		    (n == 2 && p[0] == '.' && p[1] == '.'))
+			return 0;
+		if (e == NULL)
+			return 1;
+	}
+}
+
 static int
 slot_find(const struct search *s, enum mlp_qkind kind, const char *key)
 {
@@ -106,8 +129,8 @@ slot_add(struct search *s, const struct mlp_qkey *k)
 	s->slots = mlp_xrealloc(s->slots, (s->nslots + 1) * sizeof *s->slots);
 	s->slots[s->nslots].kind = k->kind;
 	s->slots[s->nslots].key = mlp_xstrdup(k->key);
-	/* A key MLflow could never have written names no file: missing. */
-	s->slots[s->nslots].valid = mlp_key_check(k->key, "key") == MLP_OK;
+	/* A key that is no safe relative path names no file: missing. */
+	s->slots[s->nslots].valid = mlp_key_readable(k->key);
 	return (int)s->nslots++;
 }
 
@@ -347,7 +370,7 @@ mlp_srun_value(struct mlp_qval *out, struct mlp_srun *run,
 		return load_slot(out, run, i);
 	/* A key the search was not told about: read it now, uncached. */
 	memset(&sv, 0, sizeof sv);
-	r = mlp_key_check(k->key, "key") != MLP_OK ? MLP_OK :
+	r = !mlp_key_readable(k->key) ? MLP_OK :
 	    load_file(&sv, run, k->kind, k->key);
 	free(run->scratch);
 	run->scratch = sv.owned;

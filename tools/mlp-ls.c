@@ -123,7 +123,7 @@ read_points(struct ls *ls, struct mlp_srun *run, struct mlp_metric_point **p)
 	int	 r;
 
 	path = mlp_xasprintf("%s/metrics/%s", mlp_srun_dir(run), ls->metric);
-	r = mlp_key_check(ls->metric, "metric") != MLP_OK ? MLP_ENOTFOUND :
+	r = !mlp_key_readable(ls->metric) ? MLP_ENOTFOUND :
 	    mlp_metric_read(p, &n, path);
 	free(path);
 	if (r != MLP_OK && r != MLP_ENOTFOUND)

@@ -81,6 +81,15 @@ test_expect_success 'keys in backticks and double quotes' '
 	check "metrics.\"train/loss\" < 1" r4 &&
 	check "\`params\`.kernel = '\''poly'\''" r4
 '
+test_expect_success 'any file name is a key; none leaves the run folder' '
+	param r2 "odd=key+(1)" v &&
+	check "params.\`odd=key+(1)\` = '\''v'\''" r2 &&
+	check "params.\`../meta.yaml\` LIKE '\''%'\''" &&
+	check "tags.\`/etc/passwd\` LIKE '\''%'\''" &&
+	check "params.\`./kernel\` LIKE '\''%'\''" &&
+	mlp-ls --history ../meta.yaml >got && test_line_count got 0 &&
+	rm "$(rundir r2)/params/odd=key+(1)"
+'
 test_expect_success 'a dotted key is split at the first dot only' '
 	check "tags.mlflow.user = '\''alice'\''" r1 &&
 	check "tags.\`mlflow.user\` = '\''alice'\''" r1

@@ -302,6 +302,22 @@ test_orders_and_lines(void)
 	ok(mlp_line_run_id("", &len) == NULL, "empty line");
 }
 
+static void
+test_readable(void)
+{
+	ok(mlp_key_readable("acc"), "plain key");
+	ok(mlp_key_readable("train/loss"), "nested key");
+	ok(mlp_key_readable("odd=key+(1)"), "any characters");
+	ok(mlp_key_readable(".DS_Store"), "a dot file");
+	ok(!mlp_key_readable(""), "empty");
+	ok(!mlp_key_readable("/etc/passwd"), "absolute");
+	ok(!mlp_key_readable("../meta.yaml"), "parent");
+	ok(!mlp_key_readable("a/../../b"), "parent inside");
+	ok(!mlp_key_readable("./a"), "dot part");
+	ok(!mlp_key_readable("a//b"), "empty part");
+	ok(!mlp_key_readable("a/"), "trailing slash");
+}
+
 static int
 like(const char *s, const char *p, int icase)
 {
@@ -403,6 +419,7 @@ main(void)
 	test_errors();
 	test_order_and_columns();
 	test_orders_and_lines();
+	test_readable();
 	test_like();
 	test_match_and_order();
 	return tap_done();
