@@ -7,8 +7,9 @@
  * small files logs in once per connection.  Paths are sent absolute
  * (CURLFTPMETHOD_NOCWD), as MLflow uses the URI path as an absolute
  * server path.  Each file: "*MKD" of parents not known to exist, STOR to
- * a temporary name (APPE when resuming), SIZE of it checked against what
- * we sent, then RNFR/RNTO in a second, body-less transfer.
+ * a temporary name (APPE when resuming), then RNFR/RNTO, which libcurl
+ * sends only once the server confirmed the upload and every byte of the
+ * expected size went out.
  */
 #include "config.h"
 
@@ -52,7 +53,6 @@ struct ftp_conn {
 	struct curl_slist	*quote;
 	struct curl_slist	*postquote;
 	char			 errbuf[CURL_ERROR_SIZE];
-	int64_t			 size213;	/* last "213 N" reply */
 	int			 nreply;	/* replies collected */
 	int			 maxreply;
 	int			*replies;	/* codes, for mlp_ftp_sizes */
@@ -431,8 +431,8 @@ debug_cb(CURL *h, curl_infotype type, char *data, size_t len, void *arg)
 	return 0;
 }
 
-/* Server replies: keep the number of the last "213 N" and, for
- * mlp_ftp_sizes, every final reply line's code. */
+/* Server replies: for mlp_ftp_sizes, the code of every final reply
+ * line and the number of a "213 N". */
 static size_t
 header_cb(char *data, size_t size, size_t nmemb, void *arg)
 {
@@ -448,8 +448,8 @@ header_cb(char *data, size_t size, size_t nmemb, void *arg)
 		e--;
 	v = -1;
 	if (strncmp(data, "213 ", 4) == 0 &&
-	    mlp_parse_int64(&v, data + 4, e - 4) == MLP_OK)
-		c->size213 = v;
+	    mlp_parse_int64(&v, data + 4, e - 4) != MLP_OK)
+		v = -1;
 	if (c->replies != NULL && c->nreply < c->maxreply) {
 		c->replies[c->nreply] = (data[0] - '0') * 100 +
 		    (data[1] - '0') * 10 + (data[2] - '0');
@@ -541,7 +541,6 @@ setup_common(struct ftp_conn *c, const char *url)
 	curl_slist_free_all(c->postquote);
 	c->quote = c->postquote = NULL;
 	c->errbuf[0] = '\0';
-	c->size213 = -1;
 	curl_easy_setopt(h, CURLOPT_URL, url);
 	curl_easy_setopt(h, CURLOPT_PRIVATE, c);
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, c->errbuf);
@@ -663,8 +662,15 @@ start_put(struct ftp_conn *c, struct ftp_job *j)
 	setup_common(c, url);
 	add_mkdirs(c, j->it->remote);
 	curl_easy_setopt(c->h, CURLOPT_QUOTE, c->quote);
-	/* "*": a server without SIZE leaves the check to curl's count. */
-	quote_add(&c->postquote, "*SIZE %s", tmp);
+	/*
+	 * The rename rides on the upload: libcurl sends POSTQUOTE only
+	 * after the server confirmed the transfer (226) and libcurl found
+	 * that every byte of the expected size went out; else it fails
+	 * with CURLE_PARTIAL_FILE and the temporary file stays a temporary
+	 * file.  That is the size check, without a command more per file.
+	 */
+	quote_add(&c->postquote, "RNFR %s", tmp);
+	quote_add(&c->postquote, "RNTO %s", j->it->remote);
 	curl_easy_setopt(c->h, CURLOPT_POSTQUOTE, c->postquote);
 	curl_easy_setopt(c->h, CURLOPT_UPLOAD, 1L);
 	curl_easy_setopt(c->h, CURLOPT_INFILESIZE_LARGE,
@@ -810,32 +816,33 @@ job_finished(struct put_run *pr, struct ftp_conn *c, CURLcode rc)
 
 	c->job = NULL;
 	curl_easy_getinfo(c->h, CURLINFO_RESPONSE_CODE, &reply);
-	if (rc == CURLE_OK && j->phase == PH_PUT) {
-		if (c->size213 != -1 && c->size213 != (int64_t)j->it->size) {
-			rc = CURLE_PARTIAL_FILE;
-			snprintf(c->errbuf, sizeof c->errbuf, "the server has "
-			    "%lld bytes of '%s' after the upload, not %llu",
-			    (long long)c->size213, j->it->remote,
-			    (unsigned long long)j->it->size);
-		} else {
-			mlp_hasher_finish(j->hs, j->it->hash);
-			j->hs = NULL;
-			close(j->fd);
-			j->fd = -1;
-			slash = strrchr(j->it->remote, '/');
-			/* Parents exist now: no MKD for them again. */
-			while (slash != NULL && slash > j->it->remote) {
-				dir_add(s, j->it->remote,
-				    (size_t)(slash - j->it->remote));
-				slash = memrchr(j->it->remote, '/',
-				    (size_t)(slash - j->it->remote));
-			}
+	if (j->phase == PH_PUT && (rc == CURLE_OK ||
+	    (rc == CURLE_QUOTE_ERROR && j->nread == j->it->size))) {
+		/* Uploaded and checked; renamed too unless RNFR/RNTO failed. */
+		mlp_hasher_finish(j->hs, j->it->hash);
+		j->hs = NULL;
+		close(j->fd);
+		j->fd = -1;
+		slash = strrchr(j->it->remote, '/');
+		/* Parents exist now: no MKD for them again. */
+		while (slash != NULL && slash > j->it->remote) {
+			dir_add(s, j->it->remote,
+			    (size_t)(slash - j->it->remote));
+			slash = memrchr(j->it->remote, '/',
+			    (size_t)(slash - j->it->remote));
+		}
+		if (rc == CURLE_QUOTE_ERROR) {
+			/* Some servers refuse RNTO over an existing file. */
+			logf_(s, "%s: rename refused (%ld); replacing the old "
+			    "file", j->it->remote, reply);
 			j->phase = PH_RENAME;
+			j->replace = 1;
 			j->attempt = 0;
 			enqueue(pr, j);
 			return;
 		}
-	} else if (rc == CURLE_OK) {
+	}
+	if (rc == CURLE_OK) {
 		pr->ndone++;
 		j->it->result = MLP_OK;
 		if (pr->cb->done != NULL)
@@ -850,10 +857,7 @@ job_finished(struct put_run *pr, struct ftp_conn *c, CURLcode rc)
 		job_fail(pr, j, MLP_ERROR, msg);
 		return;
 	}
-	if (j->phase == PH_RENAME && rc == CURLE_QUOTE_ERROR && !j->replace) {
-		/* Some servers refuse RNTO over an existing file. */
-		j->replace = 1;
-	} else if (j->phase == PH_PUT && j->resume &&
+	if (j->phase == PH_PUT && j->resume &&
 	    rc == CURLE_FTP_COULDNT_USE_REST) {
 		/* The server's part does not fit this file: start over. */
 		j->resume = -1;

@@ -7,7 +7,7 @@
  *
  * A session uploads files to one server over one control connection
  * (or jobs connections in parallel), each under a temporary name that is
- * renamed once its size has been checked on the server.  Passwords are
+ * renamed once the server has confirmed all of its bytes.  Passwords are
  * handed to libcurl as an option, never inside a URL, and are masked in
  * protocol traces; no message made here contains one.
  */
@@ -82,8 +82,9 @@ int	 mlp_ftp_open(struct mlp_ftp **out, const struct mlp_ftp_url *,
 void	 mlp_ftp_close(struct mlp_ftp *);
 /*
  * Upload items: parents are created (MKD), each file goes to
- * ".<name>.mlp-part" beside its final name, its size is checked with
- * SIZE, then it is renamed (RNFR/RNTO, replacing an older file).
+ * ".<name>.mlp-part" beside its final name and, once the server has
+ * confirmed all of its bytes, is renamed (RNFR/RNTO, replacing an older
+ * file).
  * Transient failures are retried with backoff, large files resumed.
  * Returns MLP_OK when every item was tried (see item->result), or an
  * error that stops everything (login refused); then every item not done
