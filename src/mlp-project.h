@@ -248,7 +248,8 @@ struct mlp_probe {
 /*
  * Run the probes in parallel, stdin from /dev/null, capture at most
  * 4 MiB of output each; those still running after timeout_ms are
- * killed (status 128+9).  Returns MLP_OK even if some failed.
+ * killed (status 128+9), or sent SIGTERM when a signal caught by
+ * mlp_spawn_signals_init() arrives.  Returns MLP_OK even if some failed.
  */
 int	 mlp_spawn_probes(struct mlp_probe *, size_t n, int timeout_ms);
 /* rm -rf path (a half-built environment or checkout). */

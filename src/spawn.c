@@ -18,8 +18,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -225,6 +227,7 @@ probe_start(struct mlp_probe *pr, int devnull)
 	if (pipe2(pfd, O_CLOEXEC) == -1)
 		return;
 	if ((pr->pid = fork()) == 0) {
+		(void)setpgid(0, 0);	/* killed as a whole (pip, venv...) */
 		dup2(devnull, STDIN_FILENO);
 		dup2(pfd[1], STDOUT_FILENO);
 		dup2(pfd[1], STDERR_FILENO);
@@ -236,8 +239,10 @@ probe_start(struct mlp_probe *pr, int devnull)
 	close(pfd[1]);
 	if (pr->pid == -1)
 		close(pfd[0]);
-	else
+	else {
+		(void)setpgid(pr->pid, pr->pid);	/* either may win */
 		pr->fd = pfd[0];
+	}
 }
 
 static int64_t
@@ -290,6 +295,8 @@ mlp_spawn_probes(struct mlp_probe *prs, size_t n, int timeout_ms)
 			}
 		if (nopen == 0 || (left = deadline - now_ms()) <= 0)
 			break;
+		if (got_signal != 0)	/* we are stopping: so do they */
+			break;
 		if (poll(pfds, nopen, (int)left) == -1 && errno != EINTR)
 			break;
 		for (k = 0; k < nopen; k++) {
@@ -305,6 +312,7 @@ mlp_spawn_probes(struct mlp_probe *prs, size_t n, int timeout_ms)
 		if (prs[i].fd != -1) {
 			close(prs[i].fd);
 			prs[i].fd = -1;
+			kill(-prs[i].pid, SIGKILL);
 			kill(prs[i].pid, SIGKILL);
 		}
 		if (prs[i].pid <= 0)
@@ -317,17 +325,21 @@ mlp_spawn_probes(struct mlp_probe *prs, size_t n, int timeout_ms)
 	return MLP_OK;
 }
 
+static int
+rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path) == -1 && errno != ENOENT ? -1 : 0;
+}
+
 int
 mlp_rm_rf(const char *path)
 {
-	char			*argv[] = { "rm", "-rf", "--", NULL, NULL };
-	struct mlp_probe	 pr;
-
-	argv[3] = (char *)path;
-	memset(&pr, 0, sizeof pr);
-	pr.argv = argv;
-	mlp_spawn_probes(&pr, 1, 600000);
-	mlp_buf_release(&pr.out);
-	return pr.status == 0 ? MLP_OK : mlp_error_set(MLP_ERROR,
-	    "cannot remove '%s'", path);
+	if (nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS) == -1 &&
+	    errno != ENOENT)
+		return mlp_error_set_errno(MLP_ERROR, "cannot remove '%s'",
+		    path);
+	return MLP_OK;
 }

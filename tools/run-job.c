@@ -509,6 +509,10 @@ run_job(struct job *j)
 	    j->in_git ? j->git.commit : NULL, progress) != MLP_OK ||
 	    command_line(j) != MLP_OK) {
 		warnx("%s", mlp_error_last());
+		if ((r = mlp_spawn_got_signal()) != 0) {
+			fail(j, MLP_RUN_KILLED, mlp_error_last());
+			return 128 + r;
+		}
 		fail(j, MLP_RUN_FAILED, mlp_error_last());
 		return TOOL_EXIT_FAIL;
 	}

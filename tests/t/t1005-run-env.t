@@ -75,6 +75,23 @@ test_expect_success 'a lock left by a dead build is taken over' '
 	mlp-run proj 2>err && grep "Creating a new environment" err &&
 	test ! -e "$p.lock" && test -f "$p/.mlp-ready"
 '
+test_expect_success 'a signal during the build stops it: KILLED, no env' '
+	printf "python: \"3\"\ndependencies: []\n# %s\n" kill-me \
+	    >proj/python_env.yaml &&
+	rm -f err && { mlp-run proj 2>err & } &&
+	pid=$! && i=0 &&
+	while ! grep -q "Creating a new environment" err 2>/dev/null &&
+	    [ $i -lt 500 ]; do sleep 0.02; i=$((i + 1)); done &&
+	kill -TERM "$pid"; wait "$pid"; rc=$? &&
+	test "$rc" -eq 143 &&
+	p=$(sed -n "s/.*Creating a new environment in \([^ ]*\) with.*/\1/p" err) &&
+	test -n "$p" && test ! -e "$p" && test ! -e "$p.lock" &&
+	d=$(run_dir "$(runs_in | while read -r r; do
+		test -e "$MLFLOW_TRACKING_URI/0/$r/tags/mlp.error" &&
+		test "$(sed -n "s/^status: //p" "$MLFLOW_TRACKING_URI/0/$r/meta.yaml")" = 5 &&
+		echo "$r"; done)") &&
+	test "$(status_of "$d")" = 5
+'
 else
 test_skip 'python_env makes a virtualenv in the cache' 'no python3-venv'
 fi
