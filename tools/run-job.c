@@ -502,6 +502,10 @@ run_job(struct job *j)
 	/* The tree is captured before the child can change it. */
 	if (inspect_join(j) != 0) {
 		warnx("%s", j->git_err);
+		if ((r = mlp_spawn_got_signal()) != 0) {
+			fail(j, MLP_RUN_KILLED, j->git_err);
+			return 128 + r;
+		}
 		fail(j, MLP_RUN_FAILED, j->git_err);
 		return TOOL_EXIT_FAIL;
 	}
