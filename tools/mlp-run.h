@@ -27,6 +27,7 @@ struct job {
 	pthread_t		 git_thread;	/* inspects a local tree */
 	int			 git_running, git_r;
 	char			*git_err, *git_root;
+	int			 tagged;	/* run_tags() done */
 	char			*dir, *source_name;
 	struct mlp_command	 cmd;
 	enum mlp_envmgr		 mgr;

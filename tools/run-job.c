@@ -290,10 +290,17 @@ prepare(struct job *j)
 
 /* ---- the run ---- */
 
+static int	run_tags(struct job *);
+
 static void
 fail(struct job *j, int status, const char *why)
 {
-	(void)mlp_run_set_tag(j->run, "mlp.error", why);
+	char	*w = mlp_xstrdup(why);	/* run_tags() may overwrite it */
+
+	if (!j->tagged)
+		(void)run_tags(j);
+	(void)mlp_run_set_tag(j->run, "mlp.error", w);
+	free(w);
 	if (mlp_run_end(j->run, status, MLP_NOTIME) != MLP_OK)
 		warnx("%s", mlp_error_last());
 }
@@ -410,7 +417,9 @@ run_tags(struct job *j)
 		t[n++].value = j->git.dirty > 0 ? "true" : "false";
 	}
 	for (i = 0; i < n && r == MLP_OK; i++)
-		r = mlp_run_set_tag(j->run, t[i].key, t[i].value);
+		if (t[i].value != NULL)	/* no source after a git failure */
+			r = mlp_run_set_tag(j->run, t[i].key, t[i].value);
+	j->tagged = 1;
 	return r;
 }
 

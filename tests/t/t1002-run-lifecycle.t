@@ -89,7 +89,9 @@ test_expect_success 'an environment that cannot be built: FAILED, mlp.error' '
 	d=$(run_dir "$(runs_in | while read -r r; do
 		grep -q "python 2.1" "$MLFLOW_TRACKING_URI/0/$r/tags/mlp.error" \
 		    2>/dev/null && echo "$r"; done)") &&
-	test "$(status_of "$d")" = 4 && grep "python 2.1" err
+	test "$(status_of "$d")" = 4 && grep "python 2.1" err &&
+	tag_is "$d" mlflow.source.type PROJECT &&
+	tag_is "$d" mlflow.source.name "$TRASH/envfail"
 '
 test_expect_success 'a command that is not found is 127 and FAILED' '
 	printf "entry_points:\n  main:\n    command: no-such-command-xyz\n" \
