@@ -481,7 +481,8 @@ mlp_git_diff(struct mlp_buf *out, int *truncated, const char *root,
 		goto out;
 	}
 	n = LG(git_diff_num_deltas)(diff);
-	for (i = 0; i < n && r == MLP_OK; i++)
+	/* Past the cap, stop: a stray big folder is not read to the end. */
+	for (i = 0; i < n && r == MLP_OK && !*truncated; i++)
 		r = add_patch(out, truncated, diff, i, max);
 out:
 	LG(git_diff_free)(diff);

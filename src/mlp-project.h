@@ -178,7 +178,8 @@ int	 mlp_git_inspect(struct mlp_gitinfo *out, const char *dir,
  * root (untracked, non-ignored files included, exclude left out), such
  * that "git apply" on a clean checkout of HEAD reproduces the tree.  If
  * it is larger than max bytes (0: no limit), out gets only the whole
- * file sections that fit and *truncated is set.
+ * file sections before the first that does not fit, and *truncated is
+ * set.
  */
 int	 mlp_git_diff(struct mlp_buf *out, int *truncated, const char *root,
 	    const char *exclude, size_t max);
