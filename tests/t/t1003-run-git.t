@@ -40,6 +40,24 @@ test_expect_success 'a store inside the work tree does not make it dirty' '
 	d=$TRASH/repo/inner-store/0/$(run_id_of err) &&
 	tag_is "$d" mlp.git.dirty false && rm -rf repo/inner-store
 '
+test_expect_success 'the same without the git program (libgit2)' '
+	mkdir nogit-bin && ln -s "$(command -v cat)" nogit-bin/cat &&
+	(cd repo && PATH=$MLP_BUILD_DIR/tools:$TRASH/nogit-bin \
+	    MLFLOW_TRACKING_URI=$TRASH/repo/inner-store \
+	    "$MLP_BUILD_DIR/tools/mlp-run" . 2>../err) &&
+	d=$TRASH/repo/inner-store/0/$(run_id_of err) &&
+	tag_is "$d" mlp.git.dirty false && rm -rf repo/inner-store
+'
+test_expect_success 'a store inside a dirty tree is not in the diff' '
+	echo change >>repo/text.txt &&
+	(cd repo && MLFLOW_TRACKING_URI=$TRASH/repo/inner-store mlp-run . \
+	    2>../err) &&
+	d=$TRASH/repo/inner-store/0/$(run_id_of err) &&
+	tag_is "$d" mlp.git.dirty true &&
+	grep "^+change" "$d/artifacts/mlp/git.diff" &&
+	! grep inner-store "$d/artifacts/mlp/git.diff" &&
+	rm -rf repo/inner-store && git -C repo checkout -q text.txt
+'
 test_expect_success 'a sub-folder project is named repo#sub' '
 	cp repo/MLproject repo/sub/ && echo subv >repo/sub/version.txt &&
 	git_commit_all repo "sub project" &&
@@ -66,7 +84,6 @@ test_expect_success 'a dirty tree is recorded with a diff' '
 	echo "$d" >dirty-run
 '
 test_expect_success 'without the git program libgit2 finds the same' '
-	mkdir nogit-bin && ln -s "$(command -v cat)" nogit-bin/cat &&
 	PATH=$MLP_BUILD_DIR/tools:$TRASH/nogit-bin \
 	    "$MLP_BUILD_DIR/tools/mlp-run" repo 2>err &&
 	d=$(run_dir "$(run_id_of err)") && first=$(cat dirty-run) &&
