@@ -119,6 +119,14 @@ test_expect_success 'Ctrl-C on the terminal reaches the job: KILLED, 130' '
 else
 test_skip 'on a terminal the job is the foreground' 'no script(1)'
 fi
+test_expect_success 'a shell that cannot be executed: 127, FAILED, mlp.error' '
+	mkdir badbash && printf "#!/nonexistent/interpreter\n" >badbash/bash &&
+	chmod +x badbash/bash &&
+	PATH=$TRASH/badbash:$PATH test_expect_code 127 mlp-run envfail 2>err &&
+	grep "cannot run .*badbash/bash" err &&
+	d=$(run_dir "$(run_id_of err)") && test "$(status_of "$d")" = 4 &&
+	grep "cannot run" "$d/tags/mlp.error"
+'
 test_expect_success 'every run has ended' '
 	for r in $(runs_in); do
 		st=$(status_of "$(run_dir "$r")") &&
