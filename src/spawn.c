@@ -13,6 +13,7 @@
  */
 #include "config.h"
 
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 
@@ -188,6 +189,15 @@ out:
 	return r;
 }
 
+/* An executable regular file (not a folder with its x bit). */
+static int
+runnable(const char *f)
+{
+	struct stat	st;
+
+	return stat(f, &st) == 0 && S_ISREG(st.st_mode) && access(f, X_OK) == 0;
+}
+
 char *
 mlp_which(const char *name, const char *path)
 {
@@ -195,7 +205,7 @@ mlp_which(const char *name, const char *path)
 	char		*f;
 
 	if (strchr(name, '/') != NULL)
-		return access(name, X_OK) == 0 ? mlp_xstrdup(name) : NULL;
+		return runnable(name) ? mlp_xstrdup(name) : NULL;
 	if (path == NULL && (path = getenv("PATH")) == NULL)
 		path = "/usr/bin:/bin";
 	for (p = path; ; p = e + 1) {
@@ -203,7 +213,7 @@ mlp_which(const char *name, const char *path)
 			e = p + strlen(p);
 		f = e == p ? mlp_xasprintf("./%s", name) :
 		    mlp_xasprintf("%.*s/%s", (int)(e - p), p, name);
-		if (access(f, X_OK) == 0)
+		if (runnable(f))
 			return f;
 		free(f);
 		if (*e == '\0')
