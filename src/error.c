@@ -8,7 +8,15 @@
 
 #include "mlp-int.h"
 
-static char	last[1024] = "no error";
+/*
+ * One message per thread: mlp-run checks the work tree in a thread while
+ * the main thread creates the run, and each must keep its own message.
+ */
+#if defined(__GNUC__)
+static __thread char	last[1024] = "no error";
+#else
+static char		last[1024] = "no error";
+#endif
 
 const char *
 mlp_error_last(void)
