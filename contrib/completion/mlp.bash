@@ -359,6 +359,10 @@ _mlp_arg()
 			compopt -o nospace 2>/dev/null
 		fi
 		;;
+	run:-v | run:--version)
+		_mlp_add_lines < <(git -C "$(_mlp_run_project)" for-each-ref \
+		    --format='%(refname:short)' refs/heads refs/tags 2>/dev/null)
+		;;
 	run:-i | run:--input | push:--cacert)
 		_mlp_files ;;
 	run:--env-manager)

@@ -97,6 +97,16 @@ test_expect_success 'bash: entry points and parameters of the MLproject' '
 	echo alpha= >want && test_cmp want out &&
 	complete mlp-run proj -P alpha = "" >out && test_line_count out 0
 '
+test_expect_success 'bash: -v offers the branches and tags of the project' '
+	git init -q gproj && cp proj/MLProject gproj/ &&
+	(cd gproj && git add MLProject &&
+	    git -c user.name=t -c user.email=t@t commit -q -m one &&
+	    git branch -m trunk && git branch feature && git tag v1.0) &&
+	complete mlp-run gproj -v "" >out &&
+	printf "%s\n" feature trunk v1.0 >want && test_cmp want out &&
+	(cd gproj && complete mlp-run --version f) >out &&
+	echo feature >want && test_cmp want out
+'
 test_expect_success 'bash: the project folder may follow the cursor' '
 	CWORD=2 complete mlp-run -P "" proj >out &&
 	printf "%s\n" alpha= l1_ratio= >want && test_cmp want out &&
@@ -176,6 +186,8 @@ test_expect_success 'zsh: entry points, parameters and option values' '
 	printf "%s\n" main report validate >want && test_cmp want out &&
 	zcomplete "mlp-run -e validate proj -P " >out &&
 	printf "%s\n" data_path limit >want && test_cmp want out &&
+	zcomplete "mlp-run gproj -v " >out &&
+	printf "%s\n" feature trunk v1.0 >want && test_cmp want out &&
 	zcomplete "mlp-ls --format " >out &&
 	printf "%s\n" csv json table tsv >want && test_cmp want out &&
 	zcomplete "mlp-ls -c run_id,metrics.v" >out &&
