@@ -107,6 +107,17 @@ test_expect_success 'the manifest has one line per file, with the hash' '
 	grep "^F	6000000	" mf
 '
 
+# The resumed upload hashed the part sent before the kill too.
+if command -v xxhsum >/dev/null 2>&1; then
+	test_expect_success 'the hash of the resumed file covers all of it' '
+		h=$(xxhsum -H2 big.bin | cut -d" " -f1) &&
+		grep "^F	6000000	[0-9]*	$h	big.bin$" mf
+	'
+else
+	test_skip 'the hash of the resumed file covers all of it' \
+	    "xxhsum is not installed (Debian package xxhash)"
+fi
+
 test_expect_success 'the server lost a partial: the push starts over' '
 	R2=$(mlp-log start) &&
 	head -c 3000000 /dev/urandom >big2.bin &&
