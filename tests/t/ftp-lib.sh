@@ -25,6 +25,9 @@ ftp_have() {
 		FTP_SKIP="the curl command is needed to check the server"
 	elif ! command -v openssl >/dev/null 2>&1; then
 		FTP_SKIP="openssl is needed for the test user's password hash"
+	elif ! command -v pkill >/dev/null 2>&1 ||
+	    ! command -v ps >/dev/null 2>&1; then
+		FTP_SKIP="ps and pkill are needed (Debian package procps)"
 	fi
 	[ -z "$FTP_SKIP" ]
 }
@@ -57,6 +60,11 @@ _ftp_launch() {
 	_port=$1
 	shift
 	_pasv=${FTP_PASV:-$((15000 + (_port % 17) * 1000))}
+	# Taken by another test's server?  Then its greeting would fool us.
+	if command -v ss >/dev/null 2>&1 &&
+	    ss -Hltn "sport = :$_port" 2>/dev/null | grep -q .; then
+		return 1
+	fi
 	rm -f "$FTP_DIR/pid"
 	pure-ftpd -S "127.0.0.1,$_port" -l "puredb:$FTP_DIR/pdb" \
 	    -E -j -H -p "$_pasv:$((_pasv + 999))" -P 127.0.0.1 -B \
@@ -73,7 +81,8 @@ _ftp_launch() {
 		# It greets (a TLS-only server then refuses a plain login).
 		if curl -s -v --max-time 5 --netrc-file "$FTP_DIR/netrc" \
 		    "ftp://127.0.0.1:$_port/" 2>&1 >/dev/null |
-		    grep -q "^< 220 "; then
+		    grep -q "^< 220 " &&
+		    kill -0 "$(cat "$FTP_DIR/pid")" 2>/dev/null; then
 			FTP_PORT=$_port
 			FTP_HOME=$FTP_DIR/home
 			FTP_URL=ftp://$FTP_USER@127.0.0.1:$FTP_PORT
