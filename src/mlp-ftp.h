@@ -114,6 +114,9 @@ enum mlp_push_select {
 
 struct mlp_push_opts {
 	const struct mlp_ftp_url *dest;
+	const char *const *experiments;	/* -e: names or ids; NULL: all */
+	size_t		 nexperiments;
+	const char	*filter;	/* -f: mlp-ls filter, or NULL */
 	const char	*password;	/* MLP_FTP_PASSWORD, or NULL */
 	struct mlp_ftp_opts ftp;
 	int		 dry_run;	/* list, send nothing */
@@ -146,20 +149,32 @@ struct mlp_push_stats {
 
 struct mlp_push;
 
+/*
+ * Prepare a push.  With a filter, the runs it selects are found now
+ * (mlp_search); a bad filter is MLP_EINVAL.  No connection is made.
+ */
 int	 mlp_push_new(struct mlp_push **out, struct mlp_store *,
 	    const struct mlp_push_opts *);
 void	 mlp_push_free(struct mlp_push *);
 /*
- * Push one run (after mlp_run_open/mlp_run_load).  A run is skipped
- * (MLP_OK, nothing done) when it is RUNNING or deleted and the select
- * flags do not include it.  Returns MLP_OK or the run's failure (the
- * message is in mlp_error_last(); per-file failures were warned).
+ * Push one run (after mlp_run_open/mlp_run_load), whatever the
+ * experiments and filter say.  A run is skipped (MLP_OK, nothing done)
+ * when it is RUNNING or deleted and the select flags do not include it.
+ * Returns MLP_OK or the run's failure (the message is in
+ * mlp_error_last(); per-file failures were warned).
  */
 int	 mlp_push_run(struct mlp_push *, struct mlp_run *, int select);
-/* Every run of one experiment folder, in id order. */
-int	 mlp_push_experiment(struct mlp_push *, const struct mlp_experiment *,
-	    int select, int (*filter)(void *arg, struct mlp_run *),
-	    void *filter_arg);
+/*
+ * Push the run with this id (-r) if it is in the experiments and passes
+ * the filter; deleted runs too.  MLP_ENOTFOUND if there is no such run.
+ */
+int	 mlp_push_run_id(struct mlp_push *, const char *run_id, int select);
+/*
+ * Push every run of the experiments (all active ones if none were
+ * given) that passes the filter, experiment by experiment, runs in id
+ * order.  Failures are warned and counted; MLP_ERROR if any.
+ */
+int	 mlp_push_store(struct mlp_push *, int select);
 const struct mlp_push_stats *mlp_push_stats(const struct mlp_push *);
 
 /*

@@ -71,6 +71,9 @@ struct mlp_push {
 	char			*pub;		/* destination, no password */
 	struct mlp_ftp		*ftp;		/* opened on first need */
 	struct mlp_push_stats	 stats;
+	char			**fids;		/* the filter's runs, sorted */
+	size_t			 nfids, afids;
+	int			 damaged;	/* experiments unreadable */
 };
 
 /* What one run's push needs in its callbacks. */
@@ -493,16 +496,77 @@ local_dir(const struct mlp_run *run)
 
 /* ---- the push ---- */
 
+static int
+str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int
+collect_id(void *arg, struct mlp_srun *sr)
+{
+	struct mlp_push	*p = arg;
+
+	if (p->nfids == p->afids) {
+		p->afids = p->afids ? p->afids * 2 : 64;
+		p->fids = mlp_xrealloc(p->fids, p->afids * sizeof *p->fids);
+	}
+	p->fids[p->nfids++] = mlp_xstrdup(mlp_srun_info(sr)->run_id);
+	return 0;
+}
+
+/* The runs the filter selects, by id: the query engine of mlp-ls. */
+static int
+run_filter(struct mlp_push *p)
+{
+	struct mlp_search_opts	so;
+	struct mlp_filter	f;
+	int			r;
+
+	if ((r = mlp_filter_parse(&f, p->o.filter)) != MLP_OK)
+		return r;
+	memset(&so, 0, sizeof so);
+	so.view = MLP_VIEW_ALL;		/* which runs count is push's call */
+	so.experiments = p->o.experiments;
+	so.nexperiments = p->o.nexperiments;
+	so.filter = &f;
+	so.unsorted = 1;
+	so.warn = p->o.warn;
+	so.warn_arg = p->o.arg;
+	r = mlp_search(p->st, &so, collect_id, p);
+	mlp_filter_release(&f);
+	if (p->nfids > 1)
+		qsort(p->fids, p->nfids, sizeof *p->fids, str_cmp);
+	return r;
+}
+
+static int
+passes(struct mlp_push *p, const struct mlp_run *run)
+{
+	const char	*id = run->info.run_id;
+
+	if (p->o.filter == NULL)
+		return 1;
+	return p->nfids > 0 && bsearch(&id, p->fids, p->nfids,
+	    sizeof *p->fids, str_cmp) != NULL;
+}
+
 int
 mlp_push_new(struct mlp_push **out, struct mlp_store *st,
     const struct mlp_push_opts *o)
 {
 	struct mlp_push	*p;
+	int		 r;
 
+	*out = NULL;
 	p = mlp_xcalloc(1, sizeof *p);
 	p->st = st;
 	p->o = *o;
 	p->pub = mlp_ftp_url_public(o->dest);
+	if (o->filter != NULL && (r = run_filter(p)) != MLP_OK) {
+		mlp_push_free(p);
+		return r;
+	}
 	*out = p;
 	return MLP_OK;
 }
@@ -513,6 +577,7 @@ mlp_push_free(struct mlp_push *p)
 	if (p == NULL)
 		return;
 	mlp_ftp_close(p->ftp);
+	mlp_strv_free(p->fids, p->nfids);
 	free(p->pub);
 	free(p);
 }
@@ -911,9 +976,10 @@ reserved(const char *name)
 	    strcmp(name, "models") == 0 || strcmp(name, "traces") == 0;
 }
 
-int
-mlp_push_experiment(struct mlp_push *p, const struct mlp_experiment *e,
-    int select, int (*filter)(void *, struct mlp_run *), void *farg)
+/* Every run of one experiment folder, in id order. */
+static int
+push_experiment(struct mlp_push *p, const struct mlp_experiment *e,
+    int select)
 {
 	struct dirent	*de;
 	struct mlp_run	*run;
@@ -943,7 +1009,7 @@ mlp_push_experiment(struct mlp_push *p, const struct mlp_experiment *e,
 		r = mlp_run_load(&run, e->dir, names[i]);
 		if (r == MLP_ENOTFOUND)
 			continue;	/* a folder without meta.yaml */
-		if (r == MLP_OK && (filter == NULL || filter(farg, run)))
+		if (r == MLP_OK && passes(p, run))
 			r = mlp_push_run(p, run, select);
 		if (r != MLP_OK) {
 			say(p, 1, "%s", mlp_error_last());
@@ -953,6 +1019,84 @@ mlp_push_experiment(struct mlp_push *p, const struct mlp_experiment *e,
 	}
 	mlp_strv_free(names, n);
 	return failed ? MLP_ERROR : MLP_OK;
+}
+
+static int
+in_experiments(struct mlp_push *p, const struct mlp_run *run)
+{
+	struct mlp_experiment	*e;
+	size_t			 i;
+	int			 hit;
+
+	if (p->o.nexperiments == 0)
+		return 1;
+	for (i = 0; i < p->o.nexperiments; i++) {
+		if (mlp_experiment_find(&e, p->st, p->o.experiments[i]) !=
+		    MLP_OK)
+			continue;
+		hit = strcmp(e->id, run->info.experiment_id) == 0;
+		mlp_experiment_free(e);
+		if (hit)
+			return 1;
+	}
+	return 0;
+}
+
+int
+mlp_push_run_id(struct mlp_push *p, const char *run_id, int select)
+{
+	struct mlp_run	*run;
+	int		 r;
+
+	if ((r = mlp_run_open(&run, p->st, run_id)) != MLP_OK)
+		return r;
+	if (in_experiments(p, run) && passes(p, run))
+		r = mlp_push_run(p, run, select | MLP_PUSH_INCLUDE_DELETED);
+	else if (p->o.verbose > 1)
+		say(p, 0, "run %s: not selected by -e or -f", run_id);
+	mlp_run_free(run);
+	return r;
+}
+
+/* An experiment that cannot be read: say so, count it as a failure. */
+static void
+damaged(void *arg, const char *msg)
+{
+	struct mlp_push	*p = arg;
+
+	say(p, 1, "%s", msg);
+	p->damaged++;
+}
+
+int
+mlp_push_store(struct mlp_push *p, int select)
+{
+	struct mlp_experiment	**ev = NULL, *e;
+	size_t			  n = 0, i;
+	int			  failed = 0, r;
+
+	for (i = 0; i < p->o.nexperiments; i++) {
+		if (mlp_experiment_find(&e, p->st, p->o.experiments[i]) !=
+		    MLP_OK) {
+			say(p, 1, "%s", mlp_error_last());
+			failed++;
+			continue;
+		}
+		failed += push_experiment(p, e, select) != MLP_OK;
+		mlp_experiment_free(e);
+	}
+	if (p->o.nexperiments == 0) {
+		p->damaged = 0;
+		if ((r = mlp_experiment_list(&ev, &n, p->st, MLP_VIEW_ACTIVE,
+		    damaged, p)) != MLP_OK)
+			return r;
+		failed += p->damaged;
+		for (i = 0; i < n; i++)
+			failed += push_experiment(p, ev[i], select) != MLP_OK;
+		mlp_experiment_list_free(ev, n);
+	}
+	return failed ? mlp_error_set(MLP_ERROR, "%d experiments had runs "
+	    "that failed", failed) : MLP_OK;
 }
 
 /* ---- the lock ---- */

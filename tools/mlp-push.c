@@ -124,132 +124,26 @@ cb_log(void *arg, const char *line)
 	fprintf(stderr, "mlp-push: %s\n", line);
 }
 
-/* -f: the ids of the runs the filter selects, sorted (mlp_search). */
-static char	**fids;
-static size_t	  nfids, afids;
-
-static int
-collect_id(void *arg, struct mlp_srun *sr)
-{
-	if (nfids == afids) {
-		afids = afids ? afids * 2 : 64;
-		fids = mlp_xrealloc(fids, afids * sizeof *fids);
-	}
-	fids[nfids++] = mlp_xstrdup(mlp_srun_info(sr)->run_id);
-	return 0;
-}
-
-static int
-str_cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static void
-run_filter(const char *text)
-{
-	struct mlp_search_opts	so;
-	struct mlp_filter	f;
-	int			failed = 0;
-
-	if (mlp_filter_parse(&f, text) != MLP_OK)
-		errx(TOOL_EXIT_USAGE, "%s", mlp_error_last());
-	memset(&so, 0, sizeof so);
-	so.view = MLP_VIEW_ALL;		/* which runs count is push's call */
-	so.experiments = O.exps;
-	so.nexperiments = O.nexps;
-	so.filter = &f;
-	so.unsorted = 1;
-	so.warn = tool_warn;
-	so.warn_arg = &failed;
-	if (mlp_search(ST, &so, collect_id, NULL) != MLP_OK)
-		errx(TOOL_EXIT_FAIL, "%s", mlp_error_last());
-	mlp_filter_release(&f);
-	if (nfids > 1)
-		qsort(fids, nfids, sizeof *fids, str_cmp);
-}
-
-static int
-filter_run(void *arg, struct mlp_run *run)
-{
-	const char	*id = run->info.run_id;
-
-	if (O.filter == NULL)
-		return 1;
-	if (nfids == 0)
-		return 0;
-	return bsearch(&id, fids, nfids, sizeof *fids, str_cmp) != NULL;
-}
-
-static int
-in_exps(struct mlp_run *run)
-{
-	struct mlp_experiment	*e;
-	size_t			 i;
-	int			 hit;
-
-	if (O.nexps == 0)
-		return 1;
-	for (i = 0; i < O.nexps; i++) {
-		if (mlp_experiment_find(&e, ST, O.exps[i]) != MLP_OK)
-			continue;
-		hit = strcmp(e->id, run->info.experiment_id) == 0;
-		mlp_experiment_free(e);
-		if (hit)
-			return 1;
-	}
-	return 0;
-}
-
 static int
 push_id(const char *id, void *arg)
 {
-	struct mlp_run	*run;
-	int		 r;
-
-	if (mlp_run_open(&run, ST, id) != MLP_OK) {
-		warnx("%s", mlp_error_last());
-		return 1;
-	}
-	r = MLP_OK;
-	if (in_exps(run) && filter_run(NULL, run))
-		r = mlp_push_run(P, run, O.select | MLP_PUSH_INCLUDE_DELETED);
-	if (r != MLP_OK)
-		cb_warn(NULL, mlp_error_last());
-	mlp_run_free(run);
-	return r != MLP_OK;
+	if (mlp_push_run_id(P, id, O.select) == MLP_OK)
+		return 0;
+	cb_warn(NULL, mlp_error_last());
+	return 1;
 }
 
 static int
 push_all(void)
 {
-	struct mlp_experiment	**ev = NULL, *e;
-	size_t			  n = 0, i;
-	int			  failed = 0;
+	size_t	i;
+	int	failed = 0;
 
-	if (O.nruns > 0) {
-		for (i = 0; i < O.nruns; i++)
-			failed += tool_for_each_id(strcmp(O.runs[i], "-") ?
-			    1 : 0, (char **)&O.runs[i], push_id, NULL);
-		return failed;
-	}
-	if (O.nexps == 0 && mlp_experiment_list(&ev, &n, ST, MLP_VIEW_ACTIVE,
-	    tool_warn, &failed) != MLP_OK)
-		errx(TOOL_EXIT_FAIL, "%s", mlp_error_last());
-	for (i = 0; i < O.nexps; i++) {
-		if (mlp_experiment_find(&e, ST, O.exps[i]) != MLP_OK) {
-			warnx("%s", mlp_error_last());
-			failed++;
-			continue;
-		}
-		failed += mlp_push_experiment(P, e, O.select,
-		    O.filter ? filter_run : NULL, NULL) != MLP_OK;
-		mlp_experiment_free(e);
-	}
-	for (i = 0; i < n; i++)
-		failed += mlp_push_experiment(P, ev[i], O.select,
-		    O.filter ? filter_run : NULL, NULL) != MLP_OK;
-	mlp_experiment_list_free(ev, n);
+	if (O.nruns == 0)
+		return mlp_push_store(P, O.select) != MLP_OK;
+	for (i = 0; i < O.nruns; i++)
+		failed += tool_for_each_id(strcmp(O.runs[i], "-") ? 1 : 0,
+		    (char **)&O.runs[i], push_id, NULL);
 	return failed;
 }
 
@@ -428,11 +322,12 @@ main(int argc, char *argv[])
 	if ((pass = getenv("MLP_FTP_PASSWORD")) != NULL && *pass == '\0')
 		pass = NULL;
 	ST = tool_store_open(O.store, 0);
-	if (O.filter != NULL)
-		run_filter(O.filter);
 	O.bar = !O.quiet && po.verbose == 0 && !po.dry_run &&
 	    isatty(STDERR_FILENO);
 	po.dest = &url;
+	po.experiments = O.exps;
+	po.nexperiments = O.nexps;
+	po.filter = O.filter;
 	po.password = pass;
 	po.warn = cb_warn;
 	po.note = cb_note;
@@ -440,6 +335,10 @@ main(int argc, char *argv[])
 	po.progress = cb_progress;
 	po.ftp.trace = po.verbose > 1;
 	po.ftp.log = po.verbose > 0 ? cb_log : NULL;
+	/* A bad filter is a usage error even while another push runs. */
+	if ((r = mlp_push_new(&P, ST, &po)) != MLP_OK)
+		errx(r == MLP_EINVAL ? TOOL_EXIT_USAGE : TOOL_EXIT_FAIL, "%s",
+		    mlp_error_last());
 	if (!po.dry_run && (r = mlp_push_lock(&lockfd, ST, O.wait)) !=
 	    MLP_OK) {
 		if (r != MLP_ELOCKED)
@@ -447,22 +346,20 @@ main(int argc, char *argv[])
 		if (!O.quiet)
 			fprintf(stderr, "mlp-push: %s; nothing done\n",
 			    mlp_error_last());
+		mlp_push_free(P);
 		mlp_store_close(ST);
 		mlp_ftp_url_release(&url);
-		mlp_strv_free(fids, nfids);
 		free(O.exps);
 		free(O.runs);
 		return TOOL_EXIT_OK;
 	}
 	O.t0 = now();
-	mlp_push_new(&P, ST, &po);
 	failed = push_all();
 	summary(mlp_push_stats(P), po.dry_run);
 	mlp_push_free(P);
 	mlp_push_unlock(lockfd);
 	mlp_store_close(ST);
 	mlp_ftp_url_release(&url);
-	mlp_strv_free(fids, nfids);
 	free(O.exps);
 	free(O.runs);
 	tool_flush_stdout();

@@ -183,6 +183,23 @@ test_expect_success '-f selects runs with the mlp-ls filter grammar' '
 	grep "bad filter" err
 '
 
+test_expect_success '-r with -e: only runs of those experiments' '
+	R=$(mkrun second FINISHED) &&
+	mlp-push -e Default -r "$R" -v "$DEST" 2>err &&
+	! grep "sent " err &&
+	mlp-push -e second -r "$R" -v "$DEST" 2>err &&
+	grep "sent $R/hello.txt" err
+'
+
+test_expect_success 'a damaged experiment: warned, the others pushed, exit 1' '
+	R=$(mkrun Default FINISHED) &&
+	mkdir -p mlruns/123456789 && echo "{bad" >mlruns/123456789/meta.yaml &&
+	test_expect_code 1 mlp-push "$DEST" 2>err &&
+	grep 123456789 err &&
+	ftp_get "/srv/mlflow/0/$R/artifacts/hello.txt" got &&
+	rm -r mlruns/123456789
+'
+
 test_expect_success '--dry-run lists what would be sent, sends nothing' '
 	R=$(mkrun Default FINISHED) &&
 	server_state >before &&
