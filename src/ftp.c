@@ -1075,22 +1075,33 @@ mlp_ftp_sizes(struct mlp_ftp *s, int64_t *sizes, const char *const *paths,
 }
 
 int
-mlp_ftp_delete(struct mlp_ftp *s, const char *const *paths, size_t n)
+mlp_ftp_mkdirs(struct mlp_ftp *s, const char *const *paths, size_t n)
 {
 	struct ftp_conn	*c = &s->conns[0];
 	CURLcode	 rc;
-	size_t		 i;
-	char		*url;
+	size_t		 i, len;
+	char		*url, *p;
 
 	if (n == 0)
 		return MLP_OK;
 	url = mlp_xasprintf("%s%%2F", s->base);
 	setup_common(c, url);
 	free(url);
-	for (i = 0; i < n; i++)
-		quote_add(&c->quote, "*DELE %s", paths[i]);
+	for (i = 0; i < n; i++) {
+		/* add_mkdirs() does the parents of a path: give it "dir/". */
+		p = mlp_xasprintf("%s/", paths[i]);
+		add_mkdirs(c, p);
+		free(p);
+		/* No '*': it fails, and so do we, if the folder is not there. */
+		quote_add(&c->quote, "CWD %s", paths[i]);
+	}
 	if ((rc = quote_only(c)) != CURLE_OK)
-		return mlp_error_set(MLP_ERROR, "cannot delete on the server: "
-		    "%s", c->errbuf[0] ? c->errbuf : curl_easy_strerror(rc));
+		return mlp_error_set(MLP_ERROR, "cannot create folders on the "
+		    "server: %s", c->errbuf[0] ? c->errbuf :
+		    curl_easy_strerror(rc));
+	for (i = 0; i < n; i++)
+		for (len = 1; paths[i][len - 1] != '\0'; len++)
+			if (paths[i][len] == '/' || paths[i][len] == '\0')
+				dir_add(s, paths[i], len);
 	return MLP_OK;
 }

@@ -98,8 +98,11 @@ int	 mlp_ftp_put(struct mlp_ftp *, struct mlp_ftp_item *items, size_t n,
  */
 int	 mlp_ftp_sizes(struct mlp_ftp *, int64_t *sizes,
 	    const char *const *paths, size_t n);
-/* Delete files if they exist (DELE); errors are ignored. */
-int	 mlp_ftp_delete(struct mlp_ftp *, const char *const *paths, size_t n);
+/*
+ * Create folders (absolute paths) and their parents (MKD), then make
+ * sure each is there (CWD): MLP_ERROR if one is not.
+ */
+int	 mlp_ftp_mkdirs(struct mlp_ftp *, const char *const *paths, size_t n);
 /* The temporary name an upload of remote goes to (malloc'd). */
 char	*mlp_ftp_temp_name(const char *remote);
 

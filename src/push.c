@@ -12,8 +12,11 @@
  *   # mlp-push manifest 1	<destination URI without password>
  *   F	<size>	<mtime ns>	<xxh3-128>	<artifact path>
  *   P	<size>	<mtime ns>	-	<artifact path>
+ *   D	0	0	-	<artifact path of a folder without files>
  * "P" records an upload that was started (of files large enough to be
- * resumed); a later "F" for the same path supersedes it.  Lines are
+ * resumed); a later "F" for the same path supersedes it.  "D" records a
+ * folder created on the server because it holds no files (MLflow's
+ * upload reproduces those too).  Lines are
  * appended as files complete (one write(2) each), so a push killed
  * midway loses nothing; the file is rewritten compactly at the end.
  */
@@ -43,6 +46,7 @@ struct mf_entry {
 	uint64_t	 size;
 	int64_t		 mtime;
 	char		 hash[MLP_HASH_HEX];
+	int		 dir;		/* a D line: a folder without files */
 	int		 pending;	/* a P line after the last F */
 	uint64_t	 psize;
 	int64_t		 pmtime;
@@ -213,6 +217,8 @@ mf_merge(struct manifest *mf)
 		if (o > 0 && strcmp(mf->e[o - 1].path, e->path) == 0) {
 			struct mf_entry	*t = &mf->e[o - 1];
 
+			if (e->dir)
+				t->dir = 1;
 			if (e->done) {
 				t->done = 1;
 				t->size = e->size;
@@ -267,7 +273,7 @@ mf_line(struct manifest *mf, const char *s, size_t len, size_t lineno)
 		fl[i] = (size_t)(t - s);
 		s = t + 1;
 	}
-	if (fl[0] != 1 || (f[0][0] != 'F' && f[0][0] != 'P') ||
+	if (fl[0] != 1 || strchr("FPD", f[0][0]) == NULL ||
 	    mlp_parse_int64(&size, f[1], fl[1]) != MLP_OK || size < 0 ||
 	    mlp_parse_int64(&mtime, f[2], fl[2]) != MLP_OK || fl[4] == 0 ||
 	    (f[0][0] == 'F' && fl[3] != MLP_HASH_HEX - 1))
@@ -275,7 +281,9 @@ mf_line(struct manifest *mf, const char *s, size_t len, size_t lineno)
 	path = unesc_path(f[4], fl[4]);
 	e = mf_push(mf, path);
 	free(path);
-	if (f[0][0] == 'F') {
+	if (f[0][0] == 'D')
+		e->dir = 1;
+	else if (f[0][0] == 'F') {
 		e->done = 1;
 		e->size = (uint64_t)size;
 		e->mtime = mtime;
@@ -326,7 +334,9 @@ mf_load(struct manifest *mf, const char *file)
 static void
 mf_format(struct mlp_buf *b, const struct mf_entry *e, int pending)
 {
-	if (pending)
+	if (e->dir && !e->done && !pending)
+		mlp_buf_addstr(b, "D\t0\t0\t-\t");
+	else if (pending)
 		mlp_buf_addf(b, "P\t%llu\t%lld\t-\t",
 		    (unsigned long long)e->psize, (long long)e->pmtime);
 	else
@@ -377,7 +387,7 @@ mf_save(struct manifest *mf, const char *pub, const char *dir)
 
 	mlp_buf_addf(&b, "%s%s\n", MF_HEADER, pub);
 	for (i = 0; i < mf->n; i++) {
-		if (mf->e[i].done)
+		if (mf->e[i].done || mf->e[i].dir)
 			mf_format(&b, &mf->e[i], 0);
 		if (mf->e[i].pending)
 			mf_format(&b, &mf->e[i], 1);
@@ -401,6 +411,8 @@ mlp_push_manifest_path(const struct mlp_run *run, const char *pub)
 struct lfiles {
 	struct lfile	*f;
 	size_t		 n, alloc;
+	char		**dirs;		/* folders holding no files */
+	size_t		 ndirs, adirs;
 };
 
 static int
@@ -420,6 +432,7 @@ lfiles_release(struct lfiles *l)
 		free(l->f[i].abs);
 	}
 	free(l->f);
+	mlp_strv_free(l->dirs, l->ndirs);
 	memset(l, 0, sizeof *l);
 }
 
@@ -435,6 +448,7 @@ walk(struct lfiles *l, const char *root, const char *rel)
 	struct stat	 sb;
 	DIR		*dp;
 	char		*dir, *path, *sub;
+	size_t		 nfiles = 0;
 	int		 r = MLP_OK;
 
 	dir = *rel ? mlp_path_join(root, rel) : mlp_xstrdup(root);
@@ -465,6 +479,7 @@ walk(struct lfiles *l, const char *root, const char *rel)
 			l->f[l->n].mtime = (int64_t)sb.st_mtim.tv_sec *
 			    1000000000 + sb.st_mtim.tv_nsec;
 			l->n++;
+			nfiles++;
 			continue;
 		}
 		free(path);
@@ -472,6 +487,15 @@ walk(struct lfiles *l, const char *root, const char *rel)
 	}
 	closedir(dp);
 	free(dir);
+	/* As MLflow's upload: a folder without files is made on the server. */
+	if (r == MLP_OK && *rel != '\0' && nfiles == 0) {
+		if (l->ndirs == l->adirs) {
+			l->adirs = l->adirs ? l->adirs * 2 : 8;
+			l->dirs = mlp_xrealloc(l->dirs,
+			    l->adirs * sizeof *l->dirs);
+		}
+		l->dirs[l->ndirs++] = mlp_xstrdup(rel);
+	}
 	return r;
 }
 
@@ -681,6 +705,63 @@ remote_root(struct mlp_push *p, const struct mlp_run *run)
 {
 	return mlp_xasprintf("%s/%s/%s/artifacts", p->o.dest->path,
 	    run->info.experiment_id, run->info.run_id);
+}
+
+/* Make the file-less folders of l that the manifest does not have. */
+static int
+send_dirs(struct mlp_push *p, struct run_ctx *c, struct lfiles *l,
+    const char *rroot)
+{
+	struct mf_entry	*e;
+	char		**remote, *d;
+	size_t		 i, n = 0;
+	int		 r = MLP_OK;
+
+	remote = mlp_xcalloc(l->ndirs + 1, sizeof *remote);
+	for (i = 0; i < l->ndirs; i++) {
+		if ((e = mf_find(c->mf, l->dirs[i])) != NULL && e->dir)
+			continue;
+		if (p->o.dry_run) {
+			if (p->o.list != NULL) {
+				d = mlp_xasprintf("%s/", l->dirs[i]);
+				p->o.list(p->o.arg, c->run->info.run_id, d, 0);
+				free(d);
+			}
+			continue;
+		}
+		/* The first n of dirs[] are the ones to make (a swap). */
+		remote[n] = mlp_xasprintf("%s/%s", rroot, l->dirs[i]);
+		d = l->dirs[n];
+		l->dirs[n] = l->dirs[i];
+		l->dirs[i] = d;
+		n++;
+	}
+	if (n > 0 && (r = need_ftp(p)) == MLP_OK)
+		r = mlp_ftp_mkdirs(p->ftp, (const char *const *)remote, n);
+	if (n > 0 && r == MLP_OK) {
+		for (i = 0; i < n; i++)
+			if (mf_find(c->mf, l->dirs[i]) == NULL)
+				(void)mf_push(c->mf, l->dirs[i]);
+		for (i = 0; i < n; i++) {
+			e = mf_find(c->mf, l->dirs[i]);
+			e->dir = 1;
+			c->mf->dirty = 1;
+			if (mf_append(c->mf, e, 0, p->pub, c->run->dir) !=
+			    MLP_OK)
+				say(p, 1, "%s", mlp_error_last());
+			if (p->o.verbose > 0)
+				say(p, 0, "made %s/%s/", c->run->info.run_id,
+				    l->dirs[i]);
+		}
+	} else if (n > 0) {
+		say(p, 1, "run %s: %s", c->run->info.run_id,
+		    mlp_error_last());
+		c->failed++;
+	}
+	for (i = 0; i < n; i++)
+		free(remote[i]);
+	free(remote);
+	return MLP_OK;
 }
 
 /* Upload the files of l that the manifest does not have. */
@@ -908,7 +989,7 @@ int
 mlp_push_run(struct mlp_push *p, struct mlp_run *run, int select)
 {
 	struct manifest	 mf;
-	struct lfiles	 l = { NULL, 0, 0 };
+	struct lfiles	 l;
 	struct run_ctx	 c;
 	char		*ldir = NULL, *rroot = NULL, *mfile;
 	int		 r;
@@ -923,6 +1004,7 @@ mlp_push_run(struct mlp_push *p, struct mlp_run *run, int select)
 	if (run->info.deleted && !(select & MLP_PUSH_INCLUDE_DELETED))
 		return MLP_OK;
 	p->stats.runs++;
+	memset(&l, 0, sizeof l);
 	mfile = mlp_push_manifest_path(run, p->pub);
 	r = mf_load(&mf, mfile);
 	free(mfile);
@@ -940,6 +1022,8 @@ mlp_push_run(struct mlp_push *p, struct mlp_run *run, int select)
 		qsort(l.f, l.n, sizeof *l.f, lf_cmp);
 	p->stats.files += l.n;
 	r = send_new(p, &c, &l, rroot);
+	if (r == MLP_OK)
+		r = send_dirs(p, &c, &l, rroot);
 	if (mf.dirty && !p->o.dry_run) {
 		int r2 = mf_save(&mf, p->pub, run->dir);
 

@@ -90,6 +90,27 @@ test_expect_success 'first push sends finished runs in MLflow layout' '
 	cmp "mlruns/$E2/$C/artifacts/model/data/with space.bin" got
 '
 
+test_expect_success 'folders without files are made, as MLflow does' '
+	R=$(mlp-log start) &&
+	mkdir -p "mlruns/0/$R/artifacts/empty" \
+	    "mlruns/0/$R/artifacts/outer/inner" &&
+	echo x >"mlruns/0/$R/artifacts/outer/inner/x.txt" &&
+	mkdir -p "mlruns/0/$R/artifacts/only/sub" &&
+	MLFLOW_RUN_ID=$R mlp-log end &&
+	mlp-push -n -r "$R" "$DEST" >plan &&
+	grep "	empty/	0$" plan && grep "	only/sub/	0$" plan &&
+	mlp-push -r "$R" "$DEST" &&
+	A=$FTP_HOME/srv/mlflow/0/$R/artifacts &&
+	test -d "$A/empty" && test -d "$A/only/sub" && test -d "$A/outer" &&
+	test -f "$A/outer/inner/x.txt" &&
+	grep -c "^D	" mlruns/0/$R/mlp-push.*.tsv >n &&
+	echo 4 >expect && test_cmp expect n &&
+	ftp_stop &&
+	mlp-push -r "$R" "$DEST" 2>err &&
+	test_line_count err 0 &&
+	ftp_restart
+'
+
 test_expect_success 'no temporary files are left on the server' '
 	find "$FTP_HOME" -name "*.mlp-part" >parts &&
 	test_line_count parts 0
