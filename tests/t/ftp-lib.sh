@@ -123,13 +123,18 @@ ftp_restart() {
 	return 1
 }
 
-# Kill the servers and every session process they started (sessions
-# outlive the master otherwise): ours only, found by parent pid.
+# Kill the servers and every session process they started, at once:
+# the daemon leads its own process group, which its sessions share.
+# (Killing the master first leaves sessions that hold the listening
+# socket and finish uploads; killing sessions first lets the master
+# accept a client's quick retry.)  Ours only: the groups of our pids.
 ftp_stop() {
 	[ -f "$FTP_DIR/pids" ] || return 0
 	while read -r _p; do
-		pkill -KILL -P "$_p" 2>/dev/null
-		kill -KILL "$_p" 2>/dev/null
+		kill -KILL -- "-$_p" 2>/dev/null || {
+			pkill -KILL -P "$_p" 2>/dev/null
+			kill -KILL "$_p" 2>/dev/null
+		}
 	done <"$FTP_DIR/pids"
 	rm -f "$FTP_DIR/pids"
 	return 0
