@@ -131,10 +131,13 @@ ftp_restart() {
 ftp_stop() {
 	[ -f "$FTP_DIR/pids" ] || return 0
 	while read -r _p; do
-		kill -KILL -- "-$_p" 2>/dev/null || {
-			pkill -KILL -P "$_p" 2>/dev/null
-			kill -KILL "$_p" 2>/dev/null
-		}
+		# Stopped, the daemon cannot accept or fork a new session
+		# while its sessions die; then it goes too.  This holds even
+		# where it does not lead a process group of its own.
+		kill -STOP "$_p" 2>/dev/null
+		kill -KILL -- "-$_p" 2>/dev/null
+		pkill -KILL -P "$_p" 2>/dev/null
+		kill -KILL "$_p" 2>/dev/null
 	done <"$FTP_DIR/pids"
 	rm -f "$FTP_DIR/pids"
 	return 0
