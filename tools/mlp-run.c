@@ -113,6 +113,12 @@ parse_opts(struct opts *o, int argc, char **argv)
 	};
 	int	ch;
 
+	/*
+	 * --version REF names a git version, as in mlflow run; alone, with
+	 * nothing to run, it asks for mlp-run's own version like every tool.
+	 */
+	if (argc == 2 && strcmp(argv[1], "--version") == 0)
+		tool_version("mlp-run");
 	memset(o, 0, sizeof *o);
 	o->entry = "main";
 	o->max_diff = DEFAULT_MAX_DIFF;

@@ -43,9 +43,10 @@ test_expect_success 'the installed tools answer --help and -V' '
 		return 1
 	done
 '
-test_expect_success 'every tool but mlp-run answers --version' '
-	# mlp-run --version REF is the git version to run, as in MLflow.
-	for t in mlp-log mlp-ls mlp-push; do
+test_expect_success 'every tool answers --version' '
+	# mlp-run --version REF is the git version to run, as in MLflow;
+	# alone it is the tool version, as for the others.
+	for t in mlp-log mlp-ls mlp-push mlp-run; do
 		"$root/bin/$t" --version >out &&
 		echo "$t (mlp) $version" >want && test_cmp want out ||
 		return 1
