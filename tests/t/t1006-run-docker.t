@@ -128,9 +128,12 @@ test_expect_success 'an unset host variable fails the run with mlp.error' '
 '
 test_expect_success 'without docker in PATH: a clear error, no run' '
 	n=$(runs_in | wc -l) &&
-	PATH=$MLP_BUILD_DIR/tools:/nonexistent test_expect_code 1 \
-	    "$MLP_BUILD_DIR/tools/mlp-run" proj 2>err &&
-	grep "Could not find Docker executable" err &&
+	(
+		PATH=$MLP_BUILD_DIR/tools:/nonexistent
+		export PATH
+		test_expect_code 1 "$MLP_BUILD_DIR/tools/mlp-run" proj 2>err
+	) &&
+	{ grep "Could not find Docker executable" err || { cat err; false; }; } &&
 	test "$(runs_in | wc -l)" -eq "$n"
 '
 test_done

@@ -21,6 +21,12 @@ tap_vok(int pass, const char *fmt, va_list ap)
 	printf("%sok %d - ", pass ? "" : "not ", ++tap_n);
 	vprintf(fmt, ap);
 	putchar('\n');
+	/*
+	 * Flush each line: a forked child whose exec fails must not write
+	 * the parent's buffered lines again (valgrind flushes stdio even on
+	 * _exit(2), through __libc_freeres).
+	 */
+	fflush(stdout);
 	if (!pass)
 		tap_failed++;
 	return pass;
