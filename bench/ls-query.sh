@@ -5,7 +5,9 @@
 # usage: bench/ls-query.sh [BUILDDIR]
 #   N="10000 100000"  store sizes (runs)      RUNS=5  timed runs per command
 #   BENCH_DIR=/tmp/mlp-bench-ls  where stores are generated (kept, reused)
-# Needs hyperfine, strace, jq and /usr/bin/time.  Prints medians and ratios.
+# Needs hyperfine, strace, jq and /usr/bin/time.  Prints medians and ratios;
+# the "1 thread" row compares MLP_THREADS=1 with the default thread count
+# (its ratio is the speed-up).
 set -eu
 B=$(cd "${1:-.}" && pwd)
 W=${BENCH_DIR:-/tmp/mlp-bench-ls}
@@ -68,6 +70,14 @@ for n in ${N:-10000 100000}; do
 		printf '%-8s %-34s %8.3fs %8.3fs %6.2fx %7dKB\n' "$n" "$what" \
 		    "$t_ls" "$t_cat" "$(echo "$t_ls / $t_cat" | bc -l)" "$rss"
 	done
+	# the issue's query read by one thread against the default (min(CPUs,
+	# 4) threads): the parallel scan's speed-up
+	# shellcheck disable=SC2046
+	set -- $(pair "env MLP_THREADS=1 sh $W/q1.sh >/dev/null" \
+	    "sh $W/q1.sh >/dev/null")
+	printf '%-8s %-34s %8.3fs %8.3fs %6.2fx\n' "$n" \
+	    "query 1: 1 thread, then $(getconf _NPROCESSORS_ONLN) CPUs" "$1" "$2" \
+	    "$(echo "$1 / $2" | bc -l)"
 	# streaming: -U keeps memory flat whatever the output size
 	rss=$(/usr/bin/time -f %M "$LS" -U -s "$store" -c run_id,metrics.m0 2>&1 >/dev/null | tail -n 1)
 	printf '%-8s %-34s %9s %9s %7s %7dKB\n' "$n" "-U -c run_id,metrics.m0" - - - "$rss"

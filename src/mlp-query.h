@@ -164,6 +164,9 @@ typedef int	 mlp_emit_fn(void *arg, struct mlp_srun *);
  * param or tag file only when a clause, an order or a column names it.
  * Damaged runs are passed to warn and skipped.  A non-zero return of
  * emit stops the search and is returned.  Returns MLP_OK or MLP_E*.
+ * Run folders are read by $MLP_THREADS threads (default: online CPUs,
+ * at most 4); emit and warn are called from the calling thread only, in
+ * the same order whatever the number of threads.
  */
 int	 mlp_search(struct mlp_store *, const struct mlp_search_opts *,
 	    mlp_emit_fn *emit, void *arg);

@@ -12,6 +12,14 @@
  * loaded first) and handed to the caller; columns are read for the runs
  * handed out only.  With unsorted set, records are handed out as found
  * and freed, so memory stays bounded whatever the output size.
+ *
+ * The folders of an experiment are read by several threads (min(CPUs,
+ * 4), or $MLP_THREADS; 1 is the plain loop): the main thread collects up
+ * to BATCH names from readdir(3), the workers read meta.yaml and the
+ * files the filter needs into one result slot per name, each with its
+ * own buffer, and the main thread then takes the results in folder
+ * order: warnings, scan order, keeping and emitting happen there only,
+ * so the output is the same whatever the number of threads.
  */
 #include "config.h"
 
@@ -21,6 +29,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <pthread.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,6 +60,20 @@ struct mlp_srun {
 	int			 name_loaded;
 	char			*name_tag;	/* mlflow.runName, if needed */
 	char			*scratch;
+	struct mlp_buf		*buf;		/* a worker's, or NULL: s->buf */
+};
+
+#define BATCH		1024	/* run folders read per parallel round */
+#define CHUNK		16	/* folders a worker takes at once */
+#define MAXTHREADS	64
+
+/* One run folder of a batch, and what reading it gave. */
+struct job {
+	char		*name;
+	struct idref	*ref;		/* with run ids: this run's */
+	int		 found;		/* has meta.yaml: takes a seq */
+	struct mlp_srun	*run;		/* selected: to keep */
+	char		*warning;	/* damaged: to report */
 };
 
 struct idref {
@@ -79,6 +103,12 @@ struct search {
 	size_t				  expi;
 	int				  need_uri;	/* keep artifact_uri */
 	int				  need_user;	/* keep user_id */
+	int				  nthreads;
+	struct mlp_buf			 *wbufs;	/* one per extra thread */
+	struct job			 *jobs;		/* the batch */
+	size_t				  njobs;
+	size_t				  next;		/* first job not taken */
+	pthread_mutex_t			  lock;		/* guards next */
 };
 
 /* ---- slots ---- */
@@ -197,6 +227,7 @@ latest(struct mlp_metric_point *out, const struct mlp_buf *b,
 {
 	struct mlp_metric_point	 p;
 	const char		*q, *nl, *end = b->buf + b->len;
+	char			 why[256];
 	size_t			 lineno = 0;
 	int			 r;
 
@@ -208,9 +239,12 @@ latest(struct mlp_metric_point *out, const struct mlp_buf *b,
 		if ((nl = memchr(q, '\n', (size_t)(end - q))) == NULL)
 			nl = end;
 		if ((r = mlp_metric_parse_line(&p, q, (size_t)(nl - q))) !=
-		    MLP_OK)
+		    MLP_OK) {
+			/* A copy: the message is also the buffer written. */
+			snprintf(why, sizeof why, "%s", mlp_error_last());
 			return mlp_error_set(r, "%s: line %zu: %s", path,
-			    lineno, mlp_error_last());
+			    lineno, why);
+		}
 		/* Python's max(): replaced only by a strictly greater one. */
 		if (lineno == 1 || mlp_metric_point_cmp(&p, out) > 0)
 			*out = p;
@@ -223,6 +257,7 @@ load_file(struct sval *sv, struct mlp_srun *run, enum mlp_qkind kind,
     const char *key)
 {
 	struct search		*s = run->s;
+	struct mlp_buf		*b = run->buf != NULL ? run->buf : &s->buf;
 	struct mlp_metric_point	 p;
 	char			*path;
 	int			 r;
@@ -232,23 +267,23 @@ load_file(struct sval *sv, struct mlp_srun *run, enum mlp_qkind kind,
 	    MLP_QK_METRIC ? "metrics" : kind == MLP_QK_PARAM ? "params" :
 	    "tags", key);
 	if (s->expfd >= 0 && run->exp == s->expi)
-		r = slurp(&s->buf, s->expfd, path +
+		r = slurp(b, s->expfd, path +
 		    strlen(s->exps[run->exp]->dir) + 1, path);
 	else
-		r = slurp(&s->buf, -1, NULL, path);
+		r = slurp(b, -1, NULL, path);
 	if (r == MLP_ENOTFOUND) {
 		r = MLP_OK;		/* missing: MLP_QV_NONE */
 	} else if (r == MLP_OK && kind == MLP_QK_METRIC) {
-		if ((r = latest(&p, &s->buf, path)) == MLP_OK) {
+		if ((r = latest(&p, b, path)) == MLP_OK) {
 			sv->v.type = MLP_QV_NUM;
 			sv->v.num = p.value;
 		}
 	} else if (r == MLP_OK) {
 		free(sv->owned);
-		sv->owned = mlp_xstrndup(s->buf.buf, s->buf.len);
+		sv->owned = mlp_xstrndup(b->buf, b->len);
 		sv->v.type = MLP_QV_STR;
 		sv->v.str = sv->owned;
-		sv->v.len = s->buf.len;
+		sv->v.len = b->len;
 	}
 	free(path);
 	sv->loaded = r == MLP_OK;
@@ -617,40 +652,41 @@ keep(struct search *s, struct mlp_srun *run, mlp_emit_fn *emit, void *arg)
 	return MLP_OK;
 }
 
-/* Read one run folder; damaged ones are reported and skipped. */
+/*
+ * Read one run folder with buffer b: *out is the run if selected, else
+ * NULL; *warning the message if the folder is damaged, else NULL.
+ * Returns 1 if the folder has a meta.yaml (the run takes a place in the
+ * scan order), 0 if not.  Changes nothing in s: workers run it.
+ */
 static int
-scan_run(struct search *s, size_t ei, const char *name, mlp_emit_fn *emit,
-    void *arg)
+read_run(struct search *s, struct mlp_buf *b, size_t ei, const char *name,
+    struct mlp_srun **out, char **warning)
 {
 	const struct mlp_experiment	*e = s->exps[ei];
 	struct mlp_srun			*run;
-	struct idref			*ref = NULL;
 	char				*path;
 	int				 r;
 
-	if (s->nids > 0 && (ref = id_lookup(s, name)) == NULL)
-		return MLP_OK;
+	*out = NULL;
+	*warning = NULL;
 	path = mlp_xasprintf("%s/%s/meta.yaml", e->dir, name);
-	r = slurp(&s->buf, s->expfd, path + strlen(e->dir) + 1, path);
+	r = slurp(b, s->expfd, path + strlen(e->dir) + 1, path);
 	if (r == MLP_ENOTFOUND) {
 		/* A run being created, or (other names) a stray folder. */
 		if (!is_run_hex(name)) {
 			mlp_error_set(MLP_EBADDATA, "%s/%s: not a run folder "
 			    "(no meta.yaml); skipped", e->dir, name);
-			warn(s, mlp_error_last());
+			*warning = mlp_xstrdup(mlp_error_last());
 		}
 		free(path);
-		return MLP_OK;
+		return 0;
 	}
 	run = mlp_xcalloc(1, sizeof *run);
 	run->s = s;
 	run->exp = ei;
-	run->seq = ref != NULL ? ref->index : s->seq++;
-	if (ref != NULL)
-		ref->seen = 1;
+	run->buf = b;
 	if (r == MLP_OK)
-		r = mlp_search_meta_parse(&run->info, s->buf.buf, s->buf.len,
-		    path);
+		r = mlp_search_meta_parse(&run->info, b->buf, b->len, path);
 	if (r == MLP_OK && strcmp(run->info.run_id, name) != 0)
 		r = mlp_error_set(MLP_EBADDATA, "%s: run_id '%s' does not "
 		    "match its folder", path, run->info.run_id);
@@ -659,23 +695,143 @@ scan_run(struct search *s, size_t ei, const char *name, mlp_emit_fn *emit,
 		    "not match its folder", path, run->info.experiment_id);
 	free(path);
 	if (r != MLP_OK) {
-		warn(s, mlp_error_last());
+		*warning = mlp_xstrdup(mlp_error_last());
 		srun_free(run);
-		return MLP_OK;
+		return 1;
 	}
 	if ((s->o->view == MLP_VIEW_ACTIVE && run->info.deleted) ||
 	    (s->o->view == MLP_VIEW_DELETED && !run->info.deleted)) {
 		srun_free(run);
-		return MLP_OK;
+		return 1;
 	}
 	run->slots = mlp_xcalloc(s->nslots + 1, sizeof *run->slots);
 	if ((r = select_run(s, run)) != 1) {
 		if (r < 0)
-			warn(s, mlp_error_last());
+			*warning = mlp_xstrdup(mlp_error_last());
 		srun_free(run);
-		return MLP_OK;
+		return 1;
 	}
-	return keep(s, run, emit, arg);
+	run->buf = NULL;
+	*out = run;
+	return 1;
+}
+
+/* On the main thread, in folder order: what read_run() found. */
+static int
+take_job(struct search *s, struct job *j, mlp_emit_fn *emit, void *arg)
+{
+	size_t	seq;
+
+	if (j->found) {
+		seq = j->ref != NULL ? j->ref->index : s->seq++;
+		if (j->ref != NULL)
+			j->ref->seen = 1;
+		if (j->run != NULL)
+			j->run->seq = seq;
+	}
+	if (j->warning != NULL)
+		warn(s, j->warning);
+	if (j->run == NULL)
+		return MLP_OK;
+	return keep(s, j->run, emit, arg);
+}
+
+static void
+job_release(struct job *j)
+{
+	free(j->name);
+	free(j->warning);
+	srun_free(j->run);
+	memset(j, 0, sizeof *j);
+}
+
+/* Read one run folder; damaged ones are reported and skipped. */
+static int
+scan_run(struct search *s, size_t ei, const char *name, mlp_emit_fn *emit,
+    void *arg)
+{
+	struct job	j;
+	int		r;
+
+	memset(&j, 0, sizeof j);
+	if (s->nids > 0 && (j.ref = id_lookup(s, name)) == NULL)
+		return MLP_OK;
+	j.found = read_run(s, &s->buf, ei, name, &j.run, &j.warning);
+	r = take_job(s, &j, emit, arg);
+	j.run = NULL;			/* kept, emitted or freed */
+	job_release(&j);
+	return r;
+}
+
+struct worker {
+	struct search	*s;
+	struct mlp_buf	*buf;
+	size_t		 ei;
+};
+
+/* Take CHUNK jobs at a time until the batch is done. */
+static void *
+work(void *arg)
+{
+	struct worker	*w = arg;
+	struct search	*s = w->s;
+	struct job	*j;
+	size_t		 i, n;
+
+	for (;;) {
+		pthread_mutex_lock(&s->lock);
+		i = s->next;
+		n = s->njobs - i < CHUNK ? s->njobs - i : CHUNK;
+		s->next += n;
+		pthread_mutex_unlock(&s->lock);
+		if (n == 0)
+			return NULL;
+		for (; n > 0; i++, n--) {
+			j = &s->jobs[i];
+			j->found = read_run(s, w->buf, w->ei, j->name, &j->run,
+			    &j->warning);
+		}
+	}
+}
+
+/*
+ * Read the batch's folders with s->nthreads threads (the main one among
+ * them), then take the results in order.  If a thread cannot be made,
+ * the others do its share.
+ */
+static int
+run_batch(struct search *s, size_t ei, mlp_emit_fn *emit, void *arg)
+{
+	pthread_t	tid[MAXTHREADS];
+	struct worker	w[MAXTHREADS];
+	size_t		i;
+	int		nt, t, r = MLP_OK;
+
+	s->next = 0;
+	nt = s->nthreads;
+	if ((size_t)nt > (s->njobs + CHUNK - 1) / CHUNK)
+		nt = (int)((s->njobs + CHUNK - 1) / CHUNK);
+	for (t = 0; t < nt; t++) {
+		w[t].s = s;
+		w[t].buf = t == 0 ? &s->buf : &s->wbufs[t - 1];
+		w[t].ei = ei;
+	}
+	for (t = 1; t < nt; t++)
+		if (pthread_create(&tid[t], NULL, work, &w[t]) != 0)
+			break;
+	nt = t;
+	work(&w[0]);
+	for (t = 1; t < nt; t++)
+		pthread_join(tid[t], NULL);
+	for (i = 0; i < s->njobs; i++) {
+		if (r == MLP_OK) {
+			r = take_job(s, &s->jobs[i], emit, arg);
+			s->jobs[i].run = NULL;
+		}
+		job_release(&s->jobs[i]);
+	}
+	s->njobs = 0;
+	return r;
 }
 
 static int
@@ -689,6 +845,7 @@ static int
 scan_experiment(struct search *s, size_t ei, mlp_emit_fn *emit, void *arg)
 {
 	const struct mlp_experiment	*e = s->exps[ei];
+	struct idref			*ref = NULL;
 	struct dirent			*de;
 	struct stat			 sb;
 	DIR				*dp;
@@ -711,9 +868,23 @@ scan_experiment(struct search *s, size_t ei, mlp_emit_fn *emit, void *arg)
 			isdir = stat(p, &sb) == 0 && S_ISDIR(sb.st_mode);
 			free(p);
 		}
-		if (isdir)
+		if (!isdir)
+			continue;
+		if (s->nthreads <= 1) {
 			r = scan_run(s, ei, de->d_name, emit, arg);
+			continue;
+		}
+		if (s->nids > 0 && (ref = id_lookup(s, de->d_name)) == NULL)
+			continue;
+		s->jobs[s->njobs].name = mlp_xstrdup(de->d_name);
+		s->jobs[s->njobs].ref = s->nids > 0 ? ref : NULL;
+		if (++s->njobs == BATCH)
+			r = run_batch(s, ei, emit, arg);
 	}
+	if (r == MLP_OK && s->njobs > 0)
+		r = run_batch(s, ei, emit, arg);
+	for (; s->njobs > 0; s->njobs--)
+		job_release(&s->jobs[s->njobs - 1]);
 	closedir(dp);
 	s->expfd = -1;
 	return r;
@@ -764,6 +935,50 @@ search_release(struct search *s)
 	free(s->oslot);
 	free(s->ids);
 	mlp_buf_release(&s->buf);
+	for (i = 0; s->nthreads > 1 && i < (size_t)s->nthreads - 1; i++)
+		mlp_buf_release(&s->wbufs[i]);
+	free(s->wbufs);
+	free(s->jobs);
+	if (s->nthreads > 1)
+		pthread_mutex_destroy(&s->lock);
+}
+
+/* $MLP_THREADS if set, else min(online CPUs, 4); 1 reads in this thread. */
+static int
+thread_count(void)
+{
+	const char	*v = getenv("MLP_THREADS");
+	char		*end;
+	long		 n;
+
+	if (v != NULL && *v != '\0') {
+		errno = 0;
+		n = strtol(v, &end, 10);
+		if (errno == 0 && *end == '\0' && n >= 1)
+			return n > MAXTHREADS ? MAXTHREADS : (int)n;
+	}
+	n = sysconf(_SC_NPROCESSORS_ONLN);
+	if (n < 1)
+		return 1;
+	return n > 4 ? 4 : (int)n;
+}
+
+static void
+setup_threads(struct search *s)
+{
+	size_t	i;
+
+	s->nthreads = thread_count();
+	if (s->nthreads <= 1)
+		return;
+	if (pthread_mutex_init(&s->lock, NULL) != 0) {
+		s->nthreads = 1;
+		return;
+	}
+	s->wbufs = mlp_xcalloc((size_t)s->nthreads - 1, sizeof *s->wbufs);
+	for (i = 0; i < (size_t)s->nthreads - 1; i++)
+		mlp_buf_init(&s->wbufs[i]);
+	s->jobs = mlp_xcalloc(BATCH, sizeof *s->jobs);
 }
 
 static int
@@ -806,6 +1021,7 @@ mlp_search(struct mlp_store *st, const struct mlp_search_opts *o,
 	if ((r = find_experiments(&s)) != MLP_OK)
 		goto out;
 	plan(&s);
+	setup_threads(&s);
 	for (i = 0; r == MLP_OK && i < s.nexps; i++)
 		r = scan_experiment(&s, i, emit, arg);
 	for (i = 0; r == MLP_OK && i < s.nids; i++)
