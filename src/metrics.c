@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -158,8 +159,12 @@ mlp_metric_read(struct mlp_metric_point **out, size_t *nout,
 		}
 		if ((r = mlp_metric_parse_line(&v[n], p, (size_t)(nl - p))) !=
 		    MLP_OK) {
+			char	why[256];
+
+			/* Copy first: the message is formatted into its own buffer. */
+			snprintf(why, sizeof why, "%s", mlp_error_last());
 			r = mlp_error_set(r, "%s: line %zu: %s", path, lineno,
-			    mlp_error_last());
+			    why);
 			goto out;
 		}
 		n++;
