@@ -79,18 +79,6 @@ static int	curl_ready;
 
 /* ---- URLs ---- */
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static char *
 pct_decode(const char *s, size_t len)
 {
@@ -98,10 +86,10 @@ pct_decode(const char *s, size_t len)
 	size_t		i;
 
 	for (i = 0; i < len; i++) {
-		if (s[i] == '%' && i + 2 < len && hexval(s[i + 1]) >= 0 &&
-		    hexval(s[i + 2]) >= 0) {
-			mlp_buf_addch(&b, hexval(s[i + 1]) * 16 +
-			    hexval(s[i + 2]));
+		if (s[i] == '%' && i + 2 < len && mlp_hexval(s[i + 1]) >= 0 &&
+		    mlp_hexval(s[i + 2]) >= 0) {
+			mlp_buf_addch(&b, mlp_hexval(s[i + 1]) * 16 +
+			    mlp_hexval(s[i + 2]));
 			i += 2;
 		} else
 			mlp_buf_addch(&b, s[i]);
@@ -441,7 +429,7 @@ header_cb(char *data, size_t size, size_t nmemb, void *arg)
 	int64_t		 v;
 	size_t		 e;
 
-	if (len < 4 || data[3] != ' ' || hexval(data[0]) < 0)
+	if (len < 4 || data[3] != ' ' || mlp_hexval(data[0]) < 0)
 		return len;
 	e = len;
 	while (e > 4 && (data[e - 1] == '\n' || data[e - 1] == '\r'))
