@@ -160,6 +160,22 @@ inspect_thread(void *arg)
 	return NULL;
 }
 
+/*
+ * A failure after inspect_start() exits through errx(): the thread must
+ * be done before exit(3) runs the destructors of the libraries it is
+ * using (libgit2's among them), or the process may crash on its way out.
+ */
+static struct job	*inspect_job;
+
+static void
+inspect_join_at_exit(void)
+{
+	if (inspect_job != NULL && inspect_job->git_running) {
+		pthread_join(inspect_job->git_thread, NULL);
+		inspect_job->git_running = 0;
+	}
+}
+
 static void
 inspect_start(struct job *j)
 {
@@ -169,6 +185,9 @@ inspect_start(struct job *j)
 		j->source_name = mlp_xstrdup(j->dir);
 		return;
 	}
+	if (inspect_job == NULL)
+		atexit(inspect_join_at_exit);
+	inspect_job = j;
 	if ((errno = pthread_create(&j->git_thread, NULL, inspect_thread,
 	    j)) != 0)
 		err(TOOL_EXIT_FAIL, "pthread_create");
