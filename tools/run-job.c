@@ -165,14 +165,15 @@ inspect_thread(void *arg)
  * be done before exit(3) runs the destructors of the libraries it is
  * using (libgit2's among them), or the process may crash on its way out.
  */
-static struct job	*inspect_job;
+static pthread_t	inspect_tid;
+static int		inspect_live, inspect_hooked;
 
 static void
 inspect_join_at_exit(void)
 {
-	if (inspect_job != NULL && inspect_job->git_running) {
-		pthread_join(inspect_job->git_thread, NULL);
-		inspect_job->git_running = 0;
+	if (inspect_live) {
+		pthread_join(inspect_tid, NULL);
+		inspect_live = 0;
 	}
 }
 
@@ -185,12 +186,14 @@ inspect_start(struct job *j)
 		j->source_name = mlp_xstrdup(j->dir);
 		return;
 	}
-	if (inspect_job == NULL)
+	if (!inspect_hooked)
 		atexit(inspect_join_at_exit);
-	inspect_job = j;
+	inspect_hooked = 1;
 	if ((errno = pthread_create(&j->git_thread, NULL, inspect_thread,
 	    j)) != 0)
 		err(TOOL_EXIT_FAIL, "pthread_create");
+	inspect_tid = j->git_thread;
+	inspect_live = 1;
 	j->git_running = 1;
 }
 
@@ -204,6 +207,7 @@ inspect_join(struct job *j)
 		return 0;
 	pthread_join(j->git_thread, NULL);
 	j->git_running = 0;
+	inspect_live = 0;
 	if (j->git_r == MLP_ENOTFOUND) {	/* no commit yet, or bare */
 		j->in_git = 0;
 		j->source_name = mlp_xstrdup(j->dir);
