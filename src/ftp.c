@@ -255,15 +255,6 @@ mlp_ftp_temp_name(const char *remote)
 
 /* ---- the session ---- */
 
-static int64_t
-now_ms(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void
 logf_(struct mlp_ftp *s, const char *fmt, ...) MLP_PRINTF(2, 3);
 
@@ -854,7 +845,7 @@ job_finished(struct put_run *pr, struct ftp_conn *c, CURLcode rc)
 		return;
 	}
 	j->attempt++;
-	j->not_before = now_ms() + (int64_t)s->o.retry_delay_ms *
+	j->not_before = mlp_clock_ms() + (int64_t)s->o.retry_delay_ms *
 	    (1 << (j->attempt - 1 < 6 ? j->attempt - 1 : 6));
 	if (j->phase == PH_PUT) {
 		job_close(j);
@@ -960,7 +951,7 @@ mlp_ftp_put(struct mlp_ftp *s, struct mlp_ftp_item *items, size_t n,
 	while (pr.ndone < n) {
 		if (s->fatal)
 			fail_rest(&pr);
-		now = now_ms();
+		now = mlp_clock_ms();
 		wake = 0;
 		active = 0;
 		for (c = 0; c < s->nconns; c++) {

@@ -126,6 +126,8 @@ char	*mlp_uri_to_path(const char *uri);
 
 /* Milliseconds since the epoch, as Python's int(time.time() * 1000). */
 int64_t	 mlp_now_ms(void);
+/* Milliseconds of a monotonic clock, for timeouts and rates. */
+int64_t	 mlp_clock_ms(void);
 /* Fill buf with n random bytes from getrandom(2) (or /dev/urandom). */
 int	 mlp_random(void *buf, size_t n);
 /* A uuid4 as 32 lower-case hex digits into out[33]. */

@@ -226,6 +226,17 @@ lex_next(struct lexer *lx)
 	lx->pos = p + n;
 }
 
+/* Begin reading text; what names it in errors ("filter", "order"...). */
+static void
+lexer_start(struct lexer *lx, const char *text, const char *what)
+{
+	memset(lx, 0, sizeof *lx);
+	lx->text = text;
+	lx->what = what;
+	lx->cur.type = T_END;
+	lex_next(lx);
+}
+
 static int
 tok_is(const struct tok *t, const char *word)
 {
@@ -618,11 +629,7 @@ mlp_filter_parse(struct mlp_filter *out, const char *text)
 	int		r;
 
 	memset(out, 0, sizeof *out);
-	memset(&lx, 0, sizeof lx);
-	lx.text = text;
-	lx.what = "filter";
-	lx.cur.type = T_END;
-	lex_next(&lx);
+	lexer_start(&lx, text, "filter");
 	if (lx.cur.type == T_END)
 		return MLP_OK;
 	for (;;) {
@@ -668,11 +675,7 @@ mlp_order_parse(struct mlp_order *out, const char *text)
 	int		r;
 
 	memset(out, 0, sizeof *out);
-	memset(&lx, 0, sizeof lx);
-	lx.text = text;
-	lx.what = "order";
-	lx.cur.type = T_END;
-	lex_next(&lx);
+	lexer_start(&lx, text, "order");
 	if ((r = read_ident(&id, &lx)) != MLP_OK ||
 	    (r = make_key(&out->k, &lx, &id, 2)) != MLP_OK)
 		return r;
@@ -746,11 +749,7 @@ mlp_qkey_parse(struct mlp_qkey *out, const char *text)
 	int		r;
 
 	memset(out, 0, sizeof *out);
-	memset(&lx, 0, sizeof lx);
-	lx.text = text;
-	lx.what = "column";
-	lx.cur.type = T_END;
-	lex_next(&lx);
+	lexer_start(&lx, text, "column");
 	if ((r = read_ident(&id, &lx)) != MLP_OK ||
 	    (r = make_key(out, &lx, &id, 4)) != MLP_OK)
 		return r;

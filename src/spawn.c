@@ -255,15 +255,6 @@ probe_start(struct mlp_probe *pr, int devnull)
 	}
 }
 
-static int64_t
-now_ms(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Read what is ready; close a probe's pipe at EOF. */
 static void
 probe_read(struct mlp_probe *pr)
@@ -287,7 +278,7 @@ int
 mlp_spawn_probes(struct mlp_probe *prs, size_t n, int timeout_ms)
 {
 	struct pollfd	*pfds;
-	int64_t		 deadline = now_ms() + timeout_ms, left;
+	int64_t		 deadline = mlp_clock_ms() + timeout_ms, left;
 	size_t		 i, k, nopen;
 	int		 devnull, status;
 
@@ -303,7 +294,7 @@ mlp_spawn_probes(struct mlp_probe *prs, size_t n, int timeout_ms)
 				pfds[nopen].fd = prs[i].fd;
 				pfds[nopen++].events = POLLIN;
 			}
-		if (nopen == 0 || (left = deadline - now_ms()) <= 0)
+		if (nopen == 0 || (left = deadline - mlp_clock_ms()) <= 0)
 			break;
 		if (got_signal != 0)	/* we are stopping: so do they */
 			break;

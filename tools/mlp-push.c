@@ -52,10 +52,7 @@ usage(int status)
 static double
 now(void)
 {
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+	return (double)mlp_clock_ms() / 1e3;
 }
 
 static void
