@@ -404,9 +404,26 @@ mlp_hexval(int c)
 }
 
 char *
+mlp_pct_decode(const char *s, size_t len)
+{
+	struct mlp_buf	b = MLP_BUF_INIT;
+	size_t		i;
+
+	for (i = 0; i < len; i++) {
+		if (s[i] == '%' && i + 2 < len && mlp_hexval(s[i + 1]) >= 0 &&
+		    mlp_hexval(s[i + 2]) >= 0) {
+			mlp_buf_addch(&b, mlp_hexval(s[i + 1]) * 16 +
+			    mlp_hexval(s[i + 2]));
+			i += 2;
+		} else
+			mlp_buf_addch(&b, s[i]);
+	}
+	return mlp_buf_detach(&b);
+}
+
+char *
 mlp_uri_to_path(const char *uri)
 {
-	struct mlp_buf	 b = MLP_BUF_INIT;
 	const char	*p;
 
 	if (strncmp(uri, "file:", 5) != 0)
@@ -420,14 +437,7 @@ mlp_uri_to_path(const char *uri)
 		else if (*p != '/')
 			return NULL;
 	}
-	for (; *p != '\0'; p++) {
-		if (*p == '%' && mlp_hexval(p[1]) >= 0 && mlp_hexval(p[2]) >= 0) {
-			mlp_buf_addch(&b, mlp_hexval(p[1]) * 16 + mlp_hexval(p[2]));
-			p += 2;
-		} else
-			mlp_buf_addch(&b, *p);
-	}
-	if (b.len == 0)
-		mlp_buf_addch(&b, '.');
-	return mlp_buf_detach(&b);
+	if (*p == '\0')
+		return mlp_xstrdup(".");
+	return mlp_pct_decode(p, strlen(p));
 }

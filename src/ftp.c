@@ -79,24 +79,6 @@ static int	curl_ready;
 
 /* ---- URLs ---- */
 
-static char *
-pct_decode(const char *s, size_t len)
-{
-	struct mlp_buf	b = MLP_BUF_INIT;
-	size_t		i;
-
-	for (i = 0; i < len; i++) {
-		if (s[i] == '%' && i + 2 < len && mlp_hexval(s[i + 1]) >= 0 &&
-		    mlp_hexval(s[i + 2]) >= 0) {
-			mlp_buf_addch(&b, mlp_hexval(s[i + 1]) * 16 +
-			    mlp_hexval(s[i + 2]));
-			i += 2;
-		} else
-			mlp_buf_addch(&b, s[i]);
-	}
-	return mlp_buf_detach(&b);
-}
-
 /* Percent-encode everything but unreserved characters and '/'. */
 static void
 pct_encode(struct mlp_buf *b, const char *s)
@@ -200,7 +182,7 @@ mlp_ftp_url_parse(struct mlp_ftp_url *u, const char *uri)
 		u->user = mlp_xstrndup(auth, colon ? (size_t)(colon - auth) :
 		    (size_t)(at - auth));
 		if (colon != NULL)
-			u->password = pct_decode(colon + 1,
+			u->password = mlp_pct_decode(colon + 1,
 			    (size_t)(at - colon - 1));
 		if (*u->user == '\0') {
 			free(u->user);

@@ -17,6 +17,8 @@ int	 mlp_id_valid(const char *name, size_t maxlen);
 int	 mlp_run_check_active(const struct mlp_run *);
 /* Value of a hex digit, or -1. */
 int	 mlp_hexval(int c);
+/* Decode %XX escapes of s[0..len) into a new string (bad ones kept). */
+char	*mlp_pct_decode(const char *s, size_t len);
 
 #include "banned.h"
 

@@ -124,35 +124,6 @@ esc_path(struct mlp_buf *b, const char *s)
 }
 
 static int
-hexv(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
-static char *
-unesc_path(const char *s, size_t len)
-{
-	struct mlp_buf	b = MLP_BUF_INIT;
-	size_t		i;
-
-	for (i = 0; i < len; i++) {
-		if (s[i] == '%' && i + 2 < len && hexv(s[i + 1]) >= 0 &&
-		    hexv(s[i + 2]) >= 0) {
-			mlp_buf_addch(&b, hexv(s[i + 1]) * 16 + hexv(s[i + 2]));
-			i += 2;
-		} else
-			mlp_buf_addch(&b, s[i]);
-	}
-	return mlp_buf_detach(&b);
-}
-
-static int
 mf_cmp(const void *a, const void *b)
 {
 	return strcmp(((const struct mf_entry *)a)->path,
@@ -278,7 +249,7 @@ mf_line(struct manifest *mf, const char *s, size_t len, size_t lineno)
 	    mlp_parse_int64(&mtime, f[2], fl[2]) != MLP_OK || fl[4] == 0 ||
 	    (f[0][0] == 'F' && fl[3] != MLP_HASH_HEX - 1))
 		goto bad;
-	path = unesc_path(f[4], fl[4]);
+	path = mlp_pct_decode(f[4], fl[4]);
 	e = mf_push(mf, path);
 	free(path);
 	if (f[0][0] == 'D')
