@@ -8,16 +8,23 @@
  * (CURLFTPMETHOD_NOCWD), as MLflow uses the URI path as an absolute
  * server path.  Each file: "*MKD" of parents not known to exist, STOR to
  * a temporary name (APPE when resuming), then RNFR/RNTO, which libcurl
- * sends only once the server confirmed the upload and every byte of the
- * expected size went out.
+ * sends only once the server confirmed the upload (226) and every byte
+ * of the expected size went out.  A resume never skips the transfer:
+ * when the server's SIZE of its part says it has it all (or more than
+ * this process ever sent it), the upload starts over from byte 0.
  */
 #include "config.h"
 
+#include <sys/socket.h>
 #include <sys/stat.h>
+
+#include <netinet/in.h>
+#include <arpa/inet.h>
 
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,6 +51,11 @@ struct ftp_job {
 	int			 fd;
 	struct mlp_hasher	*hs;
 	uint64_t		 nread;
+	int			 started;	/* data flowed in this try */
+	int			 announced;	/* cb->start called */
+	uint64_t		 offset;	/* resumed after (this try) */
+	uint64_t		 sent_hi;	/* most bytes sent in a try */
+	int			 sent_known;	/* sent_hi counts */
 };
 
 struct ftp_conn {
@@ -58,6 +70,10 @@ struct ftp_conn {
 	int			*replies;	/* codes, for mlp_ftp_sizes */
 	int64_t			*rsizes;
 	char			 line[512];	/* a reply line being traced */
+	char			 reply[256];	/* the last reply line */
+	int			 ctl_lport;	/* local port of its control
+						   connection (prereq_cb) */
+	const struct mlp_ftp_cb	*cb;		/* of the mlp_ftp_put */
 };
 
 struct mlp_ftp {
@@ -73,6 +89,10 @@ struct mlp_ftp {
 	uint64_t		 bytes;		/* read, all files */
 	int			 fatal;
 	char			*fatal_msg;
+	int			 timeouts;	/* in a row, all connections */
+	int			 port;		/* the server's control port */
+	curl_socket_t		*ctlfds;	/* control sockets open */
+	int			 nctl, actl;
 };
 
 static int	curl_ready;
@@ -273,6 +293,7 @@ mlp_ftp_open(struct mlp_ftp **out, const struct mlp_ftp_url *u,
 	}
 	s = mlp_xcalloc(1, sizeof *s);
 	s->o = *o;
+	s->port = u->port;
 	if (s->o.jobs < 1)
 		s->o.jobs = 1;
 	s->o.tls = o->tls || u->tls;
@@ -324,6 +345,9 @@ mlp_ftp_close(struct mlp_ftp *s)
 
 	if (s == NULL)
 		return;
+	/* First the multi handle: closing its connections calls close_cb. */
+	if (s->m != NULL)
+		curl_multi_cleanup(s->m);
 	for (c = 0; c < s->nconns; c++) {
 		if (s->conns[c].h != NULL)
 			curl_easy_cleanup(s->conns[c].h);
@@ -331,8 +355,6 @@ mlp_ftp_close(struct mlp_ftp *s)
 		curl_slist_free_all(s->conns[c].postquote);
 	}
 	free(s->conns);
-	if (s->m != NULL)
-		curl_multi_cleanup(s->m);
 	for (i = 0; i < s->ndirs; i++)
 		free(s->dirs[i]);
 	free(s->dirs);
@@ -343,6 +365,7 @@ mlp_ftp_close(struct mlp_ftp *s)
 	free(s->base);
 	free((char *)s->o.cacert);
 	free(s->fatal_msg);
+	free(s->ctlfds);
 	free(s);
 }
 
@@ -392,6 +415,24 @@ debug_cb(CURL *h, curl_infotype type, char *data, size_t len, void *arg)
 	return 0;
 }
 
+/*
+ * Keep the first line of a server reply, printable, for messages: the
+ * last one a connection got (shown when it is a 4xx or 5xx).
+ */
+static void
+keep_reply(struct ftp_conn *c, const char *data, size_t len)
+{
+	size_t	i, n = 0;
+
+	for (i = 0; i < len && n < sizeof c->reply - 1; i++) {
+		if (data[i] == '\r' || data[i] == '\n')
+			break;
+		c->reply[n++] = (unsigned char)data[i] < 0x20 ||
+		    (unsigned char)data[i] == 0x7f ? '?' : data[i];
+	}
+	c->reply[n] = '\0';
+}
+
 /* Server replies: for mlp_ftp_sizes, the code of every final reply
  * line and the number of a "213 N". */
 static size_t
@@ -402,6 +443,9 @@ header_cb(char *data, size_t size, size_t nmemb, void *arg)
 	int64_t		 v;
 	size_t		 e;
 
+	if (len >= 4 && (data[3] == ' ' || data[3] == '-') &&
+	    data[0] >= '1' && data[0] <= '5')
+		keep_reply(c, data, len);
 	if (len < 4 || data[3] != ' ' || mlp_hexval(data[0]) < 0)
 		return len;
 	e = len;
@@ -429,6 +473,130 @@ header_cb(char *data, size_t size, size_t nmemb, void *arg)
 	return len;
 }
 
+/*
+ * Control connections.  libcurl's sockets are opened by open_cb, which
+ * notes those to the server's control port; prereq_cb learns the local
+ * port of the connection a transfer uses, which names its socket.
+ */
+static int
+local_port(curl_socket_t fd)
+{
+	struct sockaddr_storage	 ss;
+	socklen_t		 len = sizeof ss;
+
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) == -1)
+		return -1;
+	if (ss.ss_family == AF_INET)
+		return ntohs(((struct sockaddr_in *)&ss)->sin_port);
+	if (ss.ss_family == AF_INET6)
+		return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+	return -1;
+}
+
+static curl_socket_t
+open_cb(void *arg, curlsocktype purpose, struct curl_sockaddr *a)
+{
+	struct mlp_ftp	*s = arg;
+	curl_socket_t	 fd;
+	int		 port = -1;
+
+	if ((fd = socket(a->family, a->socktype, a->protocol)) == -1)
+		return CURL_SOCKET_BAD;
+	(void)fcntl(fd, F_SETFD, FD_CLOEXEC);
+	if (a->family == AF_INET)
+		port = ntohs(((struct sockaddr_in *)&a->addr)->sin_port);
+	else if (a->family == AF_INET6)
+		port = ntohs(((struct sockaddr_in6 *)&a->addr)->sin6_port);
+	if (purpose == CURLSOCKTYPE_IPCXN && port == s->port) {
+		if (s->nctl == s->actl) {
+			s->actl = s->actl ? s->actl * 2 : 8;
+			s->ctlfds = mlp_xrealloc(s->ctlfds,
+			    (size_t)s->actl * sizeof *s->ctlfds);
+		}
+		s->ctlfds[s->nctl++] = fd;
+	}
+	return fd;
+}
+
+static int
+prereq_cb(void *arg, char *rip, char *lip, int rport, int lport)
+{
+	struct ftp_conn	*c = arg;
+
+	c->ctl_lport = lport;
+	return CURL_PREREQFUNC_OK;
+}
+
+/* The control socket c's transfer used, or CURL_SOCKET_BAD. */
+static curl_socket_t
+ctl_socket(struct ftp_conn *c)
+{
+	int	i;
+
+	if (c->ctl_lport <= 0)
+		return CURL_SOCKET_BAD;
+	for (i = 0; i < c->s->nctl; i++)
+		if (local_port(c->s->ctlfds[i]) == c->ctl_lport)
+			return c->s->ctlfds[i];
+	return CURL_SOCKET_BAD;
+}
+
+/*
+ * After a failed transfer the control connection may be out of step
+ * (a late reply would answer the next command): shut it down, so that
+ * libcurl finds it dead and connects afresh.
+ */
+static void
+drop_ctl(struct ftp_conn *c)
+{
+	curl_socket_t	fd = ctl_socket(c);
+
+	if (fd != CURL_SOCKET_BAD)
+		(void)shutdown(fd, SHUT_RDWR);
+	c->ctl_lport = 0;
+}
+
+/*
+ * libcurl closes a socket.  When it is the control connection of a
+ * transfer going on, the server may have said why it broke the transfer
+ * off ("452 ...") and libcurl, failing on the data connection, never
+ * read it: read what is there (briefly), for the message.
+ */
+static int
+close_cb(void *arg, curl_socket_t fd)
+{
+	struct mlp_ftp	*s = arg;
+	struct ftp_conn	*c;
+	struct pollfd	 pfd;
+	char		 buf[256];
+	ssize_t		 n;
+	int		 i, lport = -1;
+
+	for (i = 0; i < s->nctl; i++)
+		if (s->ctlfds[i] == fd) {
+			lport = local_port(fd);
+			s->ctlfds[i] = s->ctlfds[--s->nctl];
+			break;
+		}
+	for (i = 0; lport > 0 && i < s->nconns; i++) {
+		c = &s->conns[i];
+		if (c->ctl_lport != lport || c->job == NULL)
+			continue;
+		c->ctl_lport = 0;
+		if (c->reply[0] == '4' || c->reply[0] == '5')
+			break;
+		pfd.fd = fd;
+		pfd.events = POLLIN;
+		if (poll(&pfd, 1, 500) == 1 && (n = recv(fd, buf,
+		    sizeof buf - 1, MSG_DONTWAIT)) >= 4 &&
+		    (buf[0] == '4' || buf[0] == '5') && (buf[3] == ' ' ||
+		    buf[3] == '-'))
+			keep_reply(c, buf, (size_t)n);
+		break;
+	}
+	return close(fd);
+}
+
 static size_t
 read_cb(char *buf, size_t size, size_t nmemb, void *arg)
 {
@@ -437,6 +605,13 @@ read_cb(char *buf, size_t size, size_t nmemb, void *arg)
 	size_t		 want = size * nmemb;
 	ssize_t		 n;
 
+	if (!j->started) {
+		/* Data flows: the server accepted STOR or APPE. */
+		j->started = 1;
+		if (!j->announced && c->cb != NULL && c->cb->start != NULL)
+			c->cb->start(c->cb->arg, j->it);
+		j->announced = 1;
+	}
 	if (j->nread >= j->it->size)
 		return 0;
 	if (want > j->it->size - j->nread)
@@ -467,8 +642,21 @@ seek_cb(void *arg, curl_off_t off, int origin)
 	ssize_t		 n;
 	size_t		 want;
 
-	if (origin != SEEK_SET || off < 0 || (uint64_t)off > j->it->size)
+	if (origin != SEEK_SET || off < 0)
 		return CURL_SEEKFUNC_FAIL;
+	/*
+	 * The server's SIZE is no proof: a part "as large as the file"
+	 * would be renamed without a transfer, and a part larger than this
+	 * process ever sent cannot be ours.  Start over from byte 0.
+	 */
+	if ((uint64_t)off >= j->it->size ||
+	    (j->sent_known && (uint64_t)off > j->sent_hi)) {
+		logf_(c->s, "%s: the server reports %lld bytes of the "
+		    "temporary copy; not resuming from there", j->it->remote,
+		    (long long)off);
+		j->offset = 0;
+		return CURL_SEEKFUNC_FAIL;
+	}
 	if (lseek(j->fd, 0, SEEK_SET) == -1)
 		return CURL_SEEKFUNC_FAIL;
 	mlp_hasher_finish(j->hs, buf);
@@ -485,6 +673,7 @@ seek_cb(void *arg, curl_off_t off, int origin)
 		mlp_hasher_update(j->hs, buf, (size_t)n);
 		j->nread += (uint64_t)n;
 	}
+	j->offset = (uint64_t)off;
 	logf_(c->s, "%s: resuming after %lld bytes", j->it->remote,
 	    (long long)off);
 	return CURL_SEEKFUNC_OK;
@@ -502,6 +691,7 @@ setup_common(struct ftp_conn *c, const char *url)
 	curl_slist_free_all(c->postquote);
 	c->quote = c->postquote = NULL;
 	c->errbuf[0] = '\0';
+	c->reply[0] = '\0';
 	curl_easy_setopt(h, CURLOPT_URL, url);
 	curl_easy_setopt(h, CURLOPT_PRIVATE, c);
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, c->errbuf);
@@ -517,6 +707,18 @@ setup_common(struct ftp_conn *c, const char *url)
 	    s->o.stall_timeout : 60L);
 	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, header_cb);
 	curl_easy_setopt(h, CURLOPT_HEADERDATA, c);
+	curl_easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, open_cb);
+	curl_easy_setopt(h, CURLOPT_OPENSOCKETDATA, s);
+	curl_easy_setopt(h, CURLOPT_CLOSESOCKETFUNCTION, close_cb);
+	curl_easy_setopt(h, CURLOPT_CLOSESOCKETDATA, s);
+	curl_easy_setopt(h, CURLOPT_PREREQFUNCTION, prereq_cb);
+	curl_easy_setopt(h, CURLOPT_PREREQDATA, c);
+	if (s->o.deadline_ms > 0) {
+		int64_t	left = s->o.deadline_ms - mlp_clock_ms();
+
+		curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)(left > 1 ?
+		    left : 1));
+	}
 	if (s->pass != NULL) {
 		if (s->user != NULL)
 			curl_easy_setopt(h, CURLOPT_USERNAME, s->user);
@@ -586,14 +788,28 @@ add_mkdirs(struct ftp_conn *c, const char *path)
 static int
 job_open(struct ftp_job *j)
 {
+	struct stat	sb;
+
+	/* Never through a link; never block on a FIFO put in its place. */
 	do
-		j->fd = open(j->it->local, O_RDONLY | O_CLOEXEC);
+		j->fd = open(j->it->local, O_RDONLY | O_CLOEXEC | O_NOFOLLOW |
+		    O_NONBLOCK);
 	while (j->fd == -1 && errno == EINTR);
 	if (j->fd == -1)
 		return mlp_error_set_errno(MLP_ERROR, "cannot open '%s'",
 		    j->it->local);
+	if (fstat(j->fd, &sb) == -1 || !S_ISREG(sb.st_mode) ||
+	    (j->it->check_id && ((uint64_t)sb.st_dev != j->it->dev ||
+	    (uint64_t)sb.st_ino != j->it->ino))) {
+		close(j->fd);
+		j->fd = -1;
+		return mlp_error_set(MLP_ERROR, "'%s' is no longer the file "
+		    "that was found there; not sent", j->it->local);
+	}
 	j->hs = mlp_hasher_new();
 	j->nread = 0;
+	j->offset = 0;
+	j->started = 0;
 	return MLP_OK;
 }
 
@@ -724,8 +940,14 @@ curl_msg(struct ftp_conn *c, CURLcode rc, long reply)
 
 	/* libcurl calls a 421 "timeout"; it is mostly "TLS required". */
 	if (reply == 421 && !c->s->o.tls)
-		return mlp_xasprintf("the server closed the session (421); "
-		    "if it requires TLS, use --ssl");
+		return mlp_xasprintf("the server closed the session (%s); "
+		    "if it requires TLS, use --ssl", c->reply[0] == '4' ?
+		    c->reply : "421");
+	/* The server's own words, which libcurl may not have read. */
+	if ((c->reply[0] == '4' || c->reply[0] == '5') &&
+	    strstr(m, c->reply) == NULL)
+		return mlp_xasprintf("%s; the server said \"%s\"", m,
+		    c->reply);
 	snprintf(code, sizeof code, "%ld", reply);
 	if (reply >= 400 && strstr(m, code) == NULL)
 		return mlp_xasprintf("%s (server reply %ld)", m, reply);
@@ -765,6 +987,57 @@ job_fail(struct put_run *pr, struct ftp_job *j, int code, char *msg)
 		pr->cb->done(pr->cb->arg, j->it);
 }
 
+/* Stop the session: every later transfer fails with msg at once. */
+static void
+set_fatal(struct mlp_ftp *s, const char *msg)
+{
+	if (s->fatal)
+		return;
+	s->fatal = 1;
+	free(s->fatal_msg);
+	s->fatal_msg = mlp_xstrdup(msg);
+}
+
+static int
+past_deadline(const struct mlp_ftp *s)
+{
+	return s->o.deadline_ms > 0 && mlp_clock_ms() >= s->o.deadline_ms;
+}
+
+static void
+deadline_fatal(struct mlp_ftp *s)
+{
+	char	*m;
+
+	m = mlp_xasprintf("gave up: the push took longer than --max-time "
+	    "(%ld s)", s->o.max_time);
+	set_fatal(s, m);
+	free(m);
+}
+
+/*
+ * A time-out: the server stopped answering (or the network went).  One
+ * is retried; a second in a row, on any connection, ends the session,
+ * so a silent server holds the push for about twice the time-out, not
+ * files x retries x time-out.
+ */
+static void
+timed_out(struct mlp_ftp *s, const char *msg)
+{
+	char	*m;
+
+	if (past_deadline(s)) {
+		deadline_fatal(s);
+		return;
+	}
+	if (++s->timeouts < 2)
+		return;
+	m = mlp_xasprintf("the server stopped answering (%s); giving up the "
+	    "push", msg);
+	set_fatal(s, m);
+	free(m);
+}
+
 /* A transfer of job j on connection c ended with rc. */
 static void
 job_finished(struct put_run *pr, struct ftp_conn *c, CURLcode rc)
@@ -772,13 +1045,38 @@ job_finished(struct put_run *pr, struct ftp_conn *c, CURLcode rc)
 	struct mlp_ftp	*s = pr->s;
 	struct ftp_job	*j = c->job;
 	const char	*slash;
+	curl_off_t	 up = 0;
 	long		 reply = 0;
 	char		*msg;
 
 	c->job = NULL;
 	curl_easy_getinfo(c->h, CURLINFO_RESPONSE_CODE, &reply);
-	if (j->phase == PH_PUT && (rc == CURLE_OK ||
-	    (rc == CURLE_QUOTE_ERROR && j->nread == j->it->size))) {
+	curl_easy_getinfo(c->h, CURLINFO_SIZE_UPLOAD_T, &up);
+	if (up < 0)
+		up = 0;
+	if (j->phase == PH_PUT && j->started) {
+		/* What left this process: the server cannot have more. */
+		if (!j->sent_known || j->offset + (uint64_t)up > j->sent_hi)
+			j->sent_hi = j->offset + (uint64_t)up;
+		j->sent_known = 1;
+	}
+	/*
+	 * Complete only with the server's 226 (libcurl runs the rename in
+	 * POSTQUOTE after it) for a transfer that read every byte of the
+	 * file from byte 0 and sent all but the resumed part.
+	 */
+	if (j->phase == PH_PUT && (rc == CURLE_OK || rc == CURLE_QUOTE_ERROR) &&
+	    (j->nread != j->it->size ||
+	    j->offset + (uint64_t)up != j->it->size)) {
+		if (rc == CURLE_OK) {
+			msg = mlp_xasprintf("the transfer ended after %llu of "
+			    "%llu bytes", (unsigned long long)(j->offset +
+			    (uint64_t)up), (unsigned long long)j->it->size);
+			job_fail(pr, j, MLP_ERROR, msg);
+			return;
+		}
+	} else if (j->phase == PH_PUT && (rc == CURLE_OK ||
+	    rc == CURLE_QUOTE_ERROR)) {
 		/* Uploaded and checked; renamed too unless RNFR/RNTO failed. */
 		mlp_hasher_finish(j->hs, j->it->hash);
 		j->hs = NULL;
@@ -804,25 +1102,43 @@ job_finished(struct put_run *pr, struct ftp_conn *c, CURLcode rc)
 		}
 	}
 	if (rc == CURLE_OK) {
+		s->timeouts = 0;
 		pr->ndone++;
 		j->it->result = MLP_OK;
 		if (pr->cb->done != NULL)
 			pr->cb->done(pr->cb->arg, j->it);
 		return;
 	}
+	drop_ctl(c);
 	msg = curl_msg(c, rc, reply);
-	if (fatal_code(rc)) {
-		s->fatal = 1;
-		free(s->fatal_msg);
-		s->fatal_msg = mlp_xstrdup(msg);
-		job_fail(pr, j, MLP_ERROR, msg);
+	if (rc == CURLE_OPERATION_TIMEDOUT)
+		timed_out(s, msg);
+	else if (rc != CURLE_FTP_COULDNT_USE_REST)
+		s->timeouts = 0;
+	if (fatal_code(rc))
+		set_fatal(s, msg);
+	if (s->fatal) {
+		job_fail(pr, j, MLP_ERROR, s->fatal_msg == NULL ? msg :
+		    mlp_xstrdup(s->fatal_msg));
+		if (s->fatal_msg != NULL)
+			free(msg);
 		return;
 	}
 	if (j->phase == PH_PUT && j->resume &&
 	    rc == CURLE_FTP_COULDNT_USE_REST) {
-		/* The server's part does not fit this file: start over. */
-		j->resume = -1;
-	} else if (j->attempt >= s->o.retries || !transient(rc, reply)) {
+		/*
+		 * The server's part does not fit this file: start over at
+		 * once, from byte 0 (a STOR, which cannot end up here).
+		 */
+		job_close(j);
+		j->resume = 0;
+		j->not_before = 0;
+		logf_(s, "%s: starting over", j->it->remote);
+		free(msg);
+		enqueue(pr, j);
+		return;
+	}
+	if (j->attempt >= s->o.retries || !transient(rc, reply)) {
 		job_fail(pr, j, MLP_ERROR, msg);
 		return;
 	}
@@ -831,7 +1147,7 @@ job_finished(struct put_run *pr, struct ftp_conn *c, CURLcode rc)
 	    (1 << (j->attempt - 1 < 6 ? j->attempt - 1 : 6));
 	if (j->phase == PH_PUT) {
 		job_close(j);
-		j->resume = j->resume != -1 && j->it->size >= FTP_RESUME_MIN;
+		j->resume = j->it->size >= FTP_RESUME_MIN;
 	}
 	logf_(s, "%s: %s; trying again (%d of %d)", j->it->remote, msg,
 	    j->attempt, s->o.retries);
@@ -860,8 +1176,6 @@ start_next(struct put_run *pr, struct ftp_conn *c, int64_t now,
 		pr->qlen--;
 		c->job = j;
 		if (j->phase == PH_PUT) {
-			if (pr->cb->start != NULL && j->attempt == 0)
-				pr->cb->start(pr->cb->arg, j->it);
 			if ((r = start_put(c, j)) != MLP_OK) {
 				c->job = NULL;
 				job_fail(pr, j, r,
@@ -885,6 +1199,25 @@ fail_rest(struct put_run *pr)
 		job_fail(pr, pr->queue[pr->qhead + i], MLP_ERROR,
 		    mlp_xstrdup(pr->s->fatal_msg));
 	pr->qlen = 0;
+}
+
+/* The session is over: stop the transfers going on. */
+static void
+abort_active(struct put_run *pr)
+{
+	struct ftp_conn	*c;
+	struct ftp_job	*j;
+	int		 i;
+
+	for (i = 0; i < pr->s->nconns; i++) {
+		c = &pr->s->conns[i];
+		if ((j = c->job) == NULL)
+			continue;
+		curl_multi_remove_handle(pr->s->m, c->h);
+		c->job = NULL;
+		drop_ctl(c);
+		job_fail(pr, j, MLP_ERROR, mlp_xstrdup(pr->s->fatal_msg));
+	}
 }
 
 static void
@@ -916,6 +1249,8 @@ mlp_ftp_put(struct mlp_ftp *s, struct mlp_ftp_item *items, size_t n,
 
 	if (n == 0)
 		return MLP_OK;
+	if (!s->fatal && past_deadline(s))
+		deadline_fatal(s);
 	memset(&pr, 0, sizeof pr);
 	pr.s = s;
 	pr.cb = cb;
@@ -930,9 +1265,15 @@ mlp_ftp_put(struct mlp_ftp *s, struct mlp_ftp_item *items, size_t n,
 		pr.jobs[i].resume = items[i].resume;
 		enqueue(&pr, &pr.jobs[i]);
 	}
+	for (c = 0; c < s->nconns; c++)
+		s->conns[c].cb = cb;
 	while (pr.ndone < n) {
-		if (s->fatal)
+		if (!s->fatal && past_deadline(s))
+			deadline_fatal(s);
+		if (s->fatal) {
+			abort_active(&pr);
 			fail_rest(&pr);
+		}
 		now = mlp_clock_ms();
 		wake = 0;
 		active = 0;
@@ -944,6 +1285,8 @@ mlp_ftp_put(struct mlp_ftp *s, struct mlp_ftp_item *items, size_t n,
 		if (active == 0) {
 			if (pr.ndone >= n)
 				break;
+			if (s->o.deadline_ms > 0 && wake > s->o.deadline_ms)
+				wake = s->o.deadline_ms;
 			if (wake > now)
 				usleep((useconds_t)(wake - now) * 1000);
 			continue;
@@ -955,11 +1298,19 @@ mlp_ftp_put(struct mlp_ftp *s, struct mlp_ftp_item *items, size_t n,
 		if (running > 0)
 			curl_multi_wait(s->m, NULL, 0, 100, &nfds);
 	}
+	for (c = 0; c < s->nconns; c++)
+		s->conns[c].cb = NULL;
 	free(pr.queue);
 	free(pr.jobs);
 	if (s->fatal)
 		return mlp_error_set(MLP_ERROR, "%s", s->fatal_msg);
 	return MLP_OK;
+}
+
+const char *
+mlp_ftp_failed(const struct mlp_ftp *s)
+{
+	return s != NULL && s->fatal ? s->fatal_msg : NULL;
 }
 
 /* Run the quote commands of c alone (no transfer), waiting for them. */
@@ -992,6 +1343,37 @@ quote_only(struct ftp_conn *c)
 
 #define SIZES_BATCH	500
 
+/* MLP_OK, or the error that ended the session (for every later call). */
+static int
+session_ok(struct mlp_ftp *s)
+{
+	if (!s->fatal && past_deadline(s))
+		deadline_fatal(s);
+	if (s->fatal)
+		return mlp_error_set(MLP_ERROR, "%s", s->fatal_msg);
+	return MLP_OK;
+}
+
+/* The error of a failed quote_only(), with the server's reply. */
+static int
+quote_error(struct ftp_conn *c, CURLcode rc, const char *what)
+{
+	char	*m = curl_msg(c, rc, 0);
+	int	 r;
+
+	drop_ctl(c);
+	if (rc == CURLE_OPERATION_TIMEDOUT)
+		timed_out(c->s, m);
+	else if (fatal_code(rc))
+		set_fatal(c->s, m);
+	if (c->s->fatal)
+		r = mlp_error_set(MLP_ERROR, "%s: %s", what, c->s->fatal_msg);
+	else
+		r = mlp_error_set(MLP_ERROR, "%s: %s", what, m);
+	free(m);
+	return r;
+}
+
 int
 mlp_ftp_sizes(struct mlp_ftp *s, int64_t *sizes, const char *const *paths,
     size_t n)
@@ -1002,6 +1384,8 @@ mlp_ftp_sizes(struct mlp_ftp *s, int64_t *sizes, const char *const *paths,
 	char		*url;
 	int		 r = MLP_OK;
 
+	if ((r = session_ok(s)) != MLP_OK)
+		return r;
 	c->replies = mlp_xcalloc(SIZES_BATCH, sizeof *c->replies);
 	c->rsizes = mlp_xcalloc(SIZES_BATCH, sizeof *c->rsizes);
 	url = mlp_xasprintf("%s%%2F", s->base);
@@ -1013,9 +1397,8 @@ mlp_ftp_sizes(struct mlp_ftp *s, int64_t *sizes, const char *const *paths,
 		for (k = 0; k < b; k++)
 			quote_add(&c->quote, "*SIZE %s", paths[i + k]);
 		if ((rc = quote_only(c)) != CURLE_OK) {
-			r = mlp_error_set(MLP_ERROR, "cannot check sizes on "
-			    "the server: %s", c->errbuf[0] ? c->errbuf :
-			    curl_easy_strerror(rc));
+			r = quote_error(c, rc, "cannot check sizes on the "
+			    "server");
 			break;
 		}
 		/* The last b replies answer our b SIZE commands. */
@@ -1042,9 +1425,12 @@ mlp_ftp_mkdirs(struct mlp_ftp *s, const char *const *paths, size_t n)
 	CURLcode	 rc;
 	size_t		 i, len;
 	char		*url, *p;
+	int		 r;
 
 	if (n == 0)
 		return MLP_OK;
+	if ((r = session_ok(s)) != MLP_OK)
+		return r;
 	url = mlp_xasprintf("%s%%2F", s->base);
 	setup_common(c, url);
 	free(url);
@@ -1057,9 +1443,8 @@ mlp_ftp_mkdirs(struct mlp_ftp *s, const char *const *paths, size_t n)
 		quote_add(&c->quote, "CWD %s", paths[i]);
 	}
 	if ((rc = quote_only(c)) != CURLE_OK)
-		return mlp_error_set(MLP_ERROR, "cannot create folders on the "
-		    "server: %s", c->errbuf[0] ? c->errbuf :
-		    curl_easy_strerror(rc));
+		return quote_error(c, rc, "cannot create folders on the "
+		    "server");
 	for (i = 0; i < n; i++)
 		for (len = 1; paths[i][len - 1] != '\0'; len++)
 			if (paths[i][len] == '/' || paths[i][len] == '\0')

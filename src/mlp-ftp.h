@@ -42,6 +42,12 @@ struct mlp_ftp_opts {
 	int		 retry_delay_ms; /* first backoff; doubles each try */
 	long		 connect_timeout; /* seconds */
 	long		 stall_timeout;	/* seconds without progress */
+	/*
+	 * Give up the whole session at this mlp_clock_ms() time (0: never);
+	 * max_time is only for the message (--max-time).
+	 */
+	int64_t		 deadline_ms;
+	long		 max_time;
 	int		 trace;		/* send the protocol dialogue to log */
 	mlp_ftp_log_fn	*log;		/* trace and retry notes, may be NULL */
 	void		*log_arg;
@@ -54,6 +60,9 @@ struct mlp_ftp_item {
 	uint64_t	 size;		/* bytes to send, as stat(2) saw them */
 	int		 resume;	/* an upload of this very content
 					   may have been interrupted */
+	int		 check_id;	/* the file opened must be dev/ino */
+	uint64_t	 dev;
+	uint64_t	 ino;
 	void		*arg;		/* the caller's */
 	char		 hash[MLP_HASH_HEX]; /* XXH3-128 of what was read */
 	int		 result;	/* MLP_OK or the failure's code */
@@ -61,7 +70,11 @@ struct mlp_ftp_item {
 };
 
 struct mlp_ftp_cb {
-	/* An upload of it is about to start (resume bookkeeping). */
+	/*
+	 * The server accepted an upload of it and bytes are about to go
+	 * out (resume bookkeeping); not called for a try that failed
+	 * before that (login, TLS, STOR refused).
+	 */
 	void	(*start)(void *arg, struct mlp_ftp_item *);
 	/* It is on the server under its final name, or failed for good. */
 	void	(*done)(void *arg, struct mlp_ftp_item *);
@@ -82,16 +95,24 @@ int	 mlp_ftp_open(struct mlp_ftp **out, const struct mlp_ftp_url *,
 void	 mlp_ftp_close(struct mlp_ftp *);
 /*
  * Upload items: parents are created (MKD), each file goes to
- * ".<name>.mlp-part" beside its final name and, once the server has
- * confirmed all of its bytes, is renamed (RNFR/RNTO, replacing an older
- * file).
+ * ".<name>.mlp-part" beside its final name and is renamed (RNFR/RNTO,
+ * replacing an older file) only after a transfer that the server ended
+ * with 226 and that sent every byte of the file (a resumed upload
+ * counts from byte 0: the server's SIZE of its part is never taken as
+ * proof that the part is complete).  A local file is opened with
+ * O_NOFOLLOW and must be a regular file (dev/ino, with check_id).
  * Transient failures are retried with backoff, large files resumed.
+ * A server that stops answering ends the whole session after a second
+ * time-out in a row, and the deadline ends it too.
  * Returns MLP_OK when every item was tried (see item->result), or an
- * error that stops everything (login refused); then every item not done
- * has result set too.
+ * error that stops everything (login refused, silent server, deadline);
+ * then every item not done has result set too, and later calls of the
+ * session fail at once with the same error.
  */
 int	 mlp_ftp_put(struct mlp_ftp *, struct mlp_ftp_item *items, size_t n,
 	    const struct mlp_ftp_cb *);
+/* The error that ended the session, or NULL (also for a NULL session). */
+const char *mlp_ftp_failed(const struct mlp_ftp *);
 /*
  * Ask the server the size of each absolute path (SIZE), on one
  * connection; sizes[i] is -1 where the server has no such file.
@@ -140,7 +161,7 @@ struct mlp_push_opts {
 
 struct mlp_push_stats {
 	size_t		 runs;		/* runs looked at */
-	size_t		 runs_sent;	/* runs with at least one file sent */
+	size_t		 runs_sent;	/* runs with files sent, none failed */
 	size_t		 runs_failed;
 	size_t		 files;		/* files looked at */
 	size_t		 files_sent;
@@ -179,6 +200,13 @@ int	 mlp_push_run_id(struct mlp_push *, const char *run_id, int select);
  */
 int	 mlp_push_store(struct mlp_push *, int select);
 const struct mlp_push_stats *mlp_push_stats(const struct mlp_push *);
+/*
+ * End the push at this mlp_clock_ms() time (--max-time, max_time
+ * seconds, for messages): transfers going on are stopped, the runs not
+ * done yet are not pushed, and mlp_push_store() fails.
+ */
+void	 mlp_push_set_deadline(struct mlp_push *, int64_t deadline_ms,
+	    long max_time);
 
 /*
  * The store-wide push lock <store>/.mlp-push.lock (flock(2)).  With

@@ -64,9 +64,11 @@ struct manifest {
 
 struct lfile {
 	char		*rel;
-	char		*abs;
+	char		*abs;		/* the file itself: never a link */
 	uint64_t	 size;
 	int64_t		 mtime;
+	uint64_t	 dev, ino;	/* what the walk found */
+	int		 link;		/* found through a link (never pruned) */
 };
 
 struct mlp_push {
@@ -78,6 +80,7 @@ struct mlp_push {
 	char			**fids;		/* the filter's runs, sorted */
 	size_t			 nfids, afids;
 	int			 damaged;	/* experiments unreadable */
+	int			 stopped;	/* the session is over: no more */
 };
 
 /* What one run's push needs in its callbacks. */
@@ -87,6 +90,7 @@ struct run_ctx {
 	struct manifest		*mf;
 	size_t			 total, done;
 	size_t			 nnew;		/* new or changed files */
+	size_t			 sent;
 	int			 failed;
 };
 
@@ -330,7 +334,8 @@ mf_append(struct manifest *mf, const struct mf_entry *e, int pending,
 		r = mlp_file_create(mf->file, dir, b.buf, b.len);
 		if (r != MLP_OK && r != MLP_EEXISTS)
 			goto out;
-		mf->fd = open(mf->file, O_WRONLY | O_APPEND | O_CLOEXEC);
+		mf->fd = open(mf->file, O_WRONLY | O_APPEND | O_CLOEXEC |
+		    O_NOFOLLOW);
 		if (mf->fd == -1) {
 			r = mlp_error_set_errno(MLP_ERROR, "cannot open '%s'",
 			    mf->file);
@@ -407,57 +412,137 @@ lfiles_release(struct lfiles *l)
 	memset(l, 0, sizeof *l);
 }
 
+/* A temporary file of mlp (a crash's leftover): never pushed. */
+static int
+mlp_temp(const char *name)
+{
+	return strncmp(name, ".mlp-tmp.", 9) == 0;
+}
+
+/* The walk of one run's artifact folder. */
+struct walker {
+	struct mlp_push	*p;
+	const struct mlp_run *run;
+	struct lfiles	*l;
+	const char	*root;		/* the folder, no link in its last part */
+	char		*real;		/* realpath(root) */
+};
+
+static void
+lf_add(struct lfiles *l, char *rel, char *abs, const struct stat *sb,
+    int link)
+{
+	if (l->n == l->alloc) {
+		l->alloc = l->alloc ? l->alloc * 2 : 64;
+		l->f = mlp_xrealloc(l->f, l->alloc * sizeof *l->f);
+	}
+	l->f[l->n].rel = rel;
+	l->f[l->n].abs = abs;
+	l->f[l->n].size = (uint64_t)sb->st_size;
+	l->f[l->n].mtime = (int64_t)sb->st_mtim.tv_sec * 1000000000 +
+	    sb->st_mtim.tv_nsec;
+	l->f[l->n].dev = (uint64_t)sb->st_dev;
+	l->f[l->n].ino = (uint64_t)sb->st_ino;
+	l->f[l->n].link = link;
+	l->n++;
+}
+
+/* Is real (a realpath) root itself or below it? */
+static int
+below(const char *real, const char *root)
+{
+	size_t	n = strlen(root);
+
+	return strncmp(real, root, n) == 0 && (real[n] == '\0' ||
+	    real[n] == '/' || (n == 1 && root[0] == '/'));
+}
+
 /*
- * Regular files under dir/rel, recursively, as MLflow's os.walk sees
- * them: symbolic links to files count, links to folders are not
- * followed.
+ * A symbolic link in the artifacts: as MLflow's os.walk, a link to a
+ * file counts and a link to a folder is not followed; but only a link
+ * whose target is inside the artifact folder.  One that leads out is
+ * skipped with a warning: whoever can write a run folder must not get
+ * the pusher to send (or delete) files elsewhere.  Returns 1 if added.
  */
 static int
-walk(struct lfiles *l, const char *root, const char *rel)
+walk_link(struct walker *w, char *rel, char *path)
 {
+	struct stat	 sb;
+	char		*real;
+
+	if ((real = realpath(path, NULL)) == NULL)
+		return 0;		/* dangling: nothing to send */
+	if (!below(real, w->real)) {
+		say(w->p, 1, "run %s: '%s' not pushed: a symbolic link that "
+		    "leads outside the artifact folder", w->run->info.run_id,
+		    rel);
+		free(real);
+		return 0;
+	}
+	if (lstat(real, &sb) == 0 && S_ISREG(sb.st_mode)) {
+		lf_add(w->l, rel, real, &sb, 1);
+		return 1;
+	}
+	free(real);
+	return 0;
+}
+
+/*
+ * Regular files under the open folder dfd (rel below the root),
+ * recursively, never through a link: folders are opened with
+ * O_NOFOLLOW relative to their parent's descriptor.  Takes dfd.
+ */
+static int
+walk(struct walker *w, int dfd, const char *rel)
+{
+	struct lfiles	*l = w->l;
 	struct dirent	*de;
 	struct stat	 sb;
 	DIR		*dp;
-	char		*dir, *path, *sub;
+	char		*sub;
 	size_t		 nfiles = 0;
-	int		 r = MLP_OK;
+	int		 r = MLP_OK, fd;
 
-	dir = *rel ? mlp_path_join(root, rel) : mlp_xstrdup(root);
-	if ((dp = opendir(dir)) == NULL) {
-		r = errno == ENOENT && *rel == '\0' ? MLP_OK :
-		    mlp_error_set_errno(MLP_ERROR, "cannot read '%s'", dir);
-		free(dir);
-		return r;
+	if ((dp = fdopendir(dfd)) == NULL) {
+		close(dfd);
+		return mlp_error_set_errno(MLP_ERROR, "cannot read '%s/%s'",
+		    w->root, rel);
 	}
 	while (r == MLP_OK && (de = readdir(dp)) != NULL) {
 		if (strcmp(de->d_name, ".") == 0 ||
-		    strcmp(de->d_name, "..") == 0)
+		    strcmp(de->d_name, "..") == 0 || mlp_temp(de->d_name))
 			continue;
-		path = mlp_path_join(dir, de->d_name);
+		if (fstatat(dirfd(dp), de->d_name, &sb,
+		    AT_SYMLINK_NOFOLLOW) == -1)
+			continue;	/* gone meanwhile */
 		sub = *rel ? mlp_xasprintf("%s/%s", rel, de->d_name) :
 		    mlp_xstrdup(de->d_name);
-		if (lstat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
-			r = walk(l, root, sub);
-		else if (stat(path, &sb) == 0 && S_ISREG(sb.st_mode)) {
-			if (l->n == l->alloc) {
-				l->alloc = l->alloc ? l->alloc * 2 : 64;
-				l->f = mlp_xrealloc(l->f,
-				    l->alloc * sizeof *l->f);
-			}
-			l->f[l->n].rel = sub;
-			l->f[l->n].abs = path;
-			l->f[l->n].size = (uint64_t)sb.st_size;
-			l->f[l->n].mtime = (int64_t)sb.st_mtim.tv_sec *
-			    1000000000 + sb.st_mtim.tv_nsec;
-			l->n++;
+		if (S_ISDIR(sb.st_mode)) {
+			fd = openat(dirfd(dp), de->d_name, O_RDONLY |
+			    O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (fd == -1)
+				r = mlp_error_set_errno(MLP_ERROR, "cannot "
+				    "open '%s/%s'", w->root, sub);
+			else
+				r = walk(w, fd, sub);
+		} else if (S_ISREG(sb.st_mode)) {
+			lf_add(l, sub, mlp_xasprintf("%s/%s", w->root, sub),
+			    &sb, 0);
 			nfiles++;
 			continue;
+		} else if (S_ISLNK(sb.st_mode)) {
+			char *path = mlp_xasprintf("%s/%s", w->root, sub);
+
+			if (walk_link(w, sub, path)) {
+				nfiles++;
+				free(path);
+				continue;
+			}
+			free(path);
 		}
-		free(path);
 		free(sub);
 	}
 	closedir(dp);
-	free(dir);
 	/* As MLflow's upload: a folder without files is made on the server. */
 	if (r == MLP_OK && *rel != '\0' && nfiles == 0) {
 		if (l->ndirs == l->adirs) {
@@ -487,6 +572,52 @@ local_dir(const struct mlp_run *run)
 	/* A moved store, or artifacts already relocated: the run folder's. */
 	free(p);
 	return mlp_run_artifact_dir(run);
+}
+
+/*
+ * Open the artifact folder ldir for the walk and the prune: *out gets
+ * the folder to use (ldir, or where a link that is ldir leads when it
+ * stays inside ldir's parent, the run folder) and *fd its descriptor,
+ * -1 when there is no such folder.  A folder that is a link leading
+ * elsewhere: MLP_ENOTFOUND after a warning (the run is skipped).
+ */
+static int
+open_root(struct mlp_push *p, const struct mlp_run *run, const char *ldir,
+    char **out, int *fd)
+{
+	struct stat	 sb;
+	char		*real, *parent, *slash;
+	int		 r = MLP_OK;
+
+	*out = NULL;
+	*fd = -1;
+	if (lstat(ldir, &sb) == -1)
+		return errno == ENOENT ? MLP_OK : mlp_error_set_errno(MLP_ERROR,
+		    "cannot read '%s'", ldir);
+	if (S_ISLNK(sb.st_mode)) {
+		parent = mlp_xstrdup(ldir);
+		if ((slash = strrchr(parent, '/')) != NULL && slash > parent)
+			*slash = '\0';
+		real = realpath(ldir, NULL);
+		slash = realpath(parent, NULL);
+		free(parent);
+		if (real == NULL || slash == NULL || !below(real, slash) ||
+		    strcmp(real, slash) == 0) {
+			say(p, 1, "run %s: skipped: its artifact folder '%s' "
+			    "is a symbolic link that leads outside the run "
+			    "folder", run->info.run_id, ldir);
+			free(real);
+			free(slash);
+			return MLP_ENOTFOUND;
+		}
+		free(slash);
+		*out = real;
+	} else
+		*out = mlp_xstrdup(ldir);
+	*fd = open(*out, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (*fd == -1 && errno != ENOENT)
+		r = mlp_error_set_errno(MLP_ERROR, "cannot open '%s'", *out);
+	return r;
 }
 
 /* ---- the push ---- */
@@ -577,6 +708,13 @@ mlp_push_free(struct mlp_push *p)
 	free(p);
 }
 
+void
+mlp_push_set_deadline(struct mlp_push *p, int64_t deadline_ms, long max_time)
+{
+	p->o.ftp.deadline_ms = deadline_ms;
+	p->o.ftp.max_time = max_time;
+}
+
 const struct mlp_push_stats *
 mlp_push_stats(const struct mlp_push *p)
 {
@@ -620,10 +758,13 @@ cb_done(void *arg, struct mlp_ftp_item *it)
 	if (it->result != MLP_OK) {
 		c->failed++;
 		c->p->stats.files_failed++;
-		say(c->p, 1, "cannot push '%s' of run %s: %s", f->rel,
-		    c->run->info.run_id, it->error);
+		/* The end of the session is said once, not per file. */
+		if (mlp_ftp_failed(c->p->ftp) == NULL)
+			say(c->p, 1, "cannot push '%s' of run %s: %s", f->rel,
+			    c->run->info.run_id, it->error);
 		return;
 	}
+	c->sent++;
 	c->p->stats.files_sent++;
 	c->p->stats.bytes_sent += it->size;
 	e = mf_find(c->mf, f->rel);
@@ -650,6 +791,47 @@ cb_progress(void *arg, uint64_t bytes)
 		    c->total, bytes);
 }
 
+/* Hash f, opened without following a link, if it is what the walk saw. */
+static int
+hash_checked(char out[MLP_HASH_HEX], uint64_t *size, const struct lfile *f)
+{
+	struct mlp_hasher	*h;
+	struct stat		 sb;
+	ssize_t			 n;
+	char			*buf;
+	int			 fd, r = MLP_OK;
+
+	*size = 0;
+	if ((fd = open(f->abs, O_RDONLY | O_CLOEXEC | O_NOFOLLOW |
+	    O_NONBLOCK)) == -1)
+		return mlp_error_set_errno(MLP_ERROR, "cannot open '%s'",
+		    f->abs);
+	if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode) ||
+	    (uint64_t)sb.st_dev != f->dev || (uint64_t)sb.st_ino != f->ino) {
+		close(fd);
+		return mlp_error_set(MLP_ERROR, "'%s' changed", f->abs);
+	}
+	buf = mlp_xmalloc(1 << 16);
+	h = mlp_hasher_new();
+	for (;;) {
+		n = read(fd, buf, 1 << 16);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n == -1)
+				r = mlp_error_set_errno(MLP_ERROR, "cannot "
+				    "read '%s'", f->abs);
+			break;
+		}
+		mlp_hasher_update(h, buf, (size_t)n);
+		*size += (uint64_t)n;
+	}
+	mlp_hasher_finish(h, out);
+	free(buf);
+	close(fd);
+	return r;
+}
+
 /* Is f in the manifest as it is now?  Reads f only if size matches but
  * mtime does not (a touched file is not sent again). */
 static int
@@ -663,7 +845,7 @@ unchanged(struct manifest *mf, const struct lfile *f)
 		return 0;
 	if (e->mtime == f->mtime)
 		return 1;
-	if (mlp_hash_file(h, &size, f->abs) != MLP_OK || size != f->size ||
+	if (hash_checked(h, &size, f) != MLP_OK || size != f->size ||
 	    strcmp(h, e->hash) != 0)
 		return 0;
 	e->mtime = f->mtime;
@@ -777,6 +959,9 @@ send_new(struct mlp_push *p, struct run_ctx *c, struct lfiles *l,
 		items[n].local = l->f[i].abs;
 		items[n].remote = remote[n];
 		items[n].size = l->f[i].size;
+		items[n].check_id = 1;
+		items[n].dev = l->f[i].dev;
+		items[n].ino = l->f[i].ino;
 		items[n].arg = &l->f[i];
 		e = mf_find(c->mf, l->f[i].rel);
 		items[n].resume = e != NULL && e->pending &&
@@ -797,7 +982,6 @@ send_new(struct mlp_push *p, struct run_ctx *c, struct lfiles *l,
 		    "sending ", n, (unsigned long long)bytes);
 	if (n > 0 && !p->o.dry_run) {
 		c->total = n;
-		p->stats.runs_sent++;
 		if ((r = need_ftp(p)) == MLP_OK)
 			r = mlp_ftp_put(p->ftp, items, n, &cb);
 	}
@@ -847,56 +1031,108 @@ verify(struct mlp_push *p, struct run_ctx *c, const char *rroot)
 	return r;
 }
 
-/* Remove empty folders under root (not root itself), deepest first. */
+/*
+ * Remove empty folders below the open folder dfd, deepest first, never
+ * through a link (openat with O_NOFOLLOW, unlinkat).  Takes dfd.
+ */
 static void
-rmdirs(const char *root, const char *rel)
+rmdirs(int dfd)
 {
 	struct dirent	*de;
 	struct stat	 sb;
 	DIR		*dp;
-	char		*dir, *path;
+	int		 fd;
 
-	dir = *rel ? mlp_path_join(root, rel) : mlp_xstrdup(root);
-	if ((dp = opendir(dir)) != NULL) {
-		while ((de = readdir(dp)) != NULL) {
-			if (de->d_name[0] == '.' && (de->d_name[1] == '\0' ||
-			    strcmp(de->d_name, "..") == 0))
-				continue;
-			path = mlp_path_join(dir, de->d_name);
-			if (lstat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
-				free(path);
-				path = *rel ? mlp_xasprintf("%s/%s", rel,
-				    de->d_name) : mlp_xstrdup(de->d_name);
-				rmdirs(root, path);
-			}
-			free(path);
-		}
-		closedir(dp);
+	if ((dp = fdopendir(dfd)) == NULL) {
+		close(dfd);
+		return;
 	}
-	if (*rel)
-		(void)rmdir(dir);	/* fails, as it should, if not empty */
-	free(dir);
+	while ((de = readdir(dp)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0)
+			continue;
+		if (fstatat(dirfd(dp), de->d_name, &sb,
+		    AT_SYMLINK_NOFOLLOW) == -1 || !S_ISDIR(sb.st_mode))
+			continue;
+		fd = openat(dirfd(dp), de->d_name, O_RDONLY | O_DIRECTORY |
+		    O_NOFOLLOW | O_CLOEXEC);
+		if (fd == -1)
+			continue;
+		rmdirs(fd);
+		/* Fails, as it should, if not empty. */
+		(void)unlinkat(dirfd(dp), de->d_name, AT_REMOVEDIR);
+	}
+	closedir(dp);
+}
+
+/*
+ * Delete one verified file: walk down to its folder from the root's
+ * descriptor with O_NOFOLLOW|O_DIRECTORY, check with fstatat (no link)
+ * that it is the regular file the walk found, as the manifest has it,
+ * and unlinkat it there: a link put in its way, or in place of one of
+ * its folders, cannot lead the delete elsewhere.  1 if deleted.
+ */
+static int
+prune_one(int rootfd, const struct lfile *f, const struct mf_entry *e)
+{
+	struct stat	 sb;
+	const char	*name = f->rel, *slash;
+	char		*part;
+	int		 dfd, fd, r = 0;
+
+	if ((dfd = dup(rootfd)) == -1)
+		return -1;
+	while ((slash = strchr(name, '/')) != NULL) {
+		part = mlp_xstrndup(name, (size_t)(slash - name));
+		fd = openat(dfd, part, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+		    O_CLOEXEC);
+		free(part);
+		close(dfd);
+		if ((dfd = fd) == -1)
+			return 0;	/* gone, or not a folder: keep */
+		name = slash + 1;
+	}
+	if (fstatat(dfd, name, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    S_ISREG(sb.st_mode) && (uint64_t)sb.st_dev == f->dev &&
+	    (uint64_t)sb.st_ino == f->ino &&
+	    (uint64_t)sb.st_size == e->size &&
+	    (int64_t)sb.st_mtim.tv_sec * 1000000000 + sb.st_mtim.tv_nsec ==
+	    e->mtime) {
+		if (unlinkat(dfd, name, 0) == 0)
+			r = 1;
+		else if (errno != ENOENT)
+			r = -1;
+	}
+	close(dfd);
+	return r;
 }
 
 /* Delete the local copies the server is known to have. */
 static int
-prune(struct mlp_push *p, struct run_ctx *c, struct lfiles *l,
-    const char *ldir)
+prune(struct mlp_push *p, struct run_ctx *c, struct lfiles *l, int rootfd,
+    const char *root)
 {
 	struct mf_entry	*e;
 	size_t		 i;
+	int		 k, fd;
 
+	if (rootfd == -1)
+		return MLP_OK;
 	for (i = 0; i < l->n; i++) {
+		/* A file found through a link is never deleted. */
+		if (l->f[i].link)
+			continue;
 		e = mf_find(c->mf, l->f[i].rel);
 		if (e == NULL || !e->done || e->size != l->f[i].size ||
 		    e->mtime != l->f[i].mtime)
 			continue;	/* changed meanwhile: keep it */
-		if (unlink(l->f[i].abs) == -1)
+		if ((k = prune_one(rootfd, &l->f[i], e)) == -1)
 			return mlp_error_set_errno(MLP_ERROR, "cannot delete "
-			    "'%s'", l->f[i].abs);
-		p->stats.pruned++;
+			    "'%s/%s'", root, l->f[i].rel);
+		p->stats.pruned += (size_t)k;
 	}
-	rmdirs(ldir, "");
+	if ((fd = dup(rootfd)) != -1)
+		rmdirs(fd);
 	return MLP_OK;
 }
 
@@ -911,7 +1147,7 @@ finished(const struct mlp_run *run)
 /* After a complete push: --relocate, then --prune. */
 static int
 settle(struct mlp_push *p, struct run_ctx *c, struct lfiles *l,
-    const char *ldir, const char *rroot)
+    int rootfd, const char *root, const char *rroot)
 {
 	char	*uri;
 	int	 r = MLP_OK, moved;
@@ -950,7 +1186,7 @@ settle(struct mlp_push *p, struct run_ctx *c, struct lfiles *l,
 			    c->run->info.run_id, c->run->info.artifact_uri);
 	}
 	if (p->o.prune)
-		r = prune(p, c, l, ldir);
+		r = prune(p, c, l, rootfd, root);
 out:
 	free(uri);
 	return r;
@@ -962,8 +1198,9 @@ mlp_push_run(struct mlp_push *p, struct mlp_run *run, int select)
 	struct manifest	 mf;
 	struct lfiles	 l;
 	struct run_ctx	 c;
-	char		*ldir = NULL, *rroot = NULL, *mfile;
-	int		 r;
+	struct walker	 w;
+	char		*ldir = NULL, *rroot = NULL, *mfile, *root = NULL;
+	int		 r, rootfd = -1;
 
 	if (run->info.status == MLP_RUN_RUNNING &&
 	    !(select & MLP_PUSH_INCLUDE_RUNNING)) {
@@ -974,8 +1211,19 @@ mlp_push_run(struct mlp_push *p, struct mlp_run *run, int select)
 	}
 	if (run->info.deleted && !(select & MLP_PUSH_INCLUDE_DELETED))
 		return MLP_OK;
+	if (!p->stopped && p->o.ftp.deadline_ms > 0 &&
+	    mlp_clock_ms() >= p->o.ftp.deadline_ms) {
+		p->stopped = 1;
+		say(p, 1, "gave up: the push took longer than --max-time "
+		    "(%ld s)", p->o.ftp.max_time);
+	}
+	if (p->stopped)
+		return mlp_error_set(MLP_ERROR, "run %s: not pushed",
+		    run->info.run_id);
 	p->stats.runs++;
 	memset(&l, 0, sizeof l);
+	memset(&mf, 0, sizeof mf);
+	mf.fd = -1;
 	mfile = mlp_push_manifest_path(run, p->pub);
 	r = mf_load(&mf, mfile);
 	free(mfile);
@@ -987,8 +1235,25 @@ mlp_push_run(struct mlp_push *p, struct mlp_run *run, int select)
 	c.mf = &mf;
 	ldir = local_dir(run);
 	rroot = remote_root(p, run);
-	if ((r = walk(&l, ldir, "")) != MLP_OK)
+	if ((r = open_root(p, run, ldir, &root, &rootfd)) != MLP_OK) {
+		if (r == MLP_ENOTFOUND)
+			r = MLP_OK;	/* skipped, with a warning */
 		goto out;
+	}
+	if (rootfd != -1) {
+		memset(&w, 0, sizeof w);
+		w.p = p;
+		w.run = run;
+		w.l = &l;
+		w.root = root;
+		if ((w.real = realpath(root, NULL)) == NULL)
+			w.real = mlp_xstrdup(root);
+		/* walk() takes its descriptor: give it a copy. */
+		r = walk(&w, dup(rootfd), "");
+		free(w.real);
+		if (r != MLP_OK)
+			goto out;
+	}
 	if (l.n > 1)
 		qsort(l.f, l.n, sizeof *l.f, lf_cmp);
 	p->stats.files += l.n;
@@ -1005,14 +1270,22 @@ mlp_push_run(struct mlp_push *p, struct mlp_run *run, int select)
 		r = mlp_error_set(MLP_ERROR, "run %s: %d files could not be "
 		    "pushed", run->info.run_id, c.failed);
 	if (r == MLP_OK && (p->o.relocate || p->o.prune))
-		r = settle(p, &c, &l, ldir, rroot);
+		r = settle(p, &c, &l, rootfd, root, rroot);
 	if (r == MLP_OK && c.nnew == 0 && p->o.verbose > 1)
 		say(p, 0, "run %s: nothing new", run->info.run_id);
+	if (r == MLP_OK && c.sent > 0)
+		p->stats.runs_sent++;
 out:
 	if (r != MLP_OK)
 		p->stats.runs_failed++;
+	/* A session that is over (silent server, --max-time) ends the push. */
+	if (p->ftp != NULL && mlp_ftp_failed(p->ftp) != NULL)
+		p->stopped = 1;
+	if (rootfd != -1)
+		close(rootfd);
 	lfiles_release(&l);
 	mf_release(&mf);
+	free(root);
 	free(ldir);
 	free(rroot);
 	return r;
@@ -1060,7 +1333,7 @@ push_experiment(struct mlp_push *p, const struct mlp_experiment *e,
 	closedir(dp);
 	if (n > 1)
 		qsort(names, n, sizeof *names, name_cmp);
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n && !p->stopped; i++) {
 		r = mlp_run_load(&run, e->dir, names[i]);
 		if (r == MLP_ENOTFOUND)
 			continue;	/* a folder without meta.yaml */
@@ -1130,7 +1403,7 @@ mlp_push_store(struct mlp_push *p, int select)
 	size_t			  n = 0, i;
 	int			  failed = 0, r;
 
-	for (i = 0; i < p->o.nexperiments; i++) {
+	for (i = 0; i < p->o.nexperiments && !p->stopped; i++) {
 		if (mlp_experiment_find(&e, p->st, p->o.experiments[i]) !=
 		    MLP_OK) {
 			say(p, 1, "%s", mlp_error_last());
@@ -1146,7 +1419,7 @@ mlp_push_store(struct mlp_push *p, int select)
 		    damaged, p)) != MLP_OK)
 			return r;
 		failed += p->damaged;
-		for (i = 0; i < n; i++)
+		for (i = 0; i < n && !p->stopped; i++)
 			failed += push_experiment(p, ev[i], select) != MLP_OK;
 		mlp_experiment_list_free(ev, n);
 	}

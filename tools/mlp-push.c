@@ -44,7 +44,7 @@ usage(int status)
 	    "[--relocate] [--prune]\n"
 	    "                [--ssl] [--cacert file] [-k] [--retries n] "
 	    "[--retry-delay ms]\n"
-	    "                [--timeout s] [--wait] "
+	    "                [--timeout s] [--max-time s] [--wait] "
 	    "ftp://[user@]host[:port]/path\n");
 	exit(status);
 }
@@ -199,7 +199,7 @@ int
 main(int argc, char *argv[])
 {
 	enum { O_RUNNING = 256, O_RELOCATE, O_PRUNE, O_SSL, O_CACERT,
-	    O_RETRIES, O_DELAY, O_TIMEOUT, O_WAIT };
+	    O_RETRIES, O_DELAY, O_TIMEOUT, O_WAIT, O_MAXTIME };
 	static const struct option longopts[] = {
 		{ "store", required_argument, NULL, 's' },
 		{ "experiment", required_argument, NULL, 'e' },
@@ -221,6 +221,7 @@ main(int argc, char *argv[])
 		{ "retry-delay", required_argument, NULL, O_DELAY },
 		{ "timeout", required_argument, NULL, O_TIMEOUT },
 		{ "wait", no_argument, NULL, O_WAIT },
+		{ "max-time", required_argument, NULL, O_MAXTIME },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct mlp_push_opts	 po;
@@ -302,6 +303,10 @@ main(int argc, char *argv[])
 		case O_WAIT:
 			O.wait = 1;
 			break;
+		case O_MAXTIME:
+			po.ftp.max_time = num_arg(optarg, "maximum time", 1,
+			    31 * 86400);
+			break;
 		default:
 			usage(TOOL_EXIT_USAGE);
 		}
@@ -351,6 +356,10 @@ main(int argc, char *argv[])
 		return TOOL_EXIT_OK;
 	}
 	O.t0 = now();
+	/* --max-time counts from here: the lock is ours, the push starts. */
+	if (po.ftp.max_time > 0)
+		mlp_push_set_deadline(P, mlp_clock_ms() + (int64_t)
+		    po.ftp.max_time * 1000, po.ftp.max_time);
 	failed = push_all();
 	summary(mlp_push_stats(P), po.dry_run);
 	mlp_push_free(P);

@@ -156,4 +156,50 @@ ftp_ls() {
 	    "ftp://127.0.0.1:$FTP_PORT/%2F${1#/}/" | grep -v '^\.\.\{0,1\}$' | sort
 }
 
+# ---- fakeftp.py: a server that misbehaves on purpose ----
+# fake_have: is python3 there?  Sets FAKE_SKIP otherwise.
+fake_have() {
+	FAKE_SKIP=
+	command -v python3 >/dev/null 2>&1 ||
+		FAKE_SKIP="python3 is needed for the fake FTP server"
+	[ -z "$FAKE_SKIP" ]
+}
+
+# fake_start MODE [fakeftp.py options]: start one (see fakeftp.py for
+# the modes) and set FAKE_PORT, FAKE_HOME (its files on disk), FAKE_URL
+# and FAKE_LOG (the commands it got).  It exits by itself after
+# $FAKE_LIFETIME seconds (120), and at the end of the script.
+fake_start() {
+	_mode=$1
+	shift
+	FAKE_DIR=$TRASH/fake-$_mode
+	rm -rf "$FAKE_DIR" && mkdir -p "$FAKE_DIR" || return 1
+	python3 "$TEST_DIRECTORY/fakeftp.py" --root "$FAKE_DIR/home" \
+	    --port-file "$FAKE_DIR/port" --mode "$_mode" \
+	    --lifetime "${FAKE_LIFETIME:-120}" "$@" \
+	    >"$FAKE_DIR/stderr" 2>&1 &
+	echo $! >>"$TRASH/fake.pids"
+	_w=0
+	while [ ! -s "$FAKE_DIR/port" ] && [ $_w -lt 100 ]; do
+		sleep 0.1
+		_w=$((_w + 1))
+	done
+	[ -s "$FAKE_DIR/port" ] || { cat "$FAKE_DIR/stderr" >&2; return 1; }
+	FAKE_PORT=$(cat "$FAKE_DIR/port")
+	FAKE_HOME=$FAKE_DIR/home
+	FAKE_LOG=$FAKE_DIR/fakeftp.log
+	FAKE_URL=ftp://mlp@127.0.0.1:$FAKE_PORT
+}
+
+# fake_stop: kill every fake server this script started.
+fake_stop() {
+	[ -f "$TRASH/fake.pids" ] || return 0
+	while read -r _p; do
+		kill -KILL "$_p" 2>/dev/null
+	done <"$TRASH/fake.pids"
+	rm -f "$TRASH/fake.pids"
+	return 0
+}
+
 test_at_exit ftp_stop
+test_at_exit fake_stop
