@@ -262,9 +262,9 @@ _mlp_args_run=(-e --entry-point -v --version -P --param-list -i --input -A
 _mlp_opts_push=(-s --store -e --experiment -r --run -f --filter -j --jobs
 	-n --dry-run -k --insecure -q --quiet -v --verbose --include-running
 	--relocate --prune --ssl --cacert --retries --retry-delay --timeout
-	--wait -V --version -h --help)
+	--max-time --wait -V --version -h --help)
 _mlp_args_push=(-s --store -e --experiment -r --run -f --filter -j --jobs
-	--cacert --retries --retry-delay --timeout)
+	--cacert --retries --retry-delay --timeout --max-time)
 
 # _mlp_takes_arg TOOL OPTION: does OPTION of TOOL take an argument?
 _mlp_takes_arg()
