@@ -180,6 +180,69 @@ test_plan(struct mlp_store *st)
 	mlp_experiment_free(e);
 }
 
+/* Links out, an artifacts/ that is a link out, leftovers: none listed. */
+static void
+test_links(struct mlp_store *st)
+{
+	struct mlp_experiment	*e;
+	struct mlp_run		*run;
+	struct mlp_run_create_opts o;
+	char			*p, *q, *r, *out;
+	int			 rc;
+
+	memset(&o, 0, sizeof o);
+	o.start_time = MLP_NOTIME;
+	mlp_experiment_get_by_id(&e, st, "0");
+	is_int(mlp_run_create(&run, st, e, &o), MLP_OK, "a run for links");
+	mlp_run_end(run, MLP_RUN_FINISHED, MLP_NOTIME);
+	put(run, "a.txt", "alpha\n");
+	put(run, "d/b.txt", "bravo\n");
+	put(run, ".mlp-tmp.a.txt.x1", "half");
+	put(run, "d/.mlp-tmp.b.txt.x2", "half");
+	out = mlp_xasprintf("%s/outside", tmp);
+	mlp_file_replace(out, NULL, "secret\n", 7);
+#define LINK(target, name) do {						\
+	p = mlp_xasprintf("%s/artifacts/%s", run->dir, name);		\
+	ok(symlink(target, p) == 0, "link %s", name);			\
+	free(p);							\
+} while (0)
+	LINK(out, "out");
+	LINK("../meta.yaml", "m");
+	LINK("/etc/passwd", "passwd");
+	LINK(tmp, "dir-out");
+	LINK("../a.txt", "d/in.txt");
+	is_str(plan(st, run, 0, &rc), "a.txt 6\nd/b.txt 6\nd/in.txt 6\n",
+	    "links out and leftovers are not listed, a link inside is");
+	is_int(rc, MLP_OK, "links out are not an error");
+	ok(strstr(warned.buf, "'out' not pushed: a symbolic link that leads "
+	    "outside") != NULL && strstr(warned.buf, "'m' not pushed") !=
+	    NULL && strstr(warned.buf, "'passwd' not pushed") != NULL &&
+	    strstr(warned.buf, "'dir-out' not pushed") != NULL,
+	    "each link out is warned about");
+	ok(strstr(warned.buf, "in.txt") == NULL, "not the link inside");
+
+	/* artifacts/ itself a link out: the run is skipped. */
+	p = mlp_xasprintf("%s/artifacts", run->dir);
+	q = mlp_xasprintf("%s/art-elsewhere", tmp);
+	ok(rename(p, q) == 0 && symlink(q, p) == 0, "artifacts/ -> outside");
+	is_str(plan(st, run, 0, &rc), "", "a run whose artifacts/ leads out "
+	    "lists nothing");
+	ok(strstr(warned.buf, "is a symbolic link that leads outside the "
+	    "run folder") != NULL, "and says so: %s", warned.buf);
+	/* artifacts/ a link inside the run folder: followed. */
+	r = mlp_xasprintf("%s/art-inside", run->dir);
+	ok(unlink(p) == 0 && rename(q, r) == 0 &&
+	    symlink("art-inside", p) == 0, "artifacts/ -> art-inside/");
+	is_str(plan(st, run, 0, &rc), "a.txt 6\nd/b.txt 6\nd/in.txt 6\n",
+	    "a run whose artifacts/ is a link inside the run is pushed");
+	free(r);
+	free(q);
+	free(p);
+	free(out);
+	mlp_run_free(run);
+	mlp_experiment_free(e);
+}
+
 static void
 test_lock(struct mlp_store *st)
 {
@@ -209,6 +272,7 @@ main(void)
 		return 99;
 	}
 	test_plan(st);
+	test_links(st);
 	test_lock(st);
 	mlp_store_close(st);
 	free(root);
