@@ -44,8 +44,8 @@ usage(int status)
 	    "[--relocate] [--prune]\n"
 	    "                [--ssl] [--cacert file] [-k] [--retries n] "
 	    "[--retry-delay ms]\n"
-	    "                [--timeout s] [--max-time s] [--wait] "
-	    "ftp://[user@]host[:port]/path\n");
+	    "                [--timeout s] [--max-time s] [--wait]\n"
+	    "                ftp://[user@]host[:port]/path\n");
 	exit(status);
 }
 
