@@ -555,22 +555,41 @@ walk(struct walker *w, int dfd, const char *rel)
 	return r;
 }
 
-/* Where the run's artifacts are on this machine. */
+/*
+ * Where the run's artifacts are on this machine: the folder of its
+ * artifact_uri when that folder really lies inside the run folder (the
+ * layout MLflow and mlp write), else the run folder's artifacts/.  An
+ * artifact_uri that leads anywhere else is not followed: whoever can
+ * write a run's meta.yaml must not make a cron push read or prune
+ * another folder.
+ */
 static char *
-local_dir(const struct mlp_run *run)
+local_dir(struct mlp_push *p, const struct mlp_run *run)
 {
-	struct stat	 sb;
 	const char	*uri = run->info.artifact_uri;
-	char		*p = NULL;
+	char		*path = NULL, *real = NULL, *rdir = NULL;
+	size_t		 n;
 
 	if (uri != NULL && uri[0] == '/')
-		p = mlp_xstrdup(uri);
+		path = mlp_xstrdup(uri);
 	else if (uri != NULL)
-		p = mlp_uri_to_path(uri);
-	if (p != NULL && stat(p, &sb) == 0 && S_ISDIR(sb.st_mode))
-		return p;
+		path = mlp_uri_to_path(uri);
+	if (path != NULL && (real = realpath(path, NULL)) != NULL &&
+	    (rdir = realpath(run->dir, NULL)) != NULL) {
+		n = strlen(rdir);
+		if (strncmp(real, rdir, n) == 0 && real[n] == '/') {
+			free(real);
+			free(rdir);
+			return path;
+		}
+		say(p, 1, "run %s: artifact_uri %s leads outside the run "
+		    "folder; using %s/artifacts instead", run->info.run_id,
+		    uri, run->dir);
+	}
 	/* A moved store, or artifacts already relocated: the run folder's. */
-	free(p);
+	free(path);
+	free(real);
+	free(rdir);
 	return mlp_run_artifact_dir(run);
 }
 
@@ -1233,7 +1252,7 @@ mlp_push_run(struct mlp_push *p, struct mlp_run *run, int select)
 	c.p = p;
 	c.run = run;
 	c.mf = &mf;
-	ldir = local_dir(run);
+	ldir = local_dir(p, run);
 	rroot = remote_root(p, run);
 	if ((r = open_root(p, run, ldir, &root, &rootfd)) != MLP_OK) {
 		if (r == MLP_ENOTFOUND)

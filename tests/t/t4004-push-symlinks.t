@@ -136,4 +136,21 @@ test_expect_success 'a folder swapped for a link after the push is not pruned' '
 	test -L "mlruns/0/$R4/artifacts/sub"
 '
 
+test_expect_success 'a planted artifact_uri outside the run is not followed' '
+	R5=$(mlp-log start) &&
+	echo mine >mine.txt &&
+	MLFLOW_RUN_ID=$R5 mlp-log artifact mine.txt &&
+	MLFLOW_RUN_ID=$R5 mlp-log end &&
+	mkdir -p victim2 && echo private >victim2/private.txt &&
+	M=mlruns/0/$R5/meta.yaml &&
+	sed "s|^artifact_uri: .*|artifact_uri: file://$TRASH/victim2|" "$M" \
+	    >m.tmp && mv m.tmp "$M" &&
+	mlp-push --prune "$DEST" 2>err &&
+	cat err &&
+	grep "run $R5: artifact_uri .*leads outside the run folder" err &&
+	test -f victim2/private.txt &&
+	test ! -e "$SRV/$R5/artifacts/private.txt" &&
+	cmp mine.txt "$SRV/$R5/artifacts/mine.txt"
+'
+
 test_done
