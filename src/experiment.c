@@ -404,13 +404,13 @@ probe(struct mlp_experiment **out, struct mlp_store *st, const char *id)
 	for (trash = 0; trash <= 1 && r == MLP_ENOTFOUND; trash++) {
 		dir = trash ? mlp_xasprintf("%s/.trash/%s", st->root, id) :
 		    mlp_path_join(st->root, id);
-		if (lstat(dir, &sb) == 0)
+		if (lstat(dir, &sb) == 0) {
 			r = mlp_experiment_load(out, dir, id, trash);
-		else if (errno != ENOENT)
+			if (r == MLP_ENOTFOUND)
+				r = mlp_error_set(MLP_EBADDATA, "%s: no "
+				    "meta.yaml", dir);
+		} else if (errno != ENOENT)
 			r = mlp_error_set_errno(MLP_ERROR, "cannot read '%s'",
-			    dir);
-		if (r == MLP_ENOTFOUND && lstat(dir, &sb) == 0)
-			r = mlp_error_set(MLP_EBADDATA, "%s: no meta.yaml",
 			    dir);
 		free(dir);
 	}
@@ -481,11 +481,15 @@ get_or_make(struct mlp_experiment **out, int *created, struct mlp_store *st,
 			name_id(id, name, k);
 			if ((r = probe(&e, st, id)) == MLP_ENOTFOUND)
 				break;
-			if (r != MLP_OK)
+			if (r != MLP_OK) {
+				char	why[512];
+
+				snprintf(why, sizeof why, "%s",
+				    mlp_error_last());
 				return mlp_error_set(r, "cannot tell whether "
 				    "experiment '%s' exists: %s (repair or "
-				    "remove that folder)", name,
-				    mlp_error_last());
+				    "remove that folder)", name, why);
+			}
 			if (strcmp(e->name, name) == 0)
 				goto found;
 			mlp_experiment_free(e);
