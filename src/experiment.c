@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "mlp-int.h"
 
@@ -475,7 +476,7 @@ get_or_make(struct mlp_experiment **out, int *created, struct mlp_store *st,
 		*created = 0;
 	if ((r = check_name(name)) != MLP_OK)
 		return r;
-	for (tries = 0; tries < 100; tries++) {
+	for (tries = 0; tries < 20; tries++) {
 		/* Where mlp puts the name: a fast look, and the next id. */
 		for (k = 0; k < MAX_NAME_IDS; k++) {
 			name_id(id, name, k);
@@ -513,7 +514,16 @@ get_or_make(struct mlp_experiment **out, int *created, struct mlp_store *st,
 		}
 		if (r != MLP_EEXISTS)
 			return r;
-		/* Another process put a folder at id first: look again. */
+		/*
+		 * Another process put a folder at id first: look again, after
+		 * a pause from the third time on, for NFS clients whose
+		 * cached view of the root has not caught up yet.
+		 */
+		if (tries >= 2) {
+			struct timespec ts = { 0, 10000000L * (tries - 1) };
+
+			nanosleep(&ts, NULL);
+		}
 	}
 	return mlp_error_set(MLP_ERROR, "cannot create experiment '%s' in "
 	    "'%s': its folder keeps changing", name, st->root);

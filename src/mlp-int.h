@@ -35,7 +35,8 @@ int	 mlp_newdir_begin(struct mlp_newdir *, const char *host,
 	    const char *name);
 int	 mlp_newdir_commit(struct mlp_newdir *, const char *dest);
 void	 mlp_newdir_abort(struct mlp_newdir *);
-/* Where new experiments are built: experiment 0's folder, else the root. */
+/* Where new experiments are built: experiment 0's folder, else another
+ * experiment's, else (a store without experiments) the root. */
 char	*mlp_store_tmphost(const struct mlp_store *);
 /* Is name one of our temporaries (".mlp-tmp.*")? */
 #define MLP_IS_TMP(name)	(strncmp((name), ".mlp-tmp.", 9) == 0)

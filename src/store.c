@@ -151,23 +151,45 @@ mlp_newdir_abort(struct mlp_newdir *nd)
 	memset(nd, 0, sizeof nd[0]);
 }
 
-char *
-mlp_store_tmphost(const struct mlp_store *st)
+/* Is parent/name an experiment folder (a folder named as an id)? */
+static int
+exp_folder(const char *parent, const char *name)
 {
 	struct stat	 sb;
 	char		*p;
+	int		 r;
+
+	if (!mlp_id_valid(name, 64) || strcmp(name, "models") == 0)
+		return 0;
+	p = mlp_path_join(parent, name);
+	r = lstat(p, &sb) == 0 && S_ISDIR(sb.st_mode);
+	free(p);
+	return r;
+}
+
+char *
+mlp_store_tmphost(const struct mlp_store *st)
+{
+	struct dirent	*de;
+	DIR		*dp;
+	char		*p = NULL;
 
 	/*
 	 * MLflow reads every folder of the root as an experiment and
 	 * refuses the whole store for a name like ".mlp-tmp.x", but takes a
 	 * folder of an experiment without meta.yaml for a run it skips
-	 * quietly.  So new experiments are built in experiment 0.
+	 * quietly.  So new experiments are built in experiment 0, else in
+	 * any experiment, and at the root only in a store without one.
 	 */
-	p = mlp_path_join(st->root, "0");
-	if (stat(p, &sb) == 0 && S_ISDIR(sb.st_mode))
-		return p;
-	free(p);
-	return mlp_xstrdup(st->root);
+	if (exp_folder(st->root, "0"))
+		return mlp_path_join(st->root, "0");
+	if ((dp = opendir(st->root)) != NULL) {
+		while (p == NULL && (de = readdir(dp)) != NULL)
+			if (exp_folder(st->root, de->d_name))
+				p = mlp_path_join(st->root, de->d_name);
+		closedir(dp);
+	}
+	return p != NULL ? p : mlp_xstrdup(st->root);
 }
 
 /* The folder part and the last name of a path without trailing '/'. */

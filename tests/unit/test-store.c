@@ -792,6 +792,16 @@ test_complete_folders(void)
 	p = mlp_xasprintf("%s/complete", tmp);
 	ok(no_temp_files(p), "no temporary is left anywhere");
 	free(p);
+
+	/* Without experiment 0, experiments are built elsewhere. */
+	p = mlp_xasprintf("%s/0", root);
+	nftw(p, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	free(p);
+	ok(mlp_experiment_get_or_create(&f, NULL, st, "no zero") == MLP_OK,
+	    "an experiment in a store without experiment 0");
+	ok(exists("%s/%s", f->dir, "meta.yaml"), "complete");
+	mlp_experiment_free(f);
+	ok(no_temp_files(root), "no temporary is left");
 	mlp_experiment_free(e);
 	mlp_store_close(st);
 	free(root);
