@@ -8,6 +8,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -406,6 +407,13 @@ mlp_run_create(struct mlp_run **out, struct mlp_store *st,
 out:
 	if (built)
 		mlp_newdir_abort(&nd);
+	if (r != MLP_OK && run->dir != NULL) {
+		char	why[512];
+
+		snprintf(why, sizeof why, "%s", mlp_error_last());
+		mlp_error_set(r, "cannot create a run in '%s' (nothing was "
+		    "left behind): %s", e->dir, why);
+	}
 	free(path);
 	free(name);
 	mlp_buf_release(&b);
