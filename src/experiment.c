@@ -7,8 +7,11 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "mlp-int.h"
 
@@ -256,6 +259,8 @@ list_in(struct mlp_experiment ***v, size_t *n, size_t *alloc,
 		    (de->d_name[1] == '.' && de->d_name[2] == '\0')))
 			continue;
 		len = strlen(de->d_name);
+		if (MLP_IS_TMP(de->d_name))
+			continue;	/* one being built */
 		if (!trash && (strcmp(de->d_name, "models") == 0 ||
 		    (len >= 6 && strcmp(de->d_name + len - 6, ".trash") == 0)))
 			continue;
@@ -273,6 +278,10 @@ list_in(struct mlp_experiment ***v, size_t *n, size_t *alloc,
 			continue;
 		}
 		r = mlp_experiment_load(&e, dir, de->d_name, trash);
+		if (r == MLP_ENOTFOUND)
+			mlp_error_set(r, "%s: experiment folder without "
+			    "meta.yaml (left by a crash, or being made by "
+			    "MLflow); skipped", dir);
 		free(dir);
 		if (r != MLP_OK) {
 			if (warn != NULL)
@@ -323,12 +332,10 @@ mlp_experiment_list(struct mlp_experiment ***out, size_t *nout,
 	return MLP_OK;
 }
 
+/* MLflow's rules for a new name. */
 static int
-check_name(struct mlp_store *st, const char *name)
+check_name(const char *name)
 {
-	struct mlp_experiment	*e;
-	int			 r;
-
 	if (name == NULL || *name == '\0')
 		return mlp_error_set(MLP_EINVAL, "invalid experiment name '': "
 		    "a name must not be empty");
@@ -340,58 +347,116 @@ check_name(struct mlp_store *st, const char *name)
 	if (strchr(name, '\'') != NULL)
 		return mlp_error_set(MLP_EINVAL, "invalid experiment name "
 		    "'%s': MLflow cannot handle a \"'\" in a name", name);
-	r = mlp_experiment_get_by_name(&e, st, name);
-	if (r == MLP_ENOTFOUND)
-		return MLP_OK;
-	if (r != MLP_OK)
-		return r;
-	r = e->deleted ? mlp_error_set(MLP_EEXISTS, "Experiment '%s' already "
-	    "exists in deleted state. You can restore the experiment, or "
-	    "permanently delete the experiment from the .trash folder "
-	    "(under tracking server's root folder) in order to use this "
-	    "experiment name again.", name) :
-	    mlp_error_set(MLP_EEXISTS, "Experiment '%s' already exists.",
-	    name);
-	mlp_experiment_free(e);
+	return MLP_OK;
+}
+
+static int
+exists_error(const struct mlp_experiment *e)
+{
+	if (e->deleted)
+		return mlp_error_set(MLP_EEXISTS, "Experiment '%s' already "
+		    "exists in deleted state. You can restore the experiment, "
+		    "or permanently delete the experiment from the .trash "
+		    "folder (under tracking server's root folder) in order to "
+		    "use this experiment name again.", e->name);
+	return mlp_error_set(MLP_EEXISTS, "Experiment '%s' already exists.",
+	    e->name);
+}
+
+/*
+ * The k-th id of a name: 18 decimal digits, the first 1-9 (the form of
+ * MLflow's ids), from the XXH3-128 of the name.  Every creator of one
+ * name tries the same ids in the same order, so the rename(2) that puts
+ * a new experiment folder in place decides between them; k > 0 is for a
+ * name whose id holds another experiment (renamed, or a hash collision).
+ */
+static void
+name_id(char out[19], const char *name, unsigned k)
+{
+	struct mlp_buf	b = MLP_BUF_INIT;
+	char		hex[MLP_HASH_HEX];
+	uint64_t	v = 0;
+	int		i;
+
+	mlp_buf_addstr(&b, "mlp experiment id\n");
+	mlp_buf_addstr(&b, name);
+	if (k > 0)
+		mlp_buf_addf(&b, "\n%u", k);
+	mlp_hash_buf(hex, b.buf, b.len);
+	mlp_buf_release(&b);
+	for (i = 0; i < 16; i++)
+		v = v << 4 | (uint64_t)mlp_hexval(hex[i]);
+	v = UINT64_C(100000000000000000) + v % UINT64_C(900000000000000000);
+	snprintf(out, 19, "%" PRIu64, v);
+}
+
+/*
+ * The experiment at id, active or in .trash: MLP_ENOTFOUND if there is
+ * no such folder; an error if a folder is there but cannot be read.
+ */
+static int
+probe(struct mlp_experiment **out, struct mlp_store *st, const char *id)
+{
+	struct stat	 sb;
+	char		*dir;
+	int		 r = MLP_ENOTFOUND, trash;
+
+	*out = NULL;
+	for (trash = 0; trash <= 1 && r == MLP_ENOTFOUND; trash++) {
+		dir = trash ? mlp_xasprintf("%s/.trash/%s", st->root, id) :
+		    mlp_path_join(st->root, id);
+		if (lstat(dir, &sb) == 0) {
+			r = mlp_experiment_load(out, dir, id, trash);
+			if (r == MLP_ENOTFOUND)
+				r = mlp_error_set(MLP_EBADDATA, "%s: no "
+				    "meta.yaml", dir);
+		} else if (errno != ENOENT)
+			r = mlp_error_set_errno(MLP_ERROR, "cannot read '%s'",
+			    dir);
+		free(dir);
+	}
 	return r;
 }
 
-int
-mlp_experiment_create(struct mlp_experiment **out, struct mlp_store *st,
+/* Build experiment id complete, then rename it into the root. */
+static int
+build(struct mlp_experiment **out, struct mlp_store *st, const char *id,
     const char *name, const char *artifact_location)
 {
 	struct mlp_experiment	*e;
+	struct mlp_newdir	 nd;
 	struct mlp_buf		 b = MLP_BUF_INIT;
-	char			 id[19], *path = NULL;
-	int			 r, tries;
+	char			*host, *path = NULL;
+	int			 r;
 
 	*out = NULL;
-	if ((r = check_name(st, name)) != MLP_OK)
-		return r;
 	e = mlp_xcalloc(1, sizeof *e);
-	for (tries = 0; tries < 10; tries++) {
-		if ((r = mlp_experiment_id_new(id)) != MLP_OK)
-			goto out;
-		free(e->dir);
-		e->dir = mlp_path_join(st->root, id);
-		if (mkdir(e->dir, 0777) == 0)
-			break;
-		if (errno != EEXIST) {
-			r = mlp_error_set_errno(MLP_ERROR, "cannot create "
-			    "'%s'", e->dir);
-			goto out;
-		}
-	}
 	e->id = mlp_xstrdup(id);
 	e->name = mlp_xstrdup(name);
 	e->artifact_location = artifact_location != NULL ?
 	    mlp_xstrdup(artifact_location) : mlp_path_join(st->uri, id);
 	e->creation_time = e->last_update_time = mlp_now_ms();
-	if ((r = mlp_experiment_meta_emit(&b, e)) != MLP_OK)
+	e->dir = mlp_path_join(st->root, id);
+	host = mlp_store_tmphost(st);
+	r = mlp_newdir_begin(&nd, host, id);
+	free(host);
+	if (r != MLP_OK)
 		goto out;
-	path = mlp_path_join(e->dir, "meta.yaml");
-	r = mlp_file_create(path, e->dir, b.buf, b.len);
+	path = mlp_path_join(nd.path, "meta.yaml");
+	if ((r = mlp_experiment_meta_emit(&b, e)) != MLP_OK ||
+	    (r = mlp_file_create(path, nd.path, b.buf, b.len)) != MLP_OK) {
+		mlp_newdir_abort(&nd);
+		goto out;
+	}
+	r = mlp_newdir_commit(&nd, e->dir);
 out:
+	if (r != MLP_OK && r != MLP_EEXISTS) {
+		char	why[512];
+
+		snprintf(why, sizeof why, "%s", mlp_error_last());
+		mlp_error_set(r, "cannot create experiment '%s' in '%s' "
+		    "(nothing was left behind): %s", name, st->root, why);
+	}
 	free(path);
 	mlp_buf_release(&b);
 	if (r != MLP_OK)
@@ -399,6 +464,98 @@ out:
 	else
 		*out = e;
 	return r;
+}
+
+#define MAX_NAME_IDS	64
+
+/* Find the experiment named name, or create it: see mlp.h. */
+static int
+get_or_make(struct mlp_experiment **out, int *created, struct mlp_store *st,
+    const char *name, const char *artifact_location, int must_be_new)
+{
+	struct mlp_experiment	*e = NULL;
+	char			 id[19];
+	unsigned		 k;
+	int			 r, tries;
+
+	*out = NULL;
+	if (created != NULL)
+		*created = 0;
+	if ((r = check_name(name)) != MLP_OK)
+		return r;
+	for (tries = 0; tries < 20; tries++) {
+		/* Where mlp puts the name: a fast look, and the next id. */
+		for (k = 0; k < MAX_NAME_IDS; k++) {
+			name_id(id, name, k);
+			if ((r = probe(&e, st, id)) == MLP_ENOTFOUND)
+				break;
+			if (r != MLP_OK) {
+				char	why[512];
+
+				snprintf(why, sizeof why, "%s",
+				    mlp_error_last());
+				return mlp_error_set(r, "cannot tell whether "
+				    "experiment '%s' exists: %s (repair or "
+				    "remove that folder)", name, why);
+			}
+			if (strcmp(e->name, name) == 0)
+				goto found;
+			mlp_experiment_free(e);
+			e = NULL;
+		}
+		if (k == MAX_NAME_IDS)
+			return mlp_error_set(MLP_ERROR, "no free experiment id "
+			    "for '%s' in '%s'", name, st->root);
+		/* Made by MLflow (or an older mlp) under a random id? */
+		r = mlp_experiment_get_by_name(&e, st, name);
+		if (r == MLP_OK)
+			goto found;
+		if (r != MLP_ENOTFOUND)
+			return r;
+		r = build(&e, st, id, name, artifact_location);
+		if (r == MLP_OK) {
+			if (created != NULL)
+				*created = 1;
+			*out = e;
+			return MLP_OK;
+		}
+		if (r != MLP_EEXISTS)
+			return r;
+		/*
+		 * Another process put a folder at id first: look again, after
+		 * a pause from the third time on, for NFS clients whose
+		 * cached view of the root has not caught up yet.
+		 */
+		if (tries >= 2) {
+			struct timespec ts = { 0, 10000000L * (tries - 1) };
+
+			nanosleep(&ts, NULL);
+		}
+	}
+	return mlp_error_set(MLP_ERROR, "cannot create experiment '%s' in "
+	    "'%s': its folder keeps changing", name, st->root);
+found:
+	if (must_be_new) {
+		r = exists_error(e);
+		mlp_experiment_free(e);
+		return r;
+	}
+	*out = e;
+	return MLP_OK;
+}
+
+int
+mlp_experiment_create(struct mlp_experiment **out, struct mlp_store *st,
+    const char *name, const char *artifact_location)
+{
+	return get_or_make(out, NULL, st, name, artifact_location, 1);
+}
+
+int
+mlp_experiment_get_or_create(struct mlp_experiment **out, int *created,
+    struct mlp_store *st, const char *name)
+{
+	return get_or_make(out, created, st, name, NULL, 0);
 }
 
 int

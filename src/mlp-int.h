@@ -20,6 +20,27 @@ int	 mlp_hexval(int c);
 /* Decode %XX escapes of s[0..len) into a new string (bad ones kept). */
 char	*mlp_pct_decode(const char *s, size_t len);
 
+/*
+ * A new folder built complete before anyone sees it (store.c): begin
+ * makes <host>/.mlp-tmp.<random>/<name> (path), the caller fills path,
+ * commit renames it to dest (same file system as host) and removes the
+ * wrapper.  MLP_EEXISTS if a non-empty dest exists: then, as on any
+ * error, everything built is removed.  abort removes it all.
+ */
+struct mlp_newdir {
+	char	*wrap;		/* <host>/.mlp-tmp.<random> */
+	char	*path;		/* <wrap>/<name>: the folder being built */
+};
+int	 mlp_newdir_begin(struct mlp_newdir *, const char *host,
+	    const char *name);
+int	 mlp_newdir_commit(struct mlp_newdir *, const char *dest);
+void	 mlp_newdir_abort(struct mlp_newdir *);
+/* Where new experiments are built: experiment 0's folder, else another
+ * experiment's, else (a store without experiments) the root. */
+char	*mlp_store_tmphost(const struct mlp_store *);
+/* Is name one of our temporaries (".mlp-tmp.*")? */
+#define MLP_IS_TMP(name)	(strncmp((name), ".mlp-tmp.", 9) == 0)
+
 #include "banned.h"
 
 #endif /* MLP_INT_H */

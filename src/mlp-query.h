@@ -154,6 +154,12 @@ struct mlp_search_opts {
 	size_t			  ncolumns;
 	mlp_warn_fn		 *warn;		/* damaged runs, unknown ids */
 	void			 *warn_arg;
+	/*
+	 * Folders skipped that MLflow skips too: experiments without a
+	 * readable meta.yaml, run folders without meta.yaml.  NULL: warn.
+	 */
+	mlp_warn_fn		 *note;
+	void			 *note_arg;
 };
 
 typedef int	 mlp_emit_fn(void *arg, struct mlp_srun *);

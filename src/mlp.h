@@ -266,10 +266,26 @@ struct mlp_experiment {
 	char	*dir;			/* its folder */
 };
 
-/* Create an experiment; artifact_location NULL means <store uri>/<id>. */
+/*
+ * Create an experiment; artifact_location NULL means <store uri>/<id>.
+ * MLP_EEXISTS (MLflow's message) if the name exists, active or deleted.
+ * The folder is built complete under a temporary name and renamed into
+ * place; its id is derived from the name, so that concurrent creators,
+ * on NFS too, meet at one folder and one of them wins.
+ */
 int	 mlp_experiment_create(struct mlp_experiment **out,
 	    struct mlp_store *, const char *name,
 	    const char *artifact_location);
+/*
+ * The experiment named name (active or deleted: callers check
+ * ->deleted), created if there is none; *created (may be NULL) says
+ * which.  Any number of processes may call it at once for one name: all
+ * get the same experiment and none fails because another created it.
+ * A folder where the name's experiment would be, without a readable
+ * meta.yaml, is an error rather than a reason to make a second one.
+ */
+int	 mlp_experiment_get_or_create(struct mlp_experiment **out,
+	    int *created, struct mlp_store *, const char *name);
 /* Find by id (exact folder name, active then .trash). */
 int	 mlp_experiment_get_by_id(struct mlp_experiment **out,
 	    struct mlp_store *, const char *id);
@@ -284,7 +300,10 @@ int	 mlp_experiment_load(struct mlp_experiment **out, const char *dir,
 	    const char *dirname, int in_trash);
 /*
  * List experiments of a view, sorted by id.  Unreadable ones are skipped;
- * for each, warn(arg, message) is called if warn is not NULL.
+ * for each, warn(arg, message) is called if warn is not NULL.  These are
+ * folders MLflow skips as well (with a warning), or folder names it
+ * refuses: a caller need not count them as failures.  Temporary folders
+ * (".mlp-tmp.*") are skipped silently.
  */
 typedef void	 mlp_warn_fn(void *arg, const char *msg);
 int	 mlp_experiment_list(struct mlp_experiment ***out, size_t *nout,

@@ -8,6 +8,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -323,42 +324,23 @@ choose_name(char **out, const struct mlp_run_create_opts *o)
 	return MLP_OK;
 }
 
-static int
-make_run_dir(struct mlp_run *run, const struct mlp_experiment *e)
-{
-	char	id[33];
-	int	r, tries;
-
-	for (tries = 0; tries < 10; tries++) {
-		if ((r = mlp_uuid4_hex(id)) != MLP_OK)
-			return r;
-		free(run->dir);
-		run->dir = mlp_path_join(e->dir, id);
-		if (mkdir(run->dir, 0777) == 0) {
-			run->info.run_id = mlp_xstrdup(id);
-			return MLP_OK;
-		}
-		if (errno != EEXIST)
-			return mlp_error_set_errno(MLP_ERROR, "cannot create "
-			    "'%s'", run->dir);
-	}
-	return mlp_error_set(MLP_ERROR, "cannot create a run folder in '%s'",
-	    e->dir);
-}
-
 int
 mlp_run_create(struct mlp_run **out, struct mlp_store *st,
     const struct mlp_experiment *e, const struct mlp_run_create_opts *o)
 {
-	static const char *const sub[] = { "metrics", "params", "artifacts" };
+	static const char *const sub[] = {
+		"metrics", "params", "artifacts", "tags"
+	};
+	struct mlp_newdir nd;
 	struct mlp_run	*run;
 	struct mlp_buf	 b = MLP_BUF_INIT;
 	const char	*user = o->user_id;
-	char		*path = NULL, *name = NULL;
+	char		*path = NULL, *name = NULL, id[33];
 	size_t		 i;
-	int		 r;
+	int		 r, built = 0;
 
 	*out = NULL;
+	memset(&nd, 0, sizeof nd);
 	if (e->deleted)
 		return mlp_error_set(MLP_EINVAL, "experiment '%s' is deleted: "
 		    "restore it before starting runs in it", e->name);
@@ -370,10 +352,22 @@ mlp_run_create(struct mlp_run **out, struct mlp_store *st,
 	}
 	if ((r = choose_name(&name, o)) != MLP_OK)
 		return r;
+	if ((r = mlp_uuid4_hex(id)) != MLP_OK) {
+		free(name);
+		return r;
+	}
 	run = mlp_xcalloc(1, sizeof *run);
 	run->exp_dir = mlp_xstrdup(e->dir);
-	if ((r = make_run_dir(run, e)) != MLP_OK)
+	/*
+	 * Built in <experiment>/.mlp-tmp.<random>/<id> and renamed into
+	 * place complete: MLflow takes the temporary folder for a run folder
+	 * without meta.yaml and skips it quietly, even if a crash leaves it.
+	 */
+	if ((r = mlp_newdir_begin(&nd, e->dir, id)) != MLP_OK)
 		goto out;
+	built = 1;
+	run->dir = mlp_xstrdup(nd.path);
+	run->info.run_id = mlp_xstrdup(id);
 	run->info.experiment_id = mlp_xstrdup(e->id);
 	run->info.run_name = name;
 	name = NULL;
@@ -384,7 +378,6 @@ mlp_run_create(struct mlp_run **out, struct mlp_store *st,
 	run->info.start_time = o->start_time == MLP_NOTIME ? mlp_now_ms() :
 	    o->start_time;
 	run->info.end_time = run->info.deleted_time = MLP_NOTIME;
-	/* meta.yaml first: a run folder without it is skipped by readers. */
 	if ((r = mlp_run_meta_emit(&b, &run->info)) != MLP_OK)
 		goto out;
 	path = mlp_path_join(run->dir, "meta.yaml");
@@ -393,16 +386,34 @@ mlp_run_create(struct mlp_run **out, struct mlp_store *st,
 	for (i = 0; i < MLP_ARRAY_SIZE(sub); i++) {
 		free(path);
 		path = mlp_path_join(run->dir, sub[i]);
-		if ((r = mlp_mkdirs(path)) != MLP_OK)
+		if (mkdir(path, 0777) == -1) {
+			r = mlp_error_set_errno(MLP_ERROR, "cannot create "
+			    "'%s'", path);
 			goto out;
+		}
 	}
 	for (i = 0; i < o->ntags; i++)
 		if (strcmp(o->tags[i].key, "mlflow.runName") != 0 &&
 		    (r = mlp_run_set_tag(run, o->tags[i].key,
 		    o->tags[i].value)) != MLP_OK)
 			goto out;
-	r = mlp_run_set_tag(run, "mlflow.runName", run->info.run_name);
+	if ((r = mlp_run_set_tag(run, "mlflow.runName",
+	    run->info.run_name)) != MLP_OK)
+		goto out;
+	free(run->dir);
+	run->dir = mlp_path_join(e->dir, id);
+	built = 0;
+	r = mlp_newdir_commit(&nd, run->dir);
 out:
+	if (built)
+		mlp_newdir_abort(&nd);
+	if (r != MLP_OK && run->dir != NULL) {
+		char	why[512];
+
+		snprintf(why, sizeof why, "%s", mlp_error_last());
+		mlp_error_set(r, "cannot create a run in '%s' (nothing was "
+		    "left behind): %s", e->dir, why);
+	}
 	free(path);
 	free(name);
 	mlp_buf_release(&b);

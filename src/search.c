@@ -74,6 +74,7 @@ struct job {
 	int		 found;		/* has meta.yaml: takes a seq */
 	struct mlp_srun	*run;		/* selected: to keep */
 	char		*warning;	/* damaged: to report */
+	int		 note;		/* warning is a notice (o->note) */
 };
 
 struct idref {
@@ -656,11 +657,12 @@ keep(struct search *s, struct mlp_srun *run, mlp_emit_fn *emit, void *arg)
  * Read one run folder with buffer b: *out is the run if selected, else
  * NULL; *warning the message if the folder is damaged, else NULL.
  * Returns 1 if the folder has a meta.yaml (the run takes a place in the
- * scan order), 0 if not.  Changes nothing in s: workers run it.
+ * scan order), 0 if not; *note if the warning is only a notice.
+ * Changes nothing in s: workers run it.
  */
 static int
 read_run(struct search *s, struct mlp_buf *b, size_t ei, const char *name,
-    struct mlp_srun **out, char **warning)
+    struct mlp_srun **out, char **warning, int *note)
 {
 	const struct mlp_experiment	*e = s->exps[ei];
 	struct mlp_srun			*run;
@@ -669,15 +671,16 @@ read_run(struct search *s, struct mlp_buf *b, size_t ei, const char *name,
 
 	*out = NULL;
 	*warning = NULL;
+	*note = 0;
 	path = mlp_xasprintf("%s/%s/meta.yaml", e->dir, name);
 	r = slurp(b, s->expfd, path + strlen(e->dir) + 1, path);
 	if (r == MLP_ENOTFOUND) {
-		/* A run being created, or (other names) a stray folder. */
-		if (!is_run_hex(name)) {
-			mlp_error_set(MLP_EBADDATA, "%s/%s: not a run folder "
-			    "(no meta.yaml); skipped", e->dir, name);
-			*warning = mlp_xstrdup(mlp_error_last());
-		}
+		/* Half a run (a crash, MLflow making one), or a stray folder. */
+		*note = is_run_hex(name);
+		mlp_error_set(MLP_EBADDATA, "%s/%s: %s; skipped", e->dir, name,
+		    *note ? "run folder without meta.yaml (left by a crash, or "
+		    "being made by MLflow)" : "not a run folder (no meta.yaml)");
+		*warning = mlp_xstrdup(mlp_error_last());
 		free(path);
 		return 0;
 	}
@@ -729,7 +732,9 @@ take_job(struct search *s, struct job *j, mlp_emit_fn *emit, void *arg)
 		if (j->run != NULL)
 			j->run->seq = seq;
 	}
-	if (j->warning != NULL)
+	if (j->warning != NULL && j->note && s->o->note != NULL)
+		s->o->note(s->o->note_arg, j->warning);
+	else if (j->warning != NULL)
 		warn(s, j->warning);
 	if (j->run == NULL)
 		return MLP_OK;
@@ -756,7 +761,8 @@ scan_run(struct search *s, size_t ei, const char *name, mlp_emit_fn *emit,
 	memset(&j, 0, sizeof j);
 	if (s->nids > 0 && (j.ref = id_lookup(s, name)) == NULL)
 		return MLP_OK;
-	j.found = read_run(s, &s->buf, ei, name, &j.run, &j.warning);
+	j.found = read_run(s, &s->buf, ei, name, &j.run, &j.warning,
+	    &j.note);
 	r = take_job(s, &j, emit, arg);
 	j.run = NULL;			/* kept, emitted or freed */
 	job_release(&j);
@@ -789,7 +795,7 @@ work(void *arg)
 		for (; n > 0; i++, n--) {
 			j = &s->jobs[i];
 			j->found = read_run(s, w->buf, w->ei, j->name, &j->run,
-			    &j->warning);
+			    &j->warning, &j->note);
 		}
 	}
 }
@@ -901,7 +907,8 @@ find_experiments(struct search *s)
 	if (o->nexperiments == 0)
 		return mlp_experiment_list(&s->exps, &s->nexps, s->st,
 		    o->view == MLP_VIEW_ACTIVE ? MLP_VIEW_ACTIVE : MLP_VIEW_ALL,
-		    o->warn, o->warn_arg);
+		    o->note ? o->note : o->warn, o->note ? o->note_arg :
+		    o->warn_arg);
 	s->exps = mlp_xcalloc(o->nexperiments, sizeof *s->exps);
 	for (i = 0; i < o->nexperiments; i++) {
 		if ((r = mlp_experiment_find(&e, s->st, o->experiments[i])) !=

@@ -92,7 +92,7 @@ start_experiment(struct mlp_store *st, const char *opt)
 	if (name != NULL) {
 		r = mlp_experiment_find(&e, st, name);
 		if (r == MLP_ENOTFOUND)
-			r = mlp_experiment_create(&e, st, name, NULL);
+			r = mlp_experiment_get_or_create(&e, NULL, st, name);
 	} else {
 		name = getenv("MLFLOW_EXPERIMENT_ID");
 		r = mlp_experiment_get_by_id(&e, st, name && *name ? name :

@@ -222,7 +222,8 @@ list_experiments(struct mlp_store *st, struct ls *ls, enum mlp_view view,
 	struct mlp_cell		  c[4];
 	size_t			  n, i, j;
 
-	if (mlp_experiment_list(&v, &n, st, view, tool_warn, &ls->nwarn) !=
+	/* Skipped experiment folders are reported, not counted (mlp.h). */
+	if (mlp_experiment_list(&v, &n, st, view, tool_warn, NULL) !=
 	    MLP_OK)
 		errx(TOOL_EXIT_FAIL, "%s", mlp_error_last());
 	ls->fmt = mlp_fmt_open(stdout, kind, names, 4, header);
@@ -393,6 +394,7 @@ main(int argc, char *argv[])
 	o.nrun_ids = nids;
 	o.warn = tool_warn;
 	o.warn_arg = &ls.nwarn;
+	o.note = tool_warn;		/* reported, not counted */
 	if (ls.mode == M_RUNS) {
 		o.columns = ls.cols;
 		o.ncolumns = ls.ncols;

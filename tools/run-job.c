@@ -250,17 +250,14 @@ static void
 find_experiment(struct job *j)
 {
 	const struct opts	*o = j->o;
-	int			 r;
+	int			 r, made;
 
 	if (o->exp_name != NULL) {
-		r = mlp_experiment_get_by_name(&j->exp, j->st, o->exp_name);
-		if (r == MLP_ENOTFOUND) {
-			if (!quiet)
-				fprintf(stderr, "mlp-run: '%s' does not exist. "
-				    "Creating a new experiment\n", o->exp_name);
-			r = mlp_experiment_create(&j->exp, j->st, o->exp_name,
-			    NULL);
-		}
+		r = mlp_experiment_get_or_create(&j->exp, &made, j->st,
+		    o->exp_name);
+		if (r == MLP_OK && made && !quiet)
+			fprintf(stderr, "mlp-run: '%s' does not exist. "
+			    "Creating a new experiment\n", o->exp_name);
 	} else
 		r = mlp_experiment_get_by_id(&j->exp, j->st,
 		    o->exp_id ? o->exp_id : "0");

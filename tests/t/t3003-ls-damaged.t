@@ -1,6 +1,8 @@
 #!/bin/sh
 # t3003-ls-damaged.t: damaged runs are reported with their path and
 # skipped; every readable run is still listed; the exit status is 1.
+# Folders MLflow skips too (no meta.yaml, an unreadable experiment) are
+# reported without changing the exit status.
 . "$(dirname "$0")/lib.sh"
 . "$MLP_SRCDIR/tests/t/ls-lib.sh"
 
@@ -14,11 +16,20 @@ test_expect_success 'a clean store lists with exit 0 and no message' '
 	mlp-ls -c run_id >got 2>err && test_line_count got 2 &&
 	test_line_count err 0
 '
-test_expect_success 'a run folder without meta.yaml is skipped silently (MLflow)' '
+test_expect_success 'a run folder without meta.yaml is reported, skipped, exit 0' '
 	mkdir mlruns/1/0123456789abcdef0123456789abcdef &&
 	mlp-ls -c run_id >got 2>err && test_line_count got 2 &&
-	test_line_count err 0 &&
+	grep "1/0123456789abcdef0123456789abcdef: run folder without meta.yaml" err &&
+	test_line_count err 1 &&
 	rmdir mlruns/1/0123456789abcdef0123456789abcdef
+'
+test_expect_success 'temporary folders of a creation are skipped silently' '
+	mkdir -p mlruns/1/.mlp-tmp.0011223344556677/0123456789abcdef0123456789abcdef &&
+	mkdir mlruns/.mlp-tmp.0011223344556677 &&
+	mlp-ls -c run_id >got 2>err && test_line_count got 2 &&
+	test_line_count err 0 && mlp-ls -x >got 2>err &&
+	test_line_count err 0 &&
+	rm -r mlruns/1/.mlp-tmp.0011223344556677 mlruns/.mlp-tmp.0011223344556677
 '
 test_expect_success 'reserved folders and files in an experiment are not runs' '
 	mkdir -p mlruns/1/tags mlruns/1/datasets mlruns/1/models mlruns/1/traces &&
@@ -87,10 +98,18 @@ test_expect_success 'an empty metric file is damaged; a metric folder is no metr
 	mlp-ls -c run_id -f "metrics.acc > 0" >got 2>err && test_cmp want got &&
 	test_line_count err 0 && rm -r mlruns/1/badm
 '
-test_expect_success 'an unreadable experiment meta.yaml is reported; others listed' '
+test_expect_success 'an unreadable experiment meta.yaml is reported; others listed; exit 0' '
 	mkexp 2 beta && mkrun 2 good3 three 500 3 &&
 	: >mlruns/2/meta.yaml &&
-	test_expect_code 1 mlp-ls -c run_id >got 2>err &&
-	test_cmp want got && grep "mlruns/2/meta.yaml" err
+	mlp-ls -c run_id >got 2>err &&
+	test_cmp want got && grep "mlruns/2/meta.yaml" err &&
+	test_line_count err 1
+'
+test_expect_success 'an experiment folder without meta.yaml is reported; exit 0' '
+	mkdir mlruns/3 &&
+	mlp-ls -c run_id >got 2>err &&
+	test_cmp want got && grep "mlruns/3: experiment folder without meta.yaml" err &&
+	mlp-ls -x >got 2>err && grep "^1	alpha" got &&
+	grep "mlruns/3: experiment folder without meta.yaml" err
 '
 test_done

@@ -99,11 +99,12 @@ test_expect_success 'generate a 2000-run store and damage some runs' '
 	cp -R "gen/1/$(nth 30)" gen/1/0123456789abcdef0123456789abcdef &&
 	mkdir gen/1/notes gen/1/fedcba9876543210fedcba9876543210
 '
-test_expect_success 'generated: default listing, two warnings, exit 1' '
+test_expect_success 'generated: default listing, three warnings, a notice, exit 1' '
 	same default -s gen &&
 	test "$(cat default.rc)" = 1 &&
 	test_line_count default.out 1995 &&
-	test_line_count default.err 3 &&
+	test_line_count default.err 4 &&
+	grep "fedcba9876543210fedcba9876543210: run folder without meta.yaml" default.err &&
 	grep "$(nth 10)/meta.yaml" default.err &&
 	grep "does not match its folder" default.err &&
 	grep "notes: not a run folder" default.err

@@ -4,10 +4,13 @@
  */
 #include "config.h"
 
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include <dirent.h>
 #include <ftw.h>
+#include <signal.h>
 #include <stdio.h>
 #include <math.h>
 #include <stdlib.h>
@@ -15,6 +18,7 @@
 #include <unistd.h>
 
 #include "mlp.h"
+#include "mlp-int.h"
 #include "tap.h"
 
 static char	*tmp;
@@ -439,6 +443,370 @@ test_metric_lines(void)
 	    "an empty line is bad");
 }
 
+
+/* How many experiment folders (active and deleted) say "name: NAME". */
+static int
+count_named(const char *root, const char *name)
+{
+	struct dirent	*de;
+	DIR		*dp;
+	char		*want, *p, *t, *parent;
+	int		 n = 0, trash;
+
+	want = mlp_xasprintf("\nname: %s\n", name);
+	for (trash = 0; trash <= 1; trash++) {
+		parent = trash ? mlp_xasprintf("%s/.trash", root) :
+		    mlp_xstrdup(root);
+		if ((dp = opendir(parent)) != NULL) {
+			while ((de = readdir(dp)) != NULL) {
+				p = mlp_xasprintf("%s/%s/meta.yaml", parent,
+				    de->d_name);
+				t = slurp(p);
+				n += t != NULL && strstr(t, want) != NULL;
+				free(t);
+				free(p);
+			}
+			closedir(dp);
+		}
+		free(parent);
+	}
+	free(want);
+	return n;
+}
+
+/* Entries of dir other than "." and "..". */
+static int
+count_entries(const char *dir)
+{
+	struct dirent	*de;
+	DIR		*dp;
+	int		 n = 0;
+
+	if ((dp = opendir(dir)) == NULL)
+		return -1;
+	while ((de = readdir(dp)) != NULL)
+		n += strcmp(de->d_name, ".") != 0 &&
+		    strcmp(de->d_name, "..") != 0;
+	closedir(dp);
+	return n;
+}
+
+static void
+put(const char *path, const char *text)
+{
+	FILE	*f;
+
+	if ((f = fopen(path, "w")) != NULL) {
+		fputs(text, f);
+		fclose(f);
+	}
+}
+
+static void
+count_warn(void *arg, const char *msg)
+{
+	(*(int *)arg)++;
+}
+
+/*
+ * n processes call mlp_experiment_get_or_create(name) at the same moment
+ * (all blocked on one pipe until it closes); each writes the id it got.
+ * Returns how many succeeded, with the same id as the first, in *same.
+ */
+static int
+race(const char *root, const char *name, int n, int *same)
+{
+	struct mlp_experiment	*e;
+	struct mlp_store	*st;
+	pid_t			 pid;
+	char			 ids[16][20], c;
+	int			 go[2], res[2], i, good = 0, status;
+
+	if (pipe(go) == -1 || pipe(res) == -1)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if ((pid = fork()) == -1)
+			return -1;
+		if (pid > 0)
+			continue;
+		close(go[1]);
+		close(res[0]);
+		while (read(go[0], &c, 1) == -1)
+			;
+		status = 1;
+		if (mlp_store_open(&st, root, 1) == MLP_OK) {
+			if (mlp_experiment_get_or_create(&e, NULL, st, name) ==
+			    MLP_OK) {
+				char	buf[20];
+
+				memset(buf, 0, sizeof buf);
+				snprintf(buf, sizeof buf, "%s", e->id);
+				status = write(res[1], buf, sizeof buf) !=
+				    sizeof buf;
+				mlp_experiment_free(e);
+			} else
+				printf("# %s\n", mlp_error_last());
+			mlp_store_close(st);
+		} else {
+			printf("# %s\n", mlp_error_last());
+		}
+		_exit(status);
+	}
+	close(go[0]);
+	close(res[1]);
+	close(go[1]);			/* go */
+	*same = 1;
+	for (i = 0; i < n; i++) {
+		if (read(res[0], ids[i], sizeof ids[i]) != sizeof ids[i])
+			break;
+		*same &= strcmp(ids[i], ids[0]) == 0;
+	}
+	close(res[0]);
+	while (wait(&status) > 0)
+		good += WIFEXITED(status) && WEXITSTATUS(status) == 0;
+	return good;
+}
+
+static void
+test_get_or_create(void)
+{
+	struct mlp_experiment	*e, *f, **v;
+	struct mlp_store	*st;
+	struct mlp_newdir	 nd;
+	char			*root, *p, *q, *id, name[32];
+	size_t			 n;
+	int			 made, i, same = 0, nwarn;
+
+	root = mlp_xasprintf("%s/goc", tmp);
+	if (!ok(mlp_store_open(&st, root, 1) == MLP_OK, "a store for "
+	    "get-or-create"))
+		return;
+	ok(mlp_experiment_get_or_create(&e, &made, st, "alpha") == MLP_OK &&
+	    made == 1, "get-or-create makes a new name");
+	is_int(strlen(e->id), 18, "an id of 18 digits, as MLflow's");
+	ok(mlp_experiment_get_or_create(&f, &made, st, "alpha") == MLP_OK &&
+	    made == 0 && strcmp(f->id, e->id) == 0, "and finds it again");
+	mlp_experiment_free(f);
+	is_int(mlp_experiment_create(&f, st, "alpha", NULL), MLP_EEXISTS,
+	    "create still refuses an existing name");
+	is_int(count_named(root, "alpha"), 1, "one experiment 'alpha'");
+	mlp_experiment_free(e);
+
+	for (i = 0; i < 10; i++) {
+		snprintf(name, sizeof name, "race-%d", i);
+		is_int(race(root, name, 8, &same), 8, "8 processes at once "
+		    "get-or-create '%s': none fails", name);
+		ok(same, "all got the same id");
+		is_int(count_named(root, name), 1, "exactly one '%s'", name);
+	}
+	ok(no_temp_files(root), "no temporary folder is left");
+
+	/* Made by MLflow: a random id, found by its name. */
+	p = mlp_xasprintf("%s/555", root);
+	mkdir(p, 0777);
+	free(p);
+	p = mlp_xasprintf("%s/555/meta.yaml", root);
+	put(p, "artifact_location: file:///x/555\nexperiment_id: '555'\n"
+	    "lifecycle_stage: active\nname: made\n");
+	free(p);
+	ok(mlp_experiment_get_or_create(&e, &made, st, "made") == MLP_OK &&
+	    made == 0 && strcmp(e->id, "555") == 0,
+	    "an experiment MLflow made under a random id is found by name");
+	mlp_experiment_free(e);
+
+	/* Renamed by MLflow: its id keeps the folder, the name moves on. */
+	ok(mlp_experiment_get_or_create(&e, NULL, st, "old") == MLP_OK,
+	    "make 'old'");
+	p = mlp_xasprintf("%s/meta.yaml", e->dir);
+	q = slurp(p);
+	if (q != NULL && strstr(q, "name: old\n") != NULL) {
+		memcpy(strstr(q, "name: old\n"), "name: new\n", 10);
+		put(p, q);
+	}
+	free(q);
+	free(p);
+	ok(mlp_experiment_get_or_create(&f, &made, st, "old") == MLP_OK &&
+	    made == 1 && strcmp(f->id, e->id) != 0,
+	    "after a rename the old name is made again, under another id");
+	mlp_experiment_free(f);
+	ok(mlp_experiment_get_or_create(&f, &made, st, "new") == MLP_OK &&
+	    made == 0 && strcmp(f->id, e->id) == 0,
+	    "and the new name finds the renamed one");
+	mlp_experiment_free(f);
+	mlp_experiment_free(e);
+
+	/* Deleted (in .trash), then removed for good. */
+	ok(mlp_experiment_get_or_create(&e, NULL, st, "gone") == MLP_OK,
+	    "make 'gone'");
+	id = mlp_xstrdup(e->id);
+	p = mlp_xasprintf("%s/.trash/%s", root, id);
+	ok(rename(e->dir, p) == 0, "delete it as MLflow does (to .trash)");
+	mlp_experiment_free(e);
+	ok(mlp_experiment_get_or_create(&e, &made, st, "gone") == MLP_OK &&
+	    made == 0 && e->deleted && strcmp(e->id, id) == 0,
+	    "a deleted name is found, deleted, not made again");
+	mlp_experiment_free(e);
+	is_int(mlp_experiment_create(&e, st, "gone", NULL), MLP_EEXISTS,
+	    "create refuses it");
+	ok(strstr(mlp_error_last(), "deleted state") != NULL,
+	    "in MLflow's words");
+	nftw(p, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	ok(mlp_experiment_get_or_create(&e, &made, st, "gone") == MLP_OK &&
+	    made == 1 && !e->deleted && strcmp(e->id, id) == 0,
+	    "removed for good, the name is made again");
+	mlp_experiment_free(e);
+	free(p);
+	free(id);
+
+	/* A damaged meta.yaml where the name's experiment is. */
+	ok(mlp_experiment_get_or_create(&e, NULL, st, "broken") == MLP_OK,
+	    "make 'broken'");
+	p = mlp_xasprintf("%s/meta.yaml", e->dir);
+	put(p, "");
+	n = (size_t)count_entries(root);
+	ok(mlp_experiment_get_or_create(&f, &made, st, "broken") != MLP_OK,
+	    "its meta.yaml emptied, get-or-create fails");
+	ok(strstr(mlp_error_last(), e->dir) != NULL, "naming the folder: %s",
+	    mlp_error_last());
+	unlink(p);
+	ok(mlp_experiment_get_or_create(&f, &made, st, "broken") != MLP_OK,
+	    "without meta.yaml too");
+	is_int(count_entries(root), (long long)n, "and no second 'broken' is "
+	    "made");
+	free(p);
+	mlp_experiment_free(e);
+
+	/* A creator killed before its rename leaves only a temporary. */
+	p = mlp_xasprintf("%s/0", root);
+	ok(mlp_newdir_begin(&nd, p, "123456789012345678") == MLP_OK,
+	    "a creation left half done");
+	free(p);
+	p = mlp_xasprintf("%s/meta.yaml", nd.path);
+	put(p, "experiment_id: '123456789012345678'\nname: half\n");
+	free(p);
+	free(nd.wrap);
+	free(nd.path);
+	nwarn = 0;
+	ok(mlp_experiment_list(&v, &n, st, MLP_VIEW_ALL, count_warn, &nwarn)
+	    == MLP_OK, "the store lists");
+	is_int(nwarn, 1, "with a notice for the damaged experiment only");
+	mlp_experiment_list_free(v, n);
+	ok(mlp_experiment_get_or_create(&e, &made, st, "half") == MLP_OK &&
+	    made == 1, "the name of a half-made experiment is made");
+	mlp_experiment_free(e);
+	mlp_store_close(st);
+	free(root);
+}
+
+/* Set the largest file this process may write (RLIMIT_FSIZE). */
+static void
+fsize_limit(rlim_t n)
+{
+	struct rlimit	rl;
+
+	getrlimit(RLIMIT_FSIZE, &rl);
+	rl.rlim_cur = n == RLIM_INFINITY ? rl.rlim_max : n;
+	setrlimit(RLIMIT_FSIZE, &rl);
+}
+
+static void
+test_complete_folders(void)
+{
+	struct mlp_run_create_opts	 o;
+	struct mlp_experiment		*e, *f;
+	struct mlp_store		*st, *st2;
+	struct mlp_newdir		 nd;
+	struct mlp_run			*run;
+	struct mlp_kv			 big = { "big", NULL };
+	char				*root, *p, *q, *val;
+	int				 n;
+
+	root = mlp_xasprintf("%s/complete", tmp);
+	mkdir(root, 0777);
+	p = mlp_xasprintf("%s/dest", root);
+	ok(mlp_newdir_begin(&nd, root, "x") == MLP_OK &&
+	    strncmp(nd.path, root, strlen(root)) == 0 &&
+	    strstr(nd.path, "/.mlp-tmp.") != NULL, "a folder is built under "
+	    ".mlp-tmp.*");
+	q = mlp_xasprintf("%s/f", nd.path);
+	put(q, "x");
+	free(q);
+	ok(mlp_newdir_commit(&nd, p) == MLP_OK && exists("%s/%s", p, "f"),
+	    "and renamed into place complete");
+	ok(no_temp_files(root), "its temporary wrapper is gone");
+	ok(mlp_newdir_begin(&nd, root, "x") == MLP_OK, "build another");
+	is_int(mlp_newdir_commit(&nd, p), MLP_EEXISTS,
+	    "it does not replace a folder that exists");
+	ok(no_temp_files(root), "and is removed");
+	free(p);
+	free(root);
+
+	root = mlp_xasprintf("%s/complete/mlruns", tmp);
+	if (!ok(mlp_store_open(&st, root, 1) == MLP_OK, "a store"))
+		return;
+	ok(no_temp_files(root) && count_entries(root) == 2,
+	    "a new store: .trash and 0 only");
+	ok(mlp_experiment_get_or_create(&e, NULL, st, "exp") == MLP_OK,
+	    "an experiment");
+	memset(&o, 0, sizeof o);
+	o.start_time = MLP_NOTIME;
+	ok(mlp_run_create(&run, st, e, &o) == MLP_OK, "a run");
+	ok(exists("%s/%s", run->dir, "meta.yaml") &&
+	    exists("%s/%s", run->dir, "metrics") &&
+	    exists("%s/%s", run->dir, "params") &&
+	    exists("%s/%s", run->dir, "artifacts") &&
+	    exists("%s/%s", run->dir, "tags/mlflow.runName"),
+	    "appears with meta.yaml, metrics, params, artifacts and tags");
+	ok(no_temp_files(root), "no temporary is left in the store");
+	mlp_run_free(run);
+
+	/* Writes fail part way (RLIMIT_FSIZE): nothing is left. */
+	signal(SIGXFSZ, SIG_IGN);
+	n = count_entries(e->dir);
+	fsize_limit(0);
+	ok(mlp_run_create(&run, st, e, &o) != MLP_OK, "a run that cannot "
+	    "write its meta.yaml fails: %s", mlp_error_last());
+	fsize_limit(1000);
+	val = mlp_xmalloc(2001);
+	memset(val, 'v', 2000);
+	val[2000] = '\0';
+	big.value = val;
+	o.tags = &big;
+	o.ntags = 1;
+	ok(mlp_run_create(&run, st, e, &o) != MLP_OK, "a run whose tag cannot "
+	    "be written, after its meta.yaml, fails");
+	o.ntags = 0;
+	free(val);
+	is_int(count_entries(e->dir), n, "and no folder of either is left");
+	fsize_limit(0);
+	n = count_entries(root);
+	ok(mlp_experiment_get_or_create(&f, NULL, st, "nospace") != MLP_OK,
+	    "an experiment that cannot be written fails");
+	is_int(count_entries(root), n, "and leaves no folder");
+	p = mlp_xasprintf("%s/complete/other", tmp);
+	ok(mlp_store_open(&st2, p, 1) != MLP_OK && !exists("%s%s", p, ""),
+	    "a store that cannot be written is not created");
+	free(p);
+	fsize_limit(RLIM_INFINITY);
+	signal(SIGXFSZ, SIG_DFL);
+	p = mlp_xasprintf("%s/complete", tmp);
+	ok(no_temp_files(p), "no temporary is left anywhere");
+	free(p);
+
+	/* Without experiment 0, experiments are built elsewhere. */
+	p = mlp_xasprintf("%s/0", root);
+	nftw(p, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	free(p);
+	ok(mlp_experiment_get_or_create(&f, NULL, st, "no zero") == MLP_OK,
+	    "an experiment in a store without experiment 0");
+	ok(exists("%s/%s", f->dir, "meta.yaml"), "complete");
+	mlp_experiment_free(f);
+	ok(no_temp_files(root), "no temporary is left");
+	mlp_experiment_free(e);
+	mlp_store_close(st);
+	free(root);
+}
+
 int
 main(void)
 {
@@ -460,6 +828,8 @@ main(void)
 		mlp_store_close(st);
 	}
 	free(root);
+	test_get_or_create();
+	test_complete_folders();
 	if (tap_failed == 0)
 		nftw(tmp, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 	else
