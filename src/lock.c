@@ -68,7 +68,10 @@ mlp_lock_wait_ms(void)
 	return env_seconds("MLP_LOCK_WAIT", DEFAULT_WAIT_S);
 }
 
-/* The 22nd field of /proc/PID/stat: start time in ticks since boot. */
+/*
+ * The 22nd field of /proc/PID/stat: start time in ticks since boot; a
+ * zombie (state Z: dead, not yet reaped) has none.
+ */
 static int
 proc_start(char *out, size_t outlen, long pid)
 {
@@ -87,6 +90,10 @@ proc_start(char *out, size_t outlen, long pid)
 	if ((p = strrchr(b.buf, ')')) == NULL) {
 		mlp_buf_release(&b);
 		return MLP_EBADDATA;
+	}
+	if (p[1] == ' ' && p[2] == 'Z') {
+		mlp_buf_release(&b);
+		return MLP_ENOTFOUND;
 	}
 	for (p++, field = 3; field < 22; field++) {
 		while (*p == ' ')
@@ -151,11 +158,17 @@ mlp_lock_owner_alive(const struct mlp_lock_owner *o)
 		return -1;
 	if (kill((pid_t)o->pid, 0) == -1 && errno == ESRCH)
 		return 0;
-	/* Alive, but is it the same process, or a reused pid? */
-	if (o->start[0] != '\0' && proc_start(start, sizeof start, o->pid) ==
-	    MLP_OK && strcmp(start, o->start) != 0)
+	if (self.start[0] == '\0')
+		return 1;	/* no /proc: the pid is all we know */
+	/* Alive, but is it the same process, or a reused pid, or a zombie? */
+	switch (proc_start(start, sizeof start, o->pid)) {
+	case MLP_OK:
+		return o->start[0] == '\0' || strcmp(start, o->start) == 0;
+	case MLP_ENOTFOUND:
 		return 0;
-	return 1;
+	default:
+		return 1;
+	}
 }
 
 /* Copy the value of "key=value" lines into dst. */

@@ -376,6 +376,9 @@ int	 mlp_run_update(struct mlp_run *, unsigned mask);
 int	 mlp_run_write_meta(struct mlp_run *);
 /* End the run: status and end_time (MLP_NOTIME: now). */
 int	 mlp_run_end(struct mlp_run *, int status, int64_t end_time);
+/* The same, only if meta.yaml still says RUNNING (else MLP_EEXISTS). */
+int	 mlp_run_end_if_running(struct mlp_run *, int status,
+	    int64_t end_time);
 /* Logical delete (deleted_time = now) and restore. */
 int	 mlp_run_delete(struct mlp_run *);
 int	 mlp_run_restore(struct mlp_run *);
@@ -437,6 +440,57 @@ int	 mlp_lock_release(struct mlp_lock *);
 int	 mlp_lock_inspect(struct mlp_lock_state *out, const char *dir);
 /* Break the lock of dir if stale; MLP_ELOCKED if it is not. */
 int	 mlp_lock_break_stale(const char *dir);
+
+/* ---- checking and repairing a store (fsck.c), mlp-log fsck ---- */
+
+/* Where fsck --repair moves what it must not delete: <root>/LOST_DIR. */
+#define MLP_LOST_DIR	".mlp-lost.trash"
+
+/* One finding: kind, the path or run id, what is wrong (and done). */
+struct mlp_fsck_finding {
+	const char	*kind;		/* dead-run, remote-run, torn-metric,
+					   no-meta, bad-meta, stale-temp,
+					   stale-lock */
+	const char	*what;
+	const char	*detail;
+	int		 damage;	/* 0: for information only */
+};
+typedef void	 mlp_fsck_fn(void *arg, const struct mlp_fsck_finding *);
+
+struct mlp_fsck_opts {
+	int		 repair;
+	char *const	*run_ids;	/* runs declared dead by the user */
+	size_t		 nrun_ids;
+	mlp_fsck_fn	*fn;
+	void		*arg;
+};
+
+/*
+ * Check the whole store, calling fn once per finding; *ndamage gets the
+ * number of findings that are damage.  With repair, each is repaired as
+ * mlp-log(1) describes before fn is called (detail says what was done).
+ */
+int	 mlp_fsck(size_t *ndamage, struct mlp_store *,
+	    const struct mlp_fsck_opts *);
+
+/* ---- permanent deletion (gc.c), mlp-log gc as mlflow gc ---- */
+
+typedef void	 mlp_gc_fn(void *arg, int warning, const char *msg);
+
+struct mlp_gc_opts {
+	const char	*older_than;	/* NULL: any age; "1d2h3m4s" */
+	char *const	*run_ids;	/* NULL: every deleted run */
+	size_t		 nrun_ids;
+	char *const	*exp_ids;	/* NULL: every deleted experiment */
+	size_t		 nexp_ids;
+	mlp_gc_fn	*fn;		/* one message per deletion/warning */
+	void		*arg;
+};
+
+/* MLflow's --older-than format ("1d2h3m4s", "1.5h") in milliseconds. */
+int	 mlp_gc_parse_age(int64_t *out, const char *s);
+/* Permanently delete deleted runs and experiments, as mlflow gc does. */
+int	 mlp_gc(struct mlp_store *, const struct mlp_gc_opts *);
 
 /* ---- params, tags (kv.c) ---- */
 

@@ -318,7 +318,8 @@ same_str(const char *a, const char *b)
  * the tag and run_name cannot end up naming two different renames.
  */
 static int
-update(struct mlp_run *run, unsigned mask, const char *name_tag)
+update(struct mlp_run *run, unsigned mask, const char *name_tag,
+    int if_running)
 {
 	struct mlp_run_info	 cur;
 	struct mlp_lock		 l;
@@ -333,6 +334,11 @@ update(struct mlp_run *run, unsigned mask, const char *name_tag)
 	    (r = mlp_run_info_parse(&cur, b.buf, b.len, path)) != MLP_OK)
 		goto unlock;
 	parsed = 1;
+	if (if_running && cur.status != MLP_RUN_RUNNING) {
+		r = mlp_error_set(MLP_EEXISTS, "run %s is no longer RUNNING",
+		    cur.run_id);
+		goto unlock;
+	}
 	if (name_tag != NULL) {
 		tag = mlp_path_join(run->dir, "tags/mlflow.runName");
 		if ((r = mlp_mkdirs_parent(tag)) != MLP_OK ||
@@ -376,13 +382,13 @@ out:
 int
 mlp_run_update(struct mlp_run *run, unsigned mask)
 {
-	return update(run, mask & MLP_RUN_F_ALL, NULL);
+	return update(run, mask & MLP_RUN_F_ALL, NULL, 0);
 }
 
 int
 mlp_run_write_meta(struct mlp_run *run)
 {
-	return update(run, MLP_RUN_F_ALL, NULL);
+	return update(run, MLP_RUN_F_ALL, NULL, 0);
 }
 
 /* Pick the run name as MLflow's create_run does. */
@@ -511,7 +517,18 @@ mlp_run_end(struct mlp_run *run, int status, int64_t end_time)
 		    status);
 	run->info.status = status;
 	run->info.end_time = end_time == MLP_NOTIME ? mlp_now_ms() : end_time;
-	return update(run, MLP_RUN_F_STATUS, NULL);
+	return update(run, MLP_RUN_F_STATUS, NULL, 0);
+}
+
+int
+mlp_run_end_if_running(struct mlp_run *run, int status, int64_t end_time)
+{
+	if (mlp_run_status_name(status) == NULL)
+		return mlp_error_set(MLP_EINVAL, "invalid run status %d",
+		    status);
+	run->info.status = status;
+	run->info.end_time = end_time == MLP_NOTIME ? mlp_now_ms() : end_time;
+	return update(run, MLP_RUN_F_STATUS, NULL, 1);
 }
 
 int
@@ -519,7 +536,7 @@ mlp_run_delete(struct mlp_run *run)
 {
 	run->info.deleted = 1;
 	run->info.deleted_time = mlp_now_ms();
-	return update(run, MLP_RUN_F_LIFECYCLE, NULL);
+	return update(run, MLP_RUN_F_LIFECYCLE, NULL, 0);
 }
 
 int
@@ -527,7 +544,7 @@ mlp_run_restore(struct mlp_run *run)
 {
 	run->info.deleted = 0;
 	run->info.deleted_time = MLP_NOTIME;
-	return update(run, MLP_RUN_F_LIFECYCLE, NULL);
+	return update(run, MLP_RUN_F_LIFECYCLE, NULL, 0);
 }
 
 int
@@ -540,7 +557,7 @@ mlp_run_set_name(struct mlp_run *run, const char *name)
 		return r;
 	copy = mlp_xstrdup(name);	/* name may be run->info.run_name */
 	set_str(&run->info.run_name, copy);
-	r = update(run, MLP_RUN_F_NAME, copy);
+	r = update(run, MLP_RUN_F_NAME, copy, 0);
 	free(copy);
 	return r;
 }
