@@ -44,7 +44,7 @@ wait_file() {
 
 # A random delay of 0-150 ms for try $1.
 delay() {
-	awk -v s="$1" 'BEGIN { srand(s * 7919 + 17); printf "%.3f\n", rand() * 0.15 }'
+	awk -v s="$1" -v p=$$ 'BEGIN { srand(s * 7919 + p); printf "%.3f\n", rand() * 0.15 }'
 }
 
 test_expect_success "kill -9 of mlp-run at random moments ($TRIES tries)" '
