@@ -144,6 +144,57 @@ test_stale(void)
 	unsetenv("MLP_LOCK_WAIT");
 }
 
+/* Two handles of one run: the stale one changes only its own fields. */
+static void
+test_update(void)
+{
+	struct mlp_experiment	*e = NULL;
+	struct mlp_store	*st = NULL;
+	struct mlp_run_create_opts o;
+	struct mlp_run		*run = NULL, *a = NULL, *b = NULL, *c = NULL;
+	char			 tmpl[] = "/tmp/mlp-test-update.XXXXXX";
+	char			*root;
+
+	if (mkdtemp(tmpl) == NULL)
+		return;
+	root = mlp_xasprintf("%s/mlruns", tmpl);
+	memset(&o, 0, sizeof o);
+	o.start_time = MLP_NOTIME;
+	o.run_name = "first";
+	ok(mlp_store_open(&st, root, 1) == MLP_OK &&
+	    mlp_experiment_get_by_id(&e, st, "0") == MLP_OK &&
+	    mlp_run_create(&run, st, e, &o) == MLP_OK &&
+	    mlp_run_open(&a, st, run->info.run_id) == MLP_OK &&
+	    mlp_run_open(&b, st, run->info.run_id) == MLP_OK, "a run, opened "
+	    "twice");
+	if (b == NULL)
+		goto out;
+	ok(mlp_run_set_name(a, "second") == MLP_OK &&
+	    mlp_run_delete(a) == MLP_OK, "renamed and deleted through one");
+	ok(mlp_run_end(b, MLP_RUN_FINISHED, 1234) == MLP_OK, "ended through "
+	    "the other, which still says 'first' and active");
+	ok(mlp_run_open(&c, st, run->info.run_id) == MLP_OK, "read again");
+	is_str(c->info.run_name, "second", "the rename stays");
+	ok(c->info.deleted, "the deletion stays");
+	is_int(c->info.status, MLP_RUN_FINISHED, "the end is there");
+	is_int(c->info.end_time, 1234, "with its time");
+	is_str(b->info.run_name, "second", "the ender now sees the file");
+	is_int(mlp_run_end_if_running(a, MLP_RUN_FAILED, MLP_NOTIME),
+	    MLP_EEXISTS, "end-if-running leaves an ended run alone");
+	mlp_run_free(c);
+	ok(mlp_run_open(&c, st, run->info.run_id) == MLP_OK &&
+	    c->info.status == MLP_RUN_FINISHED, "still FINISHED");
+out:
+	mlp_run_free(a);
+	mlp_run_free(b);
+	mlp_run_free(c);
+	mlp_run_free(run);
+	mlp_experiment_free(e);
+	mlp_store_close(st);
+	mlp_rm_rf(tmpl);
+	free(root);
+}
+
 int
 main(void)
 {
@@ -155,6 +206,7 @@ main(void)
 	test_owner();
 	test_take();
 	test_stale();
+	test_update();
 	ok(!present(lockpath), "no lock left");
 	rmdir(dir);
 	ok(!present(dir), "no temporary file left (the folder is empty)");
