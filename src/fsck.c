@@ -234,8 +234,8 @@ trim_tail(struct fsck *f, const char *path, const struct mlp_buf *b,
 	char	*dst;
 	int	 r;
 
-	if (keep == 0)		/* no whole line at all: an empty file breaks
-				   MLflow's reader, so the file goes aside */
+	/* No whole line at all: an empty file breaks MLflow's reader. */
+	if (keep == 0)
 		return move_aside(f, path, dstp);
 	/* The cut-off bytes are kept in the lost folder first. */
 	dst = lost_name(f, path, ".torn");

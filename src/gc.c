@@ -161,7 +161,7 @@ each_run(const char *exp_dir, int (*fn)(struct mlp_run *, void *),
 
 struct collect {
 	struct idset	*ids;
-	int64_t		 now, older;	/* older < 0: any deleted run */
+	int64_t		 now, older;	/* < 0: any deleted run */
 };
 
 static int
@@ -286,8 +286,7 @@ int
 mlp_gc(struct mlp_store *st, const struct mlp_gc_opts *o)
 {
 	struct mlp_experiment	**v = NULL, *e;
-	struct idset		  old = { NULL, 0, 0 }, runs = { NULL, 0, 0 };
-	struct idset		  exps = { NULL, 0, 0 }, bad = { NULL, 0, 0 };
+	struct idset		  old, runs, exps, bad;
 	struct mlp_buf		  b = MLP_BUF_INIT;
 	struct mlp_run		**rv = NULL;
 	struct collect		  c;
@@ -295,6 +294,10 @@ mlp_gc(struct mlp_store *st, const struct mlp_gc_opts *o)
 	size_t			  n = 0, i;
 	int			  r;
 
+	memset(&old, 0, sizeof old);
+	memset(&runs, 0, sizeof runs);
+	memset(&exps, 0, sizeof exps);
+	memset(&bad, 0, sizeof bad);
 	if (o->older_than != NULL && *o->older_than != '\0' &&
 	    (r = mlp_gc_parse_age(&older, o->older_than)) != MLP_OK)
 		return r;
@@ -331,10 +334,10 @@ mlp_gc(struct mlp_store *st, const struct mlp_gc_opts *o)
 		}
 		if (bad.n > 0) {
 			pylist(&b, &bad);
-			r = mlp_error_set(MLP_EINVAL, "Experiments %s are not in "
-			    "the deleted lifecycle stage. Only experiments in "
-			    "the deleted lifecycle stage can be hard-deleted.",
-			    b.buf);
+			r = mlp_error_set(MLP_EINVAL, "Experiments %s are not "
+			    "in the deleted lifecycle stage. Only experiments "
+			    "in the deleted lifecycle stage can be "
+			    "hard-deleted.", b.buf);
 			goto out;
 		}
 		for (i = 0; i < n && older >= 0; i++)
@@ -354,7 +357,8 @@ mlp_gc(struct mlp_store *st, const struct mlp_gc_opts *o)
 		for (i = 0; i < n; i++)
 			if (v[i]->deleted && in_trash(st, v[i]) &&
 			    (older < 0 || (v[i]->last_update_time !=
-			    MLP_NOTIME && v[i]->last_update_time < now - older)))
+			    MLP_NOTIME &&
+			    v[i]->last_update_time < now - older)))
 				idset_add(&exps, v[i]->id);
 	/* Every deleted run of those experiments, whatever its age. */
 	c.ids = &runs;
@@ -380,9 +384,9 @@ mlp_gc(struct mlp_store *st, const struct mlp_gc_opts *o)
 			goto out;
 		}
 		if (older >= 0 && !idset_has(&old, runs.v[i])) {
-			r = mlp_error_set(MLP_EINVAL, "Run %s is not older than "
-			    "the required age. Only runs older than %s can be "
-			    "deleted.", runs.v[i], o->older_than);
+			r = mlp_error_set(MLP_EINVAL, "Run %s is not older "
+			    "than the required age. Only runs older than %s "
+			    "can be deleted.", runs.v[i], o->older_than);
 			goto out;
 		}
 	}

@@ -282,7 +282,8 @@ set_str(char **dst, const char *src)
 {
 	char	*old = *dst;
 
-	*dst = src != NULL ? mlp_xstrdup(src) : NULL;	/* src may be *dst */
+	/* src may be *dst: copy before freeing. */
+	*dst = src != NULL ? mlp_xstrdup(src) : NULL;
 	free(old);
 }
 

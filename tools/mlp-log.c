@@ -491,7 +491,8 @@ cmd_gc(int argc, char **argv)
 			o.older_than = optarg;
 			break;
 		case O_RUNS:
-			if (*optarg != '\0')	/* "" means all, as in MLflow */
+			/* "" means all, as in MLflow. */
+			if (*optarg != '\0')
 				o.run_ids = runs = split_ids(&o.nrun_ids,
 				    optarg);
 			break;

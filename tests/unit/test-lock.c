@@ -151,7 +151,8 @@ test_update(void)
 	struct mlp_experiment	*e = NULL;
 	struct mlp_store	*st = NULL;
 	struct mlp_run_create_opts o;
-	struct mlp_run		*run = NULL, *a = NULL, *b = NULL, *c = NULL;
+	struct mlp_run		*run = NULL, *a = NULL, *b = NULL;
+	struct mlp_run		*c = NULL;
 	char			 tmpl[] = "/tmp/mlp-test-update.XXXXXX";
 	char			*root;
 
