@@ -122,17 +122,43 @@ move_aside(struct fsck *f, const char *path, char **dstp)
 
 /* ---- temporaries and locks ---- */
 
+/*
+ * The owner of a temporary file, when it names one (those of lock.c do):
+ * 1 if it is gone from this host.
+ */
+static int
+temp_owner_gone(struct mlp_lock_owner *o, const char *path,
+    const struct stat *sb)
+{
+	struct mlp_buf	b = MLP_BUF_INIT;
+	int		gone = 0;
+
+	if (S_ISREG(sb->st_mode) && sb->st_size > 0 && sb->st_size < 4096 &&
+	    mlp_file_read(&b, path) == MLP_OK &&
+	    mlp_lock_owner_parse(o, b.buf, b.len) == MLP_OK)
+		gone = mlp_lock_owner_alive(o) == 0;
+	mlp_buf_release(&b);
+	return gone;
+}
+
 static void
 check_temp(struct fsck *f, const char *path)
 {
-	struct stat	sb;
-	int		r;
+	struct mlp_lock_owner	o;
+	struct stat		sb;
+	int			r, gone;
 
-	if (lstat(path, &sb) == -1 || age_ms(f, &sb) <= f->stale_ms)
+	if (lstat(path, &sb) == -1)
+		return;
+	gone = temp_owner_gone(&o, path, &sb);
+	if (!gone && age_ms(f, &sb) <= f->stale_ms)
 		return;
 	mlp_buf_addf(&f->detail, "%s left by an interrupted write, %lld s "
 	    "old", S_ISDIR(sb.st_mode) ? "folder" : "file",
 	    (long long)(age_ms(f, &sb) / 1000));
+	if (gone)
+		mlp_buf_addf(&f->detail, ", its owner (pid %ld on %s) is gone",
+		    o.pid, o.host);
 	if (f->o->repair) {
 		r = S_ISDIR(sb.st_mode) ? mlp_rm_rf(path) :
 		    unlink(path) == -1 && errno != ENOENT ?

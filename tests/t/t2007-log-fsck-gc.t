@@ -42,6 +42,8 @@ test_expect_success 'a store with every kind of damage' '
 	age "$S/0/$torn/.mlp-tmp.0011223344556677" \
 	    "$S/0/$torn/artifacts/.mlp-tmp.dir" &&
 	echo young >"$S/0/$torn/.mlp-tmp.young" &&
+	printf "host=%s\npid=%s\n" "$HOST" "$(dead_pid)" \
+	    >"$S/0/$torn/.mlp-tmp.orphan" &&
 	locked=$(mlp-log start -n locked) &&
 	printf "host=%s\npid=%s\n" "$HOST" "$(dead_pid)" \
 	    >"$S/0/$locked/.mlp-lock" &&
@@ -67,16 +69,17 @@ test_expect_success 'fsck reports each, exits 1 and changes nothing' '
 	grep "^no-meta	$S/123456789012345678	experiment folder" out &&
 	grep "^stale-temp	$S/0/$torn/.mlp-tmp.0011223344556677	" out &&
 	grep "^stale-temp	$S/0/$torn/artifacts/.mlp-tmp.dir	" out &&
+	grep "^stale-temp	$S/0/$torn/.mlp-tmp.orphan	.*owner (pid [0-9]* on $HOST) is gone" out &&
 	grep "^stale-lock	$S/0/$locked/.mlp-lock	.*gone" out &&
 	grep "^dead-run	$dead	RUNNING, runner gone" out &&
 	grep "^remote-run	$remote	.*elsewhere.invalid" out &&
 	! grep "young\|$alive" out &&
-	test_line_count out 8
+	test_line_count out 9
 '
 
 test_expect_success 'fsck --repair repairs, exits 1; then fsck exits 0' '
 	test_expect_code 1 mlp-log fsck --repair >out &&
-	test "$(grep -c "; repaired: " out)" -eq 7 &&
+	test "$(grep -c "; repaired: " out)" -eq 8 &&
 	mlp-log fsck >again && test_line_count again 1 &&
 	grep "^remote-run	$remote" again
 '
@@ -100,6 +103,7 @@ test_expect_success 'no data is deleted: moved aside, torn tail kept' '
 	test "$(wc -l <"$S/0/$torn/metrics/loss")" -eq 1 &&
 	test ! -e "$S/0/$locked/.mlp-lock" &&
 	test ! -e "$S/0/$torn/.mlp-tmp.0011223344556677" &&
+	test ! -e "$S/0/$torn/.mlp-tmp.orphan" &&
 	test -e "$S/0/$torn/.mlp-tmp.young"
 '
 
