@@ -108,7 +108,8 @@ test_expect_success 'no data is deleted: moved aside, torn tail kept' '
 '
 
 test_expect_success 'the lost folder is not an experiment' '
-	mlp-log fsck && id=$(mlp-log start -n after) && test -d "$S/0/$id"
+	mlp-log fsck && id=$(mlp-log start -n after) && test -d "$S/0/$id" &&
+	mlp-ls -x >out 2>err && ! grep lost out err && test_line_count out 1
 '
 
 test_expect_success 'a run of another host is repaired only when named' '
