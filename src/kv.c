@@ -66,31 +66,20 @@ out:
 int
 mlp_run_set_tag(struct mlp_run *run, const char *key, const char *value)
 {
-	char	*path, *old;
+	char	*path;
 	int	 r;
 
 	if ((r = mlp_key_check(key, "tag")) != MLP_OK ||
 	    (r = mlp_run_check_active(run)) != MLP_OK)
 		return r;
+	/* The tag and meta.yaml's run_name are one thing: kept together. */
+	if (strcmp(key, "mlflow.runName") == 0)
+		return mlp_run_set_name(run, value);
 	path = mlp_xasprintf("%s/tags/%s", run->dir, key);
 	if ((r = mlp_mkdirs_parent(path)) == MLP_OK)
 		r = mlp_file_replace(path, run->dir, value, strlen(value));
 	free(path);
-	if (r != MLP_OK || strcmp(key, "mlflow.runName") != 0)
-		return r;
-	/* The tag and meta.yaml's run_name are one thing: keep them equal. */
-	if (run->info.run_name != NULL && strcmp(run->info.run_name,
-	    value) == 0)
-		return MLP_OK;
-	old = run->info.run_name;
-	run->info.run_name = mlp_xstrdup(value);
-	if ((r = mlp_run_write_meta(run)) != MLP_OK) {
-		free(run->info.run_name);
-		run->info.run_name = old;
-		return r;
-	}
-	free(old);
-	return MLP_OK;
+	return r;
 }
 
 void

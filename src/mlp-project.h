@@ -225,7 +225,9 @@ int	 mlp_spawn_got_signal(void);
  * Start argv[0] (searched in PATH) with the environment envp (NULL: ours)
  * in folder dir (NULL: here) as the leader of a new process group, which
  * gets the terminal when we hold it.  Returns once exec succeeded;
- * MLP_ENOTFOUND (exit 127) or MLP_ERROR (126) if it could not.
+ * MLP_ENOTFOUND (exit 127) or MLP_ERROR (126) if it could not.  On Linux
+ * the child gets SIGKILL when the calling thread exits (PR_SET_PDEATHSIG):
+ * call it from the main thread.
  */
 int	 mlp_spawn_start(pid_t *out, char *const argv[], char *const envp[],
 	    const char *dir);

@@ -380,16 +380,136 @@ int	 mlp_run_info_parse(struct mlp_run_info *out, const char *data,
 void	 mlp_run_info_release(struct mlp_run_info *);
 /* Serialise info to meta.yaml bytes (MLflow 3.3 + run_uuid). */
 int	 mlp_run_meta_emit(struct mlp_buf *out, const struct mlp_run_info *);
-/* Write info back to <dir>/meta.yaml atomically. */
+/*
+ * Write the fields of run->info named by mask into <dir>/meta.yaml under
+ * the run's lock, re-reading everything else from the file first; then
+ * run->info holds what was written.  mask 0 writes nothing but refreshes.
+ */
+#define MLP_RUN_F_STATUS	0x01	/* status and end_time */
+#define MLP_RUN_F_LIFECYCLE	0x02	/* lifecycle_stage, deleted_time */
+#define MLP_RUN_F_NAME		0x04	/* run_name */
+#define MLP_RUN_F_ARTIFACT_URI	0x08
+#define MLP_RUN_F_ALL		0x0f
+int	 mlp_run_update(struct mlp_run *, unsigned mask);
+/* mlp_run_update(run, MLP_RUN_F_ALL). */
 int	 mlp_run_write_meta(struct mlp_run *);
 /* End the run: status and end_time (MLP_NOTIME: now). */
 int	 mlp_run_end(struct mlp_run *, int status, int64_t end_time);
+/* The same, only if meta.yaml still says RUNNING (else MLP_EEXISTS). */
+int	 mlp_run_end_if_running(struct mlp_run *, int status,
+	    int64_t end_time);
 /* Logical delete (deleted_time = now) and restore. */
 int	 mlp_run_delete(struct mlp_run *);
 int	 mlp_run_restore(struct mlp_run *);
 /* Rename: run_name in meta.yaml and the mlflow.runName tag together. */
 int	 mlp_run_set_name(struct mlp_run *, const char *name);
 void	 mlp_run_free(struct mlp_run *);
+
+/* ---- locks of meta.yaml (lock.c) ---- */
+
+/*
+ * Who holds a lock, or runs a run: host name, pid, the process's start
+ * time (ticks since boot, field 22 of /proc/PID/stat; "" if unknown) and
+ * the boot id ("" if unknown).
+ */
+struct mlp_lock_owner {
+	char	host[256];
+	long	pid;
+	char	start[32];
+	char	boot[40];
+};
+
+/* A held lock: <dir>/.mlp-lock and what we wrote into it. */
+struct mlp_lock {
+	char	*path;
+	char	*text;
+};
+
+/* What fsck sees of a lock. */
+struct mlp_lock_state {
+	int			exists;
+	int			known;	/* owner parsed */
+	int			stale;
+	int64_t			age_ms;
+	struct mlp_lock_owner	owner;
+};
+
+/* This process. */
+void	 mlp_lock_owner_self(struct mlp_lock_owner *out);
+/* 1: alive; 0: dead (this host, or it restarted); -1: another host. */
+int	 mlp_lock_owner_alive(const struct mlp_lock_owner *);
+/* Parse "key=value" lines (host, pid, start, boot); MLP_EBADDATA. */
+int	 mlp_lock_owner_parse(struct mlp_lock_owner *out, const char *text,
+	    size_t len);
+/* $MLP_LOCK_STALE (seconds, default 60) and $MLP_LOCK_WAIT (default
+ * 120), in milliseconds. */
+int64_t	 mlp_lock_stale_ms(void);
+int64_t	 mlp_lock_wait_ms(void);
+/*
+ * Take the lock of a run or experiment folder, waiting while a live
+ * owner holds it and breaking it when stale; MLP_ELOCKED after
+ * MLP_LOCK_WAIT seconds.
+ */
+int	 mlp_lock_acquire(struct mlp_lock *out, const char *dir);
+/* Is the lock still ours (not broken by someone who judged it stale)? */
+int	 mlp_lock_held(const struct mlp_lock *);
+/* Remove it if still ours (MLP_ELOCKED if not); frees l's strings. */
+int	 mlp_lock_release(struct mlp_lock *);
+/* Look at the lock of dir without taking it. */
+int	 mlp_lock_inspect(struct mlp_lock_state *out, const char *dir);
+/* Break the lock of dir if stale; MLP_ELOCKED if it is not. */
+int	 mlp_lock_break_stale(const char *dir);
+
+/* ---- checking and repairing a store (fsck.c), mlp-log fsck ---- */
+
+/* Where fsck --repair moves what it must not delete: <root>/LOST_DIR. */
+#define MLP_LOST_DIR	".mlp-lost.trash"
+
+/* One finding: kind, the path or run id, what is wrong (and done). */
+struct mlp_fsck_finding {
+	const char	*kind;		/* dead-run, remote-run, torn-metric,
+					   no-meta, bad-meta, stale-temp,
+					   stale-lock */
+	const char	*what;
+	const char	*detail;
+	int		 damage;	/* 0: for information only */
+};
+typedef void	 mlp_fsck_fn(void *arg, const struct mlp_fsck_finding *);
+
+struct mlp_fsck_opts {
+	int		 repair;
+	char *const	*run_ids;	/* runs declared dead by the user */
+	size_t		 nrun_ids;
+	mlp_fsck_fn	*fn;
+	void		*arg;
+};
+
+/*
+ * Check the whole store, calling fn once per finding; *ndamage gets the
+ * number of findings that are damage.  With repair, each is repaired as
+ * mlp-log(1) describes before fn is called (detail says what was done).
+ */
+int	 mlp_fsck(size_t *ndamage, struct mlp_store *,
+	    const struct mlp_fsck_opts *);
+
+/* ---- permanent deletion (gc.c), mlp-log gc as mlflow gc ---- */
+
+typedef void	 mlp_gc_fn(void *arg, int warning, const char *msg);
+
+struct mlp_gc_opts {
+	const char	*older_than;	/* NULL: any age; "1d2h3m4s" */
+	char *const	*run_ids;	/* NULL: every deleted run */
+	size_t		 nrun_ids;
+	char *const	*exp_ids;	/* NULL: every deleted experiment */
+	size_t		 nexp_ids;
+	mlp_gc_fn	*fn;		/* one message per deletion/warning */
+	void		*arg;
+};
+
+/* MLflow's --older-than format ("1d2h3m4s", "1.5h") in milliseconds. */
+int	 mlp_gc_parse_age(int64_t *out, const char *s);
+/* Permanently delete deleted runs and experiments, as mlflow gc does. */
+int	 mlp_gc(struct mlp_store *, const struct mlp_gc_opts *);
 
 /* ---- params, tags (kv.c) ---- */
 

@@ -1197,7 +1197,8 @@ settle(struct mlp_push *p, struct run_ctx *c, struct lfiles *l,
 		free(c->run->info.artifact_uri);
 		c->run->info.artifact_uri = uri;
 		uri = NULL;
-		if ((r = mlp_run_write_meta(c->run)) != MLP_OK)
+		if ((r = mlp_run_update(c->run, MLP_RUN_F_ARTIFACT_URI)) !=
+		    MLP_OK)
 			goto out;
 		p->stats.relocated++;
 		if (p->o.verbose > 0)

@@ -278,22 +278,119 @@ mlp_run_check_active(const struct mlp_run *run)
 	return MLP_OK;
 }
 
-int
-mlp_run_write_meta(struct mlp_run *run)
+static void
+set_str(char **dst, const char *src)
 {
-	struct mlp_buf	 b = MLP_BUF_INIT;
-	char		*path;
-	int		 r;
+	char	*old = *dst;
 
-	if ((r = mlp_run_meta_emit(&b, &run->info)) != MLP_OK) {
-		mlp_buf_release(&b);
-		return r;
+	/* src may be *dst: copy before freeing. */
+	*dst = src != NULL ? mlp_xstrdup(src) : NULL;
+	free(old);
+}
+
+/* Copy the fields of mask from src to dst. */
+static void
+copy_fields(struct mlp_run_info *dst, const struct mlp_run_info *src,
+    unsigned mask)
+{
+	if (mask & MLP_RUN_F_STATUS) {
+		dst->status = src->status;
+		dst->end_time = src->end_time;
 	}
+	if (mask & MLP_RUN_F_LIFECYCLE) {
+		dst->deleted = src->deleted;
+		dst->deleted_time = src->deleted_time;
+	}
+	if (mask & MLP_RUN_F_NAME)
+		set_str(&dst->run_name, src->run_name);
+	if (mask & MLP_RUN_F_ARTIFACT_URI)
+		set_str(&dst->artifact_uri, src->artifact_uri);
+}
+
+static int
+same_str(const char *a, const char *b)
+{
+	return a == b || (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+/*
+ * The read-modify-write of meta.yaml, under the run's lock: re-read the
+ * file, take the fields of mask from run->info, write it back.  With
+ * name_tag, tags/mlflow.runName is written under the same lock, so that
+ * the tag and run_name cannot end up naming two different renames.
+ */
+static int
+update(struct mlp_run *run, unsigned mask, const char *name_tag,
+    int if_running)
+{
+	struct mlp_run_info	 cur;
+	struct mlp_lock		 l;
+	struct mlp_buf		 b = MLP_BUF_INIT;
+	char			*path, *tag = NULL;
+	int			 r, r2, parsed = 0;
+
 	path = mlp_path_join(run->dir, "meta.yaml");
-	r = mlp_file_replace(path, run->dir, b.buf, b.len);
+	if ((r = mlp_lock_acquire(&l, run->dir)) != MLP_OK)
+		goto out;
+	if ((r = mlp_file_read(&b, path)) != MLP_OK ||
+	    (r = mlp_run_info_parse(&cur, b.buf, b.len, path)) != MLP_OK)
+		goto unlock;
+	parsed = 1;
+	if (if_running && cur.status != MLP_RUN_RUNNING) {
+		r = mlp_error_set(MLP_EEXISTS, "run %s is no longer RUNNING",
+		    cur.run_id);
+		goto unlock;
+	}
+	if (name_tag != NULL) {
+		tag = mlp_path_join(run->dir, "tags/mlflow.runName");
+		if ((r = mlp_mkdirs_parent(tag)) != MLP_OK ||
+		    (r = mlp_file_replace(tag, run->dir, name_tag,
+		    strlen(name_tag))) != MLP_OK)
+			goto unlock;
+		if (same_str(cur.run_name, run->info.run_name))
+			mask &= ~(unsigned)MLP_RUN_F_NAME;
+	}
+	copy_fields(&cur, &run->info, mask);
+	if (mask != 0) {
+		mlp_buf_reset(&b);
+		if ((r = mlp_run_meta_emit(&b, &cur)) != MLP_OK)
+			goto unlock;
+		if (!mlp_lock_held(&l)) {
+			r = mlp_error_set(MLP_ELOCKED, "the lock of '%s' was "
+			    "broken while held: meta.yaml not written",
+			    run->dir);
+			goto unlock;
+		}
+		if ((r = mlp_file_replace(path, run->dir, b.buf, b.len)) !=
+		    MLP_OK)
+			goto unlock;
+	}
+	/* What the file says now is what the caller holds from now on. */
+	mlp_run_info_release(&run->info);
+	run->info = cur;
+	parsed = 0;
+unlock:
+	if ((r2 = mlp_lock_release(&l)) != MLP_OK && r == MLP_OK)
+		r = r2;
+out:
+	if (parsed)
+		mlp_run_info_release(&cur);
+	free(tag);
 	free(path);
 	mlp_buf_release(&b);
 	return r;
+}
+
+int
+mlp_run_update(struct mlp_run *run, unsigned mask)
+{
+	return update(run, mask & MLP_RUN_F_ALL, NULL, 0);
+}
+
+int
+mlp_run_write_meta(struct mlp_run *run)
+{
+	return update(run, MLP_RUN_F_ALL, NULL, 0);
 }
 
 /* Pick the run name as MLflow's create_run does. */
@@ -432,7 +529,18 @@ mlp_run_end(struct mlp_run *run, int status, int64_t end_time)
 		    status);
 	run->info.status = status;
 	run->info.end_time = end_time == MLP_NOTIME ? mlp_now_ms() : end_time;
-	return mlp_run_write_meta(run);
+	return update(run, MLP_RUN_F_STATUS, NULL, 0);
+}
+
+int
+mlp_run_end_if_running(struct mlp_run *run, int status, int64_t end_time)
+{
+	if (mlp_run_status_name(status) == NULL)
+		return mlp_error_set(MLP_EINVAL, "invalid run status %d",
+		    status);
+	run->info.status = status;
+	run->info.end_time = end_time == MLP_NOTIME ? mlp_now_ms() : end_time;
+	return update(run, MLP_RUN_F_STATUS, NULL, 1);
 }
 
 int
@@ -440,7 +548,7 @@ mlp_run_delete(struct mlp_run *run)
 {
 	run->info.deleted = 1;
 	run->info.deleted_time = mlp_now_ms();
-	return mlp_run_write_meta(run);
+	return update(run, MLP_RUN_F_LIFECYCLE, NULL, 0);
 }
 
 int
@@ -448,11 +556,20 @@ mlp_run_restore(struct mlp_run *run)
 {
 	run->info.deleted = 0;
 	run->info.deleted_time = MLP_NOTIME;
-	return mlp_run_write_meta(run);
+	return update(run, MLP_RUN_F_LIFECYCLE, NULL, 0);
 }
 
 int
 mlp_run_set_name(struct mlp_run *run, const char *name)
 {
-	return mlp_run_set_tag(run, "mlflow.runName", name);
+	char	*copy;
+	int	 r;
+
+	if ((r = mlp_run_check_active(run)) != MLP_OK)
+		return r;
+	copy = mlp_xstrdup(name);	/* name may be run->info.run_name */
+	set_str(&run->info.run_name, copy);
+	r = update(run, MLP_RUN_F_NAME, copy, 0);
+	free(copy);
+	return r;
 }

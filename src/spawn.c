@@ -16,6 +16,9 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 
 #include <errno.h>
 #include <fcntl.h>
@@ -81,11 +84,26 @@ give_tty(pid_t pgrp)
 
 static void MLP_NORETURN
 child_exec(char *const argv[], char *const envp[], const char *dir,
-    int fd, int tty, const sigset_t *saved)
+    int fd, int tty, const sigset_t *saved, pid_t parent)
 {
 	struct sigaction	sa;
 	int			e;
 
+	/*
+	 * The child dies with its runner: a runner killed by SIGKILL cannot
+	 * stop it, and a job adopted by init would run on unrecorded.  The
+	 * signal comes when the *thread* that forked exits: mlp-run forks
+	 * from its main thread.  If the runner died before prctl(), getppid()
+	 * has changed already.  Elsewhere there is no such call; the child
+	 * then outlives a runner killed by SIGKILL (see mlp-run(1)).
+	 */
+#ifdef __linux__
+	(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != parent)
+		_exit(128 + SIGKILL);
+#else
+	(void)parent;
+#endif
 	(void)setpgid(0, 0);
 	if (tty)
 		give_tty(getpid());
@@ -115,7 +133,7 @@ mlp_spawn_start(pid_t *out, char *const argv[], char *const envp[],
     const char *dir)
 {
 	sigset_t	 all, saved;
-	pid_t		 pid;
+	pid_t		 pid, self = getpid();
 	ssize_t		 n;
 	int		 pfd[2], e, tty, r, status;
 
@@ -126,7 +144,7 @@ mlp_spawn_start(pid_t *out, char *const argv[], char *const envp[],
 	sigfillset(&all);
 	sigprocmask(SIG_BLOCK, &all, &saved);	/* no handler runs mid-fork */
 	if ((pid = fork()) == 0)
-		child_exec(argv, envp, dir, pfd[1], tty, &saved);
+		child_exec(argv, envp, dir, pfd[1], tty, &saved, self);
 	if (pid == -1) {
 		r = mlp_error_set_errno(MLP_ERROR, "fork");
 		sigprocmask(SIG_SETMASK, &saved, NULL);

@@ -31,6 +31,9 @@ usage(int status)
 	    "  tag key value\n"
 	    "  artifact file [dir]\n"
 	    "  delete | restore\n"
+	    "  fsck [--repair] [run-id...]\n"
+	    "  gc [--older-than #d#h#m#s] [--run-ids id,...] "
+	    "[--experiment-ids id,...]\n"
 	    "  -          read 'metric|param|tag key value...' lines from "
 	    "stdin\n");
 	exit(status);
@@ -383,6 +386,137 @@ cmd_stream(int argc)
 	return r;
 }
 
+static void
+print_finding(void *arg, const struct mlp_fsck_finding *fi)
+{
+	(void)arg;
+	printf("%s\t%s\t%s\n", fi->kind, fi->what, fi->detail);
+}
+
+/* mlp-log fsck: exit 0 clean, 1 damage found (repaired or not). */
+static int
+cmd_fsck(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "repair", no_argument, NULL, 'R' },
+		{ NULL,     0,           NULL, 0 }
+	};
+	struct mlp_fsck_opts	 o;
+	struct mlp_store	*st;
+	struct mlp_run		*run;
+	size_t			 n;
+	int			 ch, i;
+
+	memset(&o, 0, sizeof o);
+	while ((ch = getopt_long(argc, argv, "+R", longopts, NULL)) != -1)
+		switch (ch) {
+		case 'R':
+			o.repair = 1;
+			break;
+		default:
+			usage(TOOL_EXIT_USAGE);
+		}
+	st = open_store(0);
+	for (i = optind; i < argc; i++) {
+		if (mlp_run_open(&run, st, argv[i]) != MLP_OK)
+			errx(TOOL_EXIT_FAIL, "%s", mlp_error_last());
+		mlp_run_free(run);
+	}
+	o.run_ids = argv + optind;
+	o.nrun_ids = (size_t)(argc - optind);
+	o.fn = print_finding;
+	if (mlp_fsck(&n, st, &o) != MLP_OK)
+		errx(TOOL_EXIT_FAIL, "%s", mlp_error_last());
+	mlp_store_close(st);
+	return n > 0 ? TOOL_EXIT_FAIL : TOOL_EXIT_OK;
+}
+
+static void
+gc_say(void *arg, int warning, const char *msg)
+{
+	(void)arg;
+	if (warning)
+		warnx("%s", msg);
+	else if (!quiet)
+		printf("%s\n", msg);
+}
+
+/* Split "a,b,c" in place (empty parts dropped, as MLflow's ids fail). */
+static char **
+split_ids(size_t *n, char *s)
+{
+	char	**v, *p;
+	size_t	  alloc = 1;
+
+	for (p = s; *p != '\0'; p++)
+		alloc += *p == ',';
+	v = calloc(alloc + 1, sizeof *v);
+	if (v == NULL)
+		err(TOOL_EXIT_FAIL, "calloc");
+	*n = 0;
+	for (p = s; p != NULL; ) {
+		char *c = strchr(p, ',');
+
+		if (c != NULL)
+			*c++ = '\0';
+		if (*p != '\0')
+			v[(*n)++] = p;
+		p = c;
+	}
+	return v;
+}
+
+static int
+cmd_gc(int argc, char **argv)
+{
+	enum { O_OLDER = 256, O_RUNS, O_EXPS };
+	static const struct option longopts[] = {
+		{ "older-than",     required_argument, NULL, O_OLDER },
+		{ "run-ids",        required_argument, NULL, O_RUNS },
+		{ "experiment-ids", required_argument, NULL, O_EXPS },
+		{ NULL,             0,                 NULL, 0 }
+	};
+	struct mlp_gc_opts	 o;
+	struct mlp_store	*st;
+	char			**runs = NULL, **exps = NULL;
+	int64_t			 ms;
+	int			 ch, r;
+
+	memset(&o, 0, sizeof o);
+	while ((ch = getopt_long(argc, argv, "+", longopts, NULL)) != -1)
+		switch (ch) {
+		case O_OLDER:
+			if (mlp_gc_parse_age(&ms, optarg) != MLP_OK)
+				errx(TOOL_EXIT_USAGE, "%s", mlp_error_last());
+			o.older_than = optarg;
+			break;
+		case O_RUNS:
+			/* "" means all, as in MLflow. */
+			if (*optarg != '\0')
+				o.run_ids = runs = split_ids(&o.nrun_ids,
+				    optarg);
+			break;
+		case O_EXPS:
+			if (*optarg != '\0')
+				o.exp_ids = exps = split_ids(&o.nexp_ids,
+				    optarg);
+			break;
+		default:
+			usage(TOOL_EXIT_USAGE);
+		}
+	if (optind != argc)
+		usage(TOOL_EXIT_USAGE);
+	o.fn = gc_say;
+	st = open_store(0);
+	r = mlp_gc(st, &o);
+	if (r != MLP_OK)
+		errx(TOOL_EXIT_FAIL, "%s", mlp_error_last());
+	mlp_store_close(st);
+	free(runs);
+	free(exps);
+	return TOOL_EXIT_OK;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -438,6 +572,10 @@ main(int argc, char *argv[])
 		ch = cmd_lifecycle(argc, argv, 1);
 	else if (strcmp(cmd, "restore") == 0)
 		ch = cmd_lifecycle(argc, argv, 0);
+	else if (strcmp(cmd, "fsck") == 0)
+		ch = cmd_fsck(argc, argv);
+	else if (strcmp(cmd, "gc") == 0)
+		ch = cmd_gc(argc, argv);
 	else if (strcmp(cmd, "-") == 0)
 		ch = cmd_stream(argc);
 	else {

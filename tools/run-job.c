@@ -329,19 +329,26 @@ static int
 create_run(struct job *j)
 {
 	struct mlp_run_create_opts	 co;
+	struct mlp_lock_owner		 me;
 	struct mlp_kv			 tags[12];
-	char				 host[256], pid[32];
+	char				 pid[32];
 	size_t				 n = 0, i;
 
-	if (gethostname(host, sizeof host) != 0)
-		host[0] = '\0';
-	host[sizeof host - 1] = '\0';
-	snprintf(pid, sizeof pid, "%ld", (long)getpid());
+	mlp_lock_owner_self(&me);
+	snprintf(pid, sizeof pid, "%ld", me.pid);
 	/*
 	 * Only what finds the runner again is written now; the other tags
-	 * wait until the child runs (run_tags()), to start it sooner.
+	 * wait until the child runs (run_tags()), to start it sooner.  The
+	 * mlp.runner.* tags tell mlp-log fsck whether the runner is alive:
+	 * the start time tells a reused pid apart, the boot id a restart.
 	 */
-	tags[n].key = "mlp.host", tags[n++].value = host;
+	if (me.start[0] != '\0')
+		tags[n].key = "mlp.runner.start", tags[n++].value = me.start;
+	if (me.boot[0] != '\0')
+		tags[n].key = "mlp.runner.boot", tags[n++].value = me.boot;
+	tags[n].key = "mlp.runner.host", tags[n++].value = me.host;
+	tags[n].key = "mlp.runner.pid", tags[n++].value = pid;
+	tags[n].key = "mlp.host", tags[n++].value = me.host;
 	tags[n].key = "mlp.pid", tags[n++].value = pid;
 	memset(&co, 0, sizeof co);
 	co.run_name = j->o->run_name;
@@ -504,19 +511,21 @@ finish(struct job *j, int status, int interrupted)
 		if (!quiet)
 			fprintf(stderr, "mlp-run: === Run (ID '%s') "
 			    "interrupted, cancelling run ===\n", id);
-	} else if (status == 0) {
-		st = MLP_RUN_FINISHED;
-		if (!quiet)
-			fprintf(stderr, "mlp-run: === Run (ID '%s') succeeded "
-			    "===\n", id);
-	} else {
-		st = MLP_RUN_FAILED;
-		if (!quiet)
-			fprintf(stderr, "mlp-run: === Run (ID '%s') failed "
-			    "===\n", id);
+	} else
+		st = status == 0 ? MLP_RUN_FINISHED : MLP_RUN_FAILED;
+	/*
+	 * The end is recorded before success is claimed; if it cannot be,
+	 * the run is left RUNNING (mlp-log fsck finds it) and we exit 1.
+	 */
+	if (mlp_run_end(j->run, st, MLP_NOTIME) != MLP_OK) {
+		warnx("cannot record the end of run %s: %s",
+		    j->run->info.run_id, mlp_error_last());
+		return TOOL_EXIT_FAIL;
 	}
-	if (mlp_run_end(j->run, st, MLP_NOTIME) != MLP_OK)
-		warnx("%s", mlp_error_last());
+	/* (mlp_run_end() has replaced the strings of j->run->info.) */
+	if (!interrupted && !quiet)
+		fprintf(stderr, "mlp-run: === Run (ID '%s') %s ===\n",
+		    j->run->info.run_id, status == 0 ? "succeeded" : "failed");
 	return status;
 }
 
