@@ -204,8 +204,9 @@ mlp_run_log_artifact(struct mlp_run *run, const char *src, const char *dir)
 	dst = dir != NULL && *dir != '\0' ?
 	    mlp_xasprintf("%s/artifacts/%s/%s", run->dir, dir, base) :
 	    mlp_xasprintf("%s/artifacts/%s", run->dir, base);
-	if ((r = mlp_mkdirs_parent(dst)) == MLP_OK)
-		r = mlp_file_copy(dst, src);
+	/* The temporary copy in the run folder: never half a file in
+	 * artifacts/, where it would be pushed or listed. */
+	r = mlp_file_copy_via(dst, src, run->dir);
 	free(dst);
 	return r;
 }
