@@ -242,6 +242,12 @@ const struct mlp_ykv *mlp_ydoc_get(const struct mlp_ydoc *, const char *key);
 size_t	 mlp_utf8_len(const char *s, size_t len);
 /* Validate a param/metric/tag key as MLflow does; what names the kind. */
 int	 mlp_key_check(const char *key, const char *what);
+/* Length of the longest valid UTF-8 prefix of s: len if all of it is
+ * valid (no overlong forms, surrogates or code points past U+10FFFF). */
+size_t	 mlp_utf8_valid(const char *s, size_t len);
+/* MLP_OK, or MLP_EINVAL with "invalid <what> '<s, escaped>': not valid
+ * UTF-8" when s is not valid UTF-8 (MLflow cannot read it back). */
+int	 mlp_utf8_check(const char *s, size_t len, const char *what);
 
 /* ---- the store (store.c) ---- */
 
