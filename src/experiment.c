@@ -339,6 +339,9 @@ check_name(const char *name)
 	if (name == NULL || *name == '\0')
 		return mlp_error_set(MLP_EINVAL, "invalid experiment name '': "
 		    "a name must not be empty");
+	if ((r = mlp_utf8_check(name, strlen(name), "experiment name")) !=
+	    MLP_OK)
+		return r;
 	if (mlp_utf8_len(name, strlen(name)) > MAX_EXPERIMENT_NAME)
 		return mlp_error_set(MLP_EINVAL, "invalid experiment name "
 		    "'%.40s...': longer than %d characters", name,
@@ -567,6 +570,12 @@ mlp_experiment_set_tag(const struct mlp_experiment *e, const char *key,
 
 	if ((r = mlp_key_check(key, "tag")) != MLP_OK)
 		return r;
+	if (mlp_utf8_valid(value, strlen(value)) != strlen(value)) {
+		path = mlp_xasprintf("value of tag '%s'", key);
+		r = mlp_utf8_check(value, strlen(value), path);
+		free(path);
+		return r;
+	}
 	if (e->deleted)
 		return mlp_error_set(MLP_EINVAL, "experiment '%s' is deleted: "
 		    "restore it before setting tags", e->name);

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "mlp-int.h"
@@ -71,11 +72,13 @@ mlp_write_all(int fd, const void *buf, size_t len)
 /*
  * Write data to a new temporary file in dir; its name goes to tmp.
  * Names start with ".mlp-tmp." so that they are easy to recognise and,
- * placed in a run or experiment folder, are ignored by MLflow.
+ * placed in a run or experiment folder, are ignored by MLflow.  Errors
+ * name dst, the file the caller is making: the temporary name means
+ * nothing to the user.
  */
 static int
-write_temp(struct mlp_buf *tmp, const char *dir, const void *data,
-    size_t len)
+write_temp(struct mlp_buf *tmp, const char *dir, const char *dst,
+    const void *data, size_t len)
 {
 	unsigned char	 rnd[8];
 	int		 fd, i, r;
@@ -93,21 +96,19 @@ write_temp(struct mlp_buf *tmp, const char *dir, const void *data,
 			break;
 		if (errno != EEXIST)
 			return mlp_error_set_errno(MLP_ERROR,
-			    "cannot create '%s'", tmp->buf);
+			    "cannot write '%s'", dst);
 	}
 	if (fd == -1)
-		return mlp_error_set(MLP_ERROR, "cannot create a temporary "
-		    "file in '%s'", dir);
+		return mlp_error_set(MLP_ERROR, "cannot write '%s': cannot "
+		    "create a temporary file in '%s'", dst, dir);
 	if (mlp_write_all(fd, data, len) == -1) {
-		r = mlp_error_set_errno(MLP_ERROR, "cannot write '%s'",
-		    tmp->buf);
+		r = mlp_error_set_errno(MLP_ERROR, "cannot write '%s'", dst);
 		close(fd);
 		unlink(tmp->buf);
 		return r;
 	}
 	if (close(fd) == -1) {
-		r = mlp_error_set_errno(MLP_ERROR, "cannot write '%s'",
-		    tmp->buf);
+		r = mlp_error_set_errno(MLP_ERROR, "cannot write '%s'", dst);
 		unlink(tmp->buf);
 		return r;
 	}
@@ -136,7 +137,7 @@ mlp_file_replace(const char *path, const char *tmpdir, const void *data,
 
 	if (tmpdir == NULL)
 		tmpdir = dir = dir_of(path);
-	if ((r = write_temp(&tmp, tmpdir, data, len)) != MLP_OK)
+	if ((r = write_temp(&tmp, tmpdir, path, data, len)) != MLP_OK)
 		goto out;
 	if (rename(tmp.buf, path) == -1) {
 		r = mlp_error_set_errno(MLP_ERROR, "cannot write '%s'", path);
@@ -158,7 +159,7 @@ mlp_file_create(const char *path, const char *tmpdir, const void *data,
 
 	if (tmpdir == NULL)
 		tmpdir = dir = dir_of(path);
-	if ((r = write_temp(&tmp, tmpdir, data, len)) != MLP_OK)
+	if ((r = write_temp(&tmp, tmpdir, path, data, len)) != MLP_OK)
 		goto out;
 	if (link(tmp.buf, path) == -1)
 		r = mlp_error_set_errno(errno == EEXIST ? MLP_EEXISTS :
@@ -170,15 +171,127 @@ out:
 	return r;
 }
 
+/*
+ * Linux copies a write(2) into the page cache one page at a time and
+ * gives up between two pages when the process is killed or the disk is
+ * full, leaving the pages before in the file.  So a write that stays
+ * inside one page lands whole or not at all.  Pages are 4096 bytes or a
+ * multiple of it, so 4096-byte boundaries cover them all.
+ */
+#define APPEND_PAGE	4096
+
+/*
+ * How much of the lines p[0..len), about to land at offset at, to give
+ * one write(2): the first line (or the rest of one) and the whole lines
+ * after it that end by the first page boundary after it.  Only a line
+ * that crosses a page boundary can then be cut.
+ */
+static size_t
+append_segment(const char *p, size_t len, off_t at)
+{
+	const char	*nl;
+	size_t		 first, lim;
+
+	if ((nl = memchr(p, '\n', len)) == NULL)
+		return len;
+	first = (size_t)(nl - p) + 1;
+	lim = first + (size_t)((APPEND_PAGE - (at + (off_t)first) %
+	    APPEND_PAGE) % APPEND_PAGE);
+	if (lim >= len)
+		return len;
+	while (lim > first && p[lim - 1] != '\n')
+		lim--;
+	return lim;
+}
+
+int
+mlp_file_tail_check(int fd, const char *path)
+{
+	struct stat	st;
+	off_t		size = -1;
+	char		c;
+	int		tries;
+
+	/*
+	 * Another process's write may be between two pages right now:
+	 * a tail that stays cut for a while is a torn one.
+	 */
+	for (tries = 0; tries < 3; tries++) {
+		if (fstat(fd, &st) == -1)
+			return mlp_error_set_errno(MLP_ERROR, "cannot stat "
+			    "'%s'", path);
+		if (st.st_size == 0 || (tries > 0 && st.st_size == size))
+			break;
+		size = st.st_size;
+		if (pread(fd, &c, 1, size - 1) != 1)
+			return mlp_error_set_errno(MLP_ERROR, "cannot read "
+			    "'%s'", path);
+		if (c == '\n')
+			return MLP_OK;
+		if (tries < 2) {
+			struct timespec	ts = { 0, 20 * 1000 * 1000 };
+
+			nanosleep(&ts, NULL);
+		}
+	}
+	if (st.st_size == 0)
+		return MLP_OK;
+	return mlp_error_set(MLP_EBADDATA, "'%s' ends in a partial line (cut "
+	    "by a crash or a full disk): run 'mlp-log fsck --repair' to trim "
+	    "it, then log again", path);
+}
+
+int
+mlp_file_lines_append(int fd, const char *path, const void *data,
+    size_t len, size_t *landed)
+{
+	const char	*p = data;
+	struct stat	 st;
+	off_t		 at, end;
+	size_t		 done = 0, keep, seg;
+	ssize_t		 n = 0;
+	int		 r, e;
+
+	if (landed != NULL)
+		*landed = 0;
+	at = fstat(fd, &st) == 0 ? st.st_size : 0;
+	while (done < len) {
+		seg = append_segment(p + done, len - done, at + (off_t)done);
+		if ((n = write(fd, p + done, seg)) == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		/*
+		 * A short write: the next one, of the rest, says why (or
+		 * goes on, if space was freed meanwhile).
+		 */
+		done += (size_t)n;
+	}
+	for (keep = done; keep > 0 && p[keep - 1] != '\n'; keep--)
+		;
+	if (landed != NULL)
+		*landed = keep;
+	if (done == len)
+		return MLP_OK;
+	e = n == 0 ? EIO : errno;
+	/* Take back our cut line, if nobody has written after it. */
+	if (keep < done && (end = lseek(fd, 0, SEEK_CUR)) != -1 &&
+	    fstat(fd, &st) == 0 && st.st_size == end &&
+	    end >= (off_t)(done - keep))
+		(void)ftruncate(fd, end - (off_t)(done - keep));
+	errno = e;
+	r = mlp_error_set_errno(MLP_ERROR, "cannot append to '%s'", path);
+	return r;
+}
+
 int
 mlp_file_append(const char *path, const char *tmpdir, const void *data,
     size_t len)
 {
-	ssize_t	n;
 	int	fd, r;
 
 	for (;;) {
-		fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
+		fd = open(path, O_RDWR | O_APPEND | O_CLOEXEC);
 		if (fd != -1)
 			break;
 		if (errno != ENOENT)
@@ -189,19 +302,13 @@ mlp_file_append(const char *path, const char *tmpdir, const void *data,
 			return r;
 		/* Another writer created it first: append after all. */
 	}
-	/* One write(2): concurrent appenders never interleave a line. */
-	while ((n = write(fd, data, len)) == -1 && errno == EINTR)
-		;
-	if (n == -1 || (size_t)n != len) {
+	/* Never glue a line onto a cut one: it would read as a value. */
+	if ((r = mlp_file_tail_check(fd, path)) == MLP_OK)
+		r = mlp_file_lines_append(fd, path, data, len, NULL);
+	if (close(fd) == -1 && r == MLP_OK)
 		r = mlp_error_set_errno(MLP_ERROR, "cannot append to '%s'",
 		    path);
-		close(fd);
-		return r;
-	}
-	if (close(fd) == -1)
-		return mlp_error_set_errno(MLP_ERROR, "cannot append to '%s'",
-		    path);
-	return MLP_OK;
+	return r;
 }
 
 int
@@ -267,12 +374,12 @@ copy_fd(int out, int in, const char *dst, const char *src)
 }
 
 int
-mlp_file_copy(const char *dst, const char *src)
+mlp_file_copy_via(const char *dst, const char *src, const char *tmpdir)
 {
 	struct mlp_buf	 tmp = MLP_BUF_INIT;
 	struct stat	 st;
 	struct timespec	 ts[2];
-	char		*dir;
+	char		*dir = NULL;
 	int		 in = -1, out = -1, r;
 
 	if ((in = open(src, O_RDONLY | O_CLOEXEC)) == -1)
@@ -284,13 +391,13 @@ mlp_file_copy(const char *dst, const char *src)
 		    src);
 	}
 	/* Into a temporary file first: a reader never sees half a copy. */
-	dir = dir_of(dst);
-	r = write_temp(&tmp, dir, "", 0);
-	free(dir);
+	if (tmpdir == NULL)
+		tmpdir = dir = dir_of(dst);
+	r = write_temp(&tmp, tmpdir, dst, "", 0);
 	if (r != MLP_OK)
 		goto out;
 	if ((out = open(tmp.buf, O_WRONLY | O_CLOEXEC)) == -1) {
-		r = mlp_error_set_errno(MLP_ERROR, "cannot open '%s'", tmp.buf);
+		r = mlp_error_set_errno(MLP_ERROR, "cannot write '%s'", dst);
 		goto out;
 	}
 	if ((r = copy_fd(out, in, dst, src)) != MLP_OK)
@@ -305,16 +412,36 @@ mlp_file_copy(const char *dst, const char *src)
 		goto out;
 	}
 	out = -1;
-	if (rename(tmp.buf, dst) == -1)
+	/* The folders of dst only now: a crash leaves nothing there. */
+	if ((r = mlp_mkdirs_parent(dst)) != MLP_OK)
+		goto out;
+	if (rename(tmp.buf, dst) == 0)
+		goto out;
+	if (errno == EXDEV && dir == NULL) {
+		/* tmpdir is on another file system: copy beside dst. */
+		unlink(tmp.buf);
+		mlp_buf_reset(&tmp);
+		close(in);
+		in = -1;
+		r = mlp_file_copy_via(dst, src, NULL);
+	} else
 		r = mlp_error_set_errno(MLP_ERROR, "cannot write '%s'", dst);
 out:
-	close(in);
+	if (in != -1)
+		close(in);
 	if (out != -1)
 		close(out);
 	if (r != MLP_OK && tmp.len > 0)
 		unlink(tmp.buf);
 	mlp_buf_release(&tmp);
+	free(dir);
 	return r;
+}
+
+int
+mlp_file_copy(const char *dst, const char *src)
+{
+	return mlp_file_copy_via(dst, src, NULL);
 }
 
 char *

@@ -26,6 +26,21 @@ mlp_kv_read(struct mlp_buf *out, const char *run_dir, const char *sub,
 	return r;
 }
 
+/* Values must be UTF-8: MLflow cannot read the store otherwise. */
+static int
+value_check(const char *key, const char *value, size_t len, const char *kind)
+{
+	char	*what;
+	int	 r;
+
+	if (mlp_utf8_valid(value, len) == len)
+		return MLP_OK;
+	what = mlp_xasprintf("value of %s '%s'", kind, key);
+	r = mlp_utf8_check(value, len, what);
+	free(what);
+	return r;
+}
+
 int
 mlp_run_log_param(struct mlp_run *run, const char *key, const char *value)
 {
@@ -36,6 +51,8 @@ mlp_run_log_param(struct mlp_run *run, const char *key, const char *value)
 
 	if ((r = mlp_key_check(key, "param")) != MLP_OK ||
 	    (r = mlp_run_check_active(run)) != MLP_OK)
+		return r;
+	if ((r = value_check(key, value, len, "param")) != MLP_OK)
 		return r;
 	/* MLflow truncates silently; losing part of a value is worse. */
 	if (mlp_utf8_len(value, len) > MLP_MAX_PARAM_LEN)
@@ -70,6 +87,7 @@ mlp_run_set_tag(struct mlp_run *run, const char *key, const char *value)
 	int	 r;
 
 	if ((r = mlp_key_check(key, "tag")) != MLP_OK ||
+	    (r = value_check(key, value, strlen(value), "tag")) != MLP_OK ||
 	    (r = mlp_run_check_active(run)) != MLP_OK)
 		return r;
 	/* The tag and meta.yaml's run_name are one thing: kept together. */
@@ -193,8 +211,9 @@ mlp_run_log_artifact(struct mlp_run *run, const char *src, const char *dir)
 	dst = dir != NULL && *dir != '\0' ?
 	    mlp_xasprintf("%s/artifacts/%s/%s", run->dir, dir, base) :
 	    mlp_xasprintf("%s/artifacts/%s", run->dir, base);
-	if ((r = mlp_mkdirs_parent(dst)) == MLP_OK)
-		r = mlp_file_copy(dst, src);
+	/* The temporary copy in the run folder: never half a file in
+	 * artifacts/, where it would be pushed or listed. */
+	r = mlp_file_copy_via(dst, src, run->dir);
 	free(dst);
 	return r;
 }

@@ -151,8 +151,9 @@ mlp_metric_read(struct mlp_metric_point **out, size_t *nout,
 	end = b.buf + b.len;
 	for (p = b.buf; p < end; p = nl + 1) {
 		lineno++;
+		/* A last line without a newline was cut: not a value. */
 		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
-			nl = end;
+			break;
 		if (n == alloc) {
 			alloc = alloc ? alloc * 2 : 16;
 			v = mlp_xrealloc(v, alloc * sizeof *v);
@@ -211,6 +212,11 @@ mlp_metric_latest(struct mlp_metric_point *out, const char *path)
 
 	if ((r = mlp_metric_read(&v, &n, path)) != MLP_OK)
 		return r;
+	if (n == 0) {
+		free(v);
+		return mlp_error_set(MLP_ENOTFOUND, "%s: no whole line",
+		    path);
+	}
 	/* Python's max(): a later item replaces only if strictly greater. */
 	for (i = 1; i < n; i++)
 		if (py_tuple_gt(&v[i], &v[best]))
@@ -344,13 +350,13 @@ lookup(struct wkey **out, struct mlp_metric_writer *w, const char *key,
 static int
 flush_key(struct mlp_metric_writer *w, struct wkey *k)
 {
-	ssize_t	n;
+	size_t	landed;
 	int	r;
 
 	if (k->buf.len == 0)
 		return MLP_OK;
 	if (k->fd == -1) {
-		k->fd = open(k->path, O_WRONLY | O_APPEND | O_CLOEXEC);
+		k->fd = open(k->path, O_RDWR | O_APPEND | O_CLOEXEC);
 		if (k->fd == -1 && errno != ENOENT)
 			return mlp_error_set_errno(MLP_ERROR, "cannot open "
 			    "'%s'", k->path);
@@ -364,16 +370,20 @@ flush_key(struct mlp_metric_writer *w, struct wkey *k)
 				mlp_buf_reset(&k->buf);
 			return r;
 		}
+		/* Never glue our lines onto a line cut by a crash. */
+		if ((r = mlp_file_tail_check(k->fd, k->path)) != MLP_OK) {
+			close(k->fd);
+			k->fd = -1;
+			return r;
+		}
 	}
-	/* Whole lines in one write(2): no reader sees half a line. */
-	while ((n = write(k->fd, k->buf.buf, k->buf.len)) == -1 &&
-	    errno == EINTR)
-		;
-	if (n == -1 || (size_t)n != k->buf.len)
-		return mlp_error_set_errno(MLP_ERROR, "cannot append to '%s'",
-		    k->path);
-	mlp_buf_reset(&k->buf);
-	return MLP_OK;
+	/* Whole lines, page by page: no reader sees half a line. */
+	r = mlp_file_lines_append(k->fd, k->path, k->buf.buf, k->buf.len,
+	    &landed);
+	/* Keep what did not land, for a later flush to try again. */
+	memmove(k->buf.buf, k->buf.buf + landed, k->buf.len - landed);
+	mlp_buf_setlen(&k->buf, k->buf.len - landed);
+	return r;
 }
 
 int

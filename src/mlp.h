@@ -104,6 +104,18 @@ int	 mlp_file_create(const char *path, const char *tmpdir,
  */
 int	 mlp_file_append(const char *path, const char *tmpdir,
 	    const void *data, size_t len);
+/*
+ * Append the whole lines data[0..len) to fd, open with O_APPEND on path:
+ * each write(2) ends at a line end and stays in one page of the file
+ * unless a line crosses a page boundary, so a kill or a full disk cuts
+ * at most one line.  On an error the cut line is truncated away if no
+ * one wrote after it.  The bytes of whole lines written go to *landed.
+ */
+int	 mlp_file_lines_append(int fd, const char *path, const void *data,
+	    size_t len, size_t *landed);
+/* MLP_EBADDATA, naming path and "mlp-log fsck --repair", if the file
+ * open on fd ends in a partial line (no final newline). */
+int	 mlp_file_tail_check(int fd, const char *path);
 /* mkdir -p; mode 0777 & ~umask. */
 int	 mlp_mkdirs(const char *path);
 /* mkdir -p of every folder above path (not path itself). */
@@ -111,6 +123,11 @@ int	 mlp_mkdirs_parent(const char *path);
 /* Copy a regular file (content, mode and times, as cp -p does) through a
  * temporary file in the folder of dst and rename(2): never half a copy. */
 int	 mlp_file_copy(const char *dst, const char *src);
+/* The same through a temporary file in tmpdir (same file system; the
+ * run folder for artifacts), so that a crash leaves nothing beside dst;
+ * the folders above dst are made once the copy is whole. */
+int	 mlp_file_copy_via(const char *dst, const char *src,
+	    const char *tmpdir);
 /* Write all of buf to fd, retrying on EINTR and short writes. */
 int	 mlp_write_all(int fd, const void *buf, size_t len);
 /* Absolute, lexically normalised form of path (no symlink resolution). */
@@ -225,6 +242,12 @@ const struct mlp_ykv *mlp_ydoc_get(const struct mlp_ydoc *, const char *key);
 size_t	 mlp_utf8_len(const char *s, size_t len);
 /* Validate a param/metric/tag key as MLflow does; what names the kind. */
 int	 mlp_key_check(const char *key, const char *what);
+/* Length of the longest valid UTF-8 prefix of s: len if all of it is
+ * valid (no overlong forms, surrogates or code points past U+10FFFF). */
+size_t	 mlp_utf8_valid(const char *s, size_t len);
+/* MLP_OK, or MLP_EINVAL with "invalid <what> '<s, escaped>': not valid
+ * UTF-8" when s is not valid UTF-8 (MLflow cannot read it back). */
+int	 mlp_utf8_check(const char *s, size_t len, const char *what);
 
 /* ---- the store (store.c) ---- */
 

@@ -433,7 +433,7 @@ mlp_run_create(struct mlp_run **out, struct mlp_store *st,
 	struct mlp_buf	 b = MLP_BUF_INIT;
 	const char	*user = o->user_id;
 	char		*path = NULL, *name = NULL, id[33];
-	size_t		 i;
+	size_t		 i, len;
 	int		 r, built = 0;
 
 	*out = NULL;
@@ -441,9 +441,21 @@ mlp_run_create(struct mlp_run **out, struct mlp_store *st,
 	if (e->deleted)
 		return mlp_error_set(MLP_EINVAL, "experiment '%s' is deleted: "
 		    "restore it before starting runs in it", e->name);
+	/* All of it checked before anything is written. */
+	if (o->run_name != NULL && (r = mlp_utf8_check(o->run_name,
+	    strlen(o->run_name), "run name")) != MLP_OK)
+		return r;
 	for (i = 0; i < o->ntags; i++) {
 		if ((r = mlp_key_check(o->tags[i].key, "tag")) != MLP_OK)
 			return r;
+		len = strlen(o->tags[i].value);
+		if (mlp_utf8_valid(o->tags[i].value, len) != len) {
+			path = mlp_xasprintf("value of tag '%s'",
+			    o->tags[i].key);
+			r = mlp_utf8_check(o->tags[i].value, len, path);
+			free(path);
+			return r;
+		}
 		if (user == NULL && strcmp(o->tags[i].key, "mlflow.user") == 0)
 			user = o->tags[i].value;
 	}

@@ -227,7 +227,7 @@ latest(struct mlp_metric_point *out, const struct mlp_buf *b,
     const char *path)
 {
 	struct mlp_metric_point	 p;
-	const char		*q, *nl, *end = b->buf + b->len;
+	const char		*q, *nl = NULL, *end = b->buf + b->len;
 	char			 why[256];
 	size_t			 lineno = 0;
 	int			 r;
@@ -237,8 +237,9 @@ latest(struct mlp_metric_point *out, const struct mlp_buf *b,
 		    path);
 	for (q = b->buf; q < end; q = nl + 1) {
 		lineno++;
+		/* A last line without a newline was cut: not a value. */
 		if ((nl = memchr(q, '\n', (size_t)(end - q))) == NULL)
-			nl = end;
+			break;
 		if ((r = mlp_metric_parse_line(&p, q, (size_t)(nl - q))) !=
 		    MLP_OK) {
 			/* A copy: the message is also the buffer written. */
@@ -250,7 +251,8 @@ latest(struct mlp_metric_point *out, const struct mlp_buf *b,
 		if (lineno == 1 || mlp_metric_point_cmp(&p, out) > 0)
 			*out = p;
 	}
-	return MLP_OK;
+	/* Only a cut line: no value, as if the file were not there. */
+	return lineno > 1 || nl != NULL ? MLP_OK : MLP_ENOTFOUND;
 }
 
 static int
@@ -278,7 +280,8 @@ load_file(struct sval *sv, struct mlp_srun *run, enum mlp_qkind kind,
 		if ((r = latest(&p, b, path)) == MLP_OK) {
 			sv->v.type = MLP_QV_NUM;
 			sv->v.num = p.value;
-		}
+		} else if (r == MLP_ENOTFOUND)
+			r = MLP_OK;	/* no whole line: missing */
 	} else if (r == MLP_OK) {
 		free(sv->owned);
 		sv->owned = mlp_xstrndup(b->buf, b->len);

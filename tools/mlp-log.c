@@ -304,6 +304,9 @@ input_waiting(int fd)
 	return poll(&pfd, 1, 0) == 1;
 }
 
+/* The longest line "mlp-log -" takes, newline not counted. */
+#define STREAM_LINE_MAX	(1 << 20)
+
 /*
  * Read lines from fd and log them.  Metric lines are flushed whenever
  * the input pauses, so a slow training loop's values show up at once
@@ -317,7 +320,7 @@ stream_log(struct mlp_run *run, int fd)
 	struct mlp_buf		 b = MLP_BUF_INIT;
 	size_t			 lineno = 0, start;
 	ssize_t			 n;
-	char			*nl;
+	char			*nl, said[1024] = "";
 	int			 r = MLP_OK, bad = 0;
 
 	if (mlp_stream_open(&s, run) != MLP_OK)
@@ -340,31 +343,47 @@ stream_log(struct mlp_run *run, int fd)
 			    b.len - start;
 
 			lineno++;
+			if (len > STREAM_LINE_MAX) {
+				r = MLP_EINVAL;
+				break;
+			}
 			r = mlp_stream_line(s, b.buf + start, len);
 			if (r != MLP_OK)
 				break;
 			start += len + (nl != NULL);
 		}
+		memmove(b.buf, b.buf + start, b.len - start);
+		b.len -= start;
+		/* A line without end would grow until memory runs out. */
+		if (r == MLP_OK && b.len > STREAM_LINE_MAX) {
+			lineno++;
+			r = MLP_EINVAL;
+		}
+		if (r == MLP_EINVAL && b.len > STREAM_LINE_MAX)
+			mlp_error_set(r, "line longer than 1 MiB (%d bytes)",
+			    STREAM_LINE_MAX);
 		if (r != MLP_OK) {
-			warnx("standard input, line %zu: %s", lineno,
-			    mlp_error_last());
+			snprintf(said, sizeof said, "%s", mlp_error_last());
+			warnx("standard input, line %zu: %s", lineno, said);
 			bad = 1;
 			break;
 		}
-		memmove(b.buf, b.buf + start, b.len - start);
-		b.len -= start;
 		if (n == 0)
 			break;
 		if (b.len + 1 >= b.alloc)
 			mlp_buf_grow(&b, b.alloc);	/* a very long line */
 		if (!input_waiting(fd) && mlp_stream_flush(s) != MLP_OK) {
-			warnx("%s", mlp_error_last());
+			snprintf(said, sizeof said, "%s", mlp_error_last());
+			warnx("%s", said);
 			bad = 1;
 			break;
 		}
 	}
+	/* The lines before a failure are written now; a write error said
+	 * once already is not said again. */
 	if (mlp_stream_close(s) != MLP_OK) {
-		warnx("%s", mlp_error_last());
+		if (!bad || strcmp(said, mlp_error_last()) != 0)
+			warnx("%s", mlp_error_last());
 		bad = 1;
 	}
 	mlp_buf_release(&b);
