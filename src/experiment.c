@@ -336,6 +336,8 @@ mlp_experiment_list(struct mlp_experiment ***out, size_t *nout,
 static int
 check_name(const char *name)
 {
+	int	 r;
+
 	if (name == NULL || *name == '\0')
 		return mlp_error_set(MLP_EINVAL, "invalid experiment name '': "
 		    "a name must not be empty");
