@@ -21,6 +21,7 @@
 #include "config.h"
 
 #include <float.h>
+#include <stddef.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -736,7 +737,7 @@ static int
 plain_digits(struct fscan *f, char *d, size_t *n, long long *E,
     const char *s, size_t len)
 {
-	const char	*p = s, *end = s + len, *start;
+	const char	*p = s, *end = s + len, *start, *lim;
 	size_t		 k = 0, last = 0;
 	long long	 e0 = 0, x = 0;
 	int		 seen = 0, eneg = 0, any = 0;
@@ -758,19 +759,25 @@ plain_digits(struct fscan *f, char *d, size_t *n, long long *E,
 	}
 	e0 = (long long)k;
 	if (p < end && *p == '.') {
-		for (p++; p < end && *p >= '0' && *p <= '9'; p++) {
-			any = 1;
-			if (!seen && *p == '0') {
+		p++;
+		if (!seen) {
+			for (; p < end && *p == '0'; p++) {
+				any = 1;
 				e0--;
-				continue;
 			}
-			seen = 1;
-			if (k == 19)
-				return 0;
-			d[k++] = *p;
-			if (*p != '0')
-				last = k;
 		}
+		/* The rest of the fraction: a tight copy, 19 digits at most. */
+		lim = end - p > (ptrdiff_t)(19 - k) ? p + (19 - k) : end;
+		for (start = p; p < lim && (unsigned)(*p - '0') < 10; p++)
+			d[k++] = *p;
+		if (p < end && (unsigned)(*p - '0') < 10)
+			return 0;
+		if (p > start) {
+			any = 1;
+			last = k;
+		}
+		while (last > 0 && d[last - 1] == '0')
+			last--;
 	}
 	if (!any)
 		return 0;
