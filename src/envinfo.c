@@ -245,6 +245,40 @@ env_key(struct mlp_buf *b, const char *name)
 	mlp_buf_addf(b, "env %s=%s\n", name, v ? v : "(unset)");
 }
 
+/*
+ * pyenv's shims are scripts whose answer follows files they do not
+ * contain: PYENV_VERSION, then the nearest .python-version up from the
+ * current folder, then $PYENV_ROOT/version.  When a program found is a
+ * shim, those files (present or not) join the key.
+ */
+static void
+pyenv_key(struct mlp_buf *b)
+{
+	const char	*root = getenv("PYENV_ROOT"), *home = getenv("HOME");
+	char		*cwd, *p, *f;
+
+	env_key(b, "PYENV_VERSION");
+	env_key(b, "PYENV_DIR");
+	if (root != NULL && *root != '\0')
+		f = mlp_xasprintf("%s/version", root);
+	else
+		f = mlp_xasprintf("%s/.pyenv/version", home ? home : "");
+	stat_key(b, "pyenv", f);
+	free(f);
+	if ((cwd = getcwd(NULL, 0)) == NULL)
+		return;
+	for (;;) {
+		f = mlp_xasprintf("%s/.python-version", cwd);
+		stat_key(b, "pyenv", f);
+		free(f);
+		if ((p = strrchr(cwd, '/')) == NULL || p == cwd)
+			break;
+		*p = '\0';
+	}
+	stat_key(b, "pyenv", "/.python-version");
+	free(cwd);
+}
+
 /* Site lines for the folders listed in text (one a line). */
 static void
 site_lines(struct mlp_buf *b, const char *text)
@@ -365,7 +399,7 @@ mlp_envinfo_collect(struct mlp_buf *out, const char *envmgr,
 	struct mlp_buf		 line = MLP_BUF_INIT, ekey = MLP_BUF_INIT,
 				 sites = MLP_BUF_INIT;
 	char			*epath = NULL;
-	int			 clean = 1;
+	int			 clean = 1, shims = 0;
 
 	mlp_buf_addf(out, "# mlp-run %s environment\n", PACKAGE_VERSION);
 	host_facts(out);
@@ -375,11 +409,15 @@ mlp_envinfo_collect(struct mlp_buf *out, const char *envmgr,
 		if ((full[nt] = mlp_which(tools[i][0], path)) == NULL)
 			continue;
 		stat_key(&ekey, "tool", full[nt]);
+		if (strstr(full[nt], "/shims/") != NULL)
+			shims = 1;
 		nt++;
 	}
 	if (cache != NULL) {
 		if (python != NULL)
 			stat_key(&ekey, "python", python);
+		if (shims || (python != NULL && strstr(python, "/shims/")))
+			pyenv_key(&ekey);
 		env_key(&ekey, "PYTHONPATH");
 		env_key(&ekey, "PYTHONHOME");
 		env_key(&ekey, "PYTHONUSERBASE");

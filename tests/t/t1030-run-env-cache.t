@@ -103,6 +103,40 @@ test_expect_success 'a failed probe is not cached' '
 	n=$(probes) && mlp-run proj 2>err && test "$(probes)" -gt "$n" &&
 	rm site/broken
 '
+# A fake pyenv shim: its answer follows PYENV_VERSION, ./.python-version
+# and $PYENV_ROOT/version, none of which is the shim itself.
+mkdir -p pyroot/shims
+cat >pyroot/shims/python3 <<'SHIM'
+#!/bin/sh
+echo "$*" >>"$LOG"
+if [ -n "$PYENV_VERSION" ]; then v=$PYENV_VERSION
+elif [ -f .python-version ]; then v=$(cat .python-version)
+else v=$(cat "$PYENV_ROOT/version"); fi
+case "$1" in
+--version) echo "Python $v" ;;
+-m) echo "shimpkg==$v" ;;
+-c) echo "$SITE" ;;
+esac
+exit 0
+SHIM
+chmod +x pyroot/shims/python3
+echo 3.11.0 >pyroot/version
+test_expect_success 'a pyenv shim is probed again when the version it picks changes' '
+	PYENV_ROOT=$TRASH/pyroot PATH=$TRASH/pyroot/shims:$PATH &&
+	export PYENV_ROOT PATH &&
+	mlp-run proj 2>err && envtxt >got && grep "^shimpkg==3.11.0\$" got &&
+	n=$(probes) && mlp-run proj 2>err && test "$(probes)" -eq "$n" &&
+	echo 3.12.0 >pyroot/version && touch -d "+2 seconds" pyroot/version &&
+	mlp-run proj 2>err && envtxt >got &&
+	grep "^$TRASH/pyroot/shims/python3	Python 3.12.0\$" got &&
+	grep "^shimpkg==3.12.0\$" got &&
+	XDG_CACHE_HOME=$TRASH/cold5 mlp-run proj 2>err && envtxt >fresh &&
+	cmp fresh got &&
+	PYENV_VERSION=3.13.0 mlp-run proj 2>err && envtxt >got &&
+	grep "^shimpkg==3.13.0\$" got &&
+	echo 3.10.0 >.python-version && mlp-run proj 2>err && envtxt >got &&
+	grep "^shimpkg==3.10.0\$" got && rm .python-version
+'
 test_expect_success 'concurrent runs on a cold cache leave one whole record' '
 	XDG_CACHE_HOME=$TRASH/cold4 && export XDG_CACHE_HOME &&
 	for i in 1 2 3 4; do mlp-run proj 2>"err$i" & done && wait &&
