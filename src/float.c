@@ -286,7 +286,8 @@ mul64(uint64_t a, uint64_t b, uint64_t *lo)
 	uint64_t	al = a & 0xFFFFFFFFu, ah = a >> 32;
 	uint64_t	bl = b & 0xFFFFFFFFu, bh = b >> 32;
 	uint64_t	ll = al * bl, lh = al * bh, hl = ah * bl, hh = ah * bh;
-	uint64_t	mid = (ll >> 32) + (lh & 0xFFFFFFFFu) + (hl & 0xFFFFFFFFu);
+	uint64_t	mid = (ll >> 32) + (lh & 0xFFFFFFFFu) +
+			    (hl & 0xFFFFFFFFu);
 
 	*lo = (mid << 32) | (ll & 0xFFFFFFFFu);
 	return hh + (lh >> 32) + (hl >> 32) + (mid >> 32);
