@@ -19,6 +19,19 @@ awk -v n=$lines 'BEGIN { srand(1); for (i = 0; i < n; i++)
 	printf "metric m%d %.17g %d\n", i % 5, rand() * 1000, i }' \
     >"$work/in17.txt"
 
+# What a Python training loop prints: repr() of random floats (17
+# significant digits about half the time, 16 most of the rest).
+if command -v python3 >/dev/null 2>&1; then
+	python3 -c 'import random, sys
+random.seed(1)
+w = sys.stdout.write
+for i in range('"$lines"'):
+    w("metric m%d %r %d\n" % (i % 5, random.random(), i))' >"$work/inpy.txt"
+fi
+# MLflow 3.3 log_batch into a file store, 1000 metrics a call, measured
+# here (bench/RESULTS.md): about 30,000 metric values a second.
+mlflow_rate=30000
+
 stream() {
 	id=$(mlp-log start)
 	mlp-log -r "$id" - <"$1"
@@ -32,6 +45,14 @@ echo "stream, short values: $lines lines in $t ms" \
 echo "stream, 17-digit values: $lines lines in $t17 ms" \
     "= $(awk -v n=$lines -v t="$t17" 'BEGIN { printf "%.0f", n / t * 1000 }')" \
     "lines/s"
+if [ -f "$work/inpy.txt" ]; then
+	tp=$(median_ms 5 stream "$work/inpy.txt")
+	rate=$(awk -v n=$lines -v t="$tp" 'BEGIN { printf "%.0f", n / t * 1000 }')
+	echo "stream, Python repr() of random floats: $lines lines in $tp ms" \
+	    "= $rate lines/s (cat: $floor ms, ratio $(ratio "$tp" "$floor");" \
+	    "$(ratio "$rate" "$mlflow_rate")x MLflow's log_batch at" \
+	    "$mlflow_rate/s)"
+fi
 
 id=$(mlp-log start)
 MLFLOW_RUN_ID=$id

@@ -2,10 +2,17 @@
  * float.c - metric values as Python writes and reads them: repr(float)
  * (shortest round-trip digits) and float() of a text.
  *
- * The C library does the hard arithmetic: snprintf("%.*e") gives
- * correctly rounded digits and strtod() reads them back, so only the
- * search for the shortest digit string and Python's layout rules live
- * here.  Text is validated by hand before strtod() sees it, because
+ * Normal doubles are printed with the Schubfach method (R. Giulietti,
+ * "The Schubfach way to render doubles", 2020): the rounding interval
+ * of the double is scaled by a 126-bit approximation of a power of ten
+ * (float-pow10.h, made by gen-pow10.py) so that at most two candidates
+ * of the shortest length remain, decided with a few 64-bit products.
+ * Subnormals (rare) take the slow path: snprintf("%.*e") gives
+ * correctly rounded digits and strtod() reads them back.  Decimals of
+ * 16 to 19 digits are read with the same table (the 64 x 126-bit
+ * product decides the rounding unless its tail is within the error of
+ * the table, then strtod() does).  Text is validated by hand before
+ * strtod() sees it, because
  * strtod() also accepts hex floats, "nan(...)" and locale radix
  * characters that Python's float() rejects.  The strings handed to
  * strtod() never contain a radix character ("12345e-3"), so they read
@@ -14,6 +21,7 @@
 #include "config.h"
 
 #include <float.h>
+#include <stddef.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -21,6 +29,7 @@
 #include <string.h>
 
 #include "mlp-int.h"
+#include "float-pow10.h"
 
 /* Room for the 17 digits a double may need, and a margin. */
 #define DIGITS_MAX	24
@@ -261,11 +270,160 @@ shortest(char *d, int *e, double a)
 	return strip_zeros(d, 17);
 }
 
+/* ---- 64-bit products ---- */
+
+/* The high 64 bits of a * b; the low ones into *lo. */
+static uint64_t
+mul64(uint64_t a, uint64_t b, uint64_t *lo)
+{
+#if defined(__SIZEOF_INT128__)
+	__extension__ typedef unsigned __int128 u128;
+	u128	p = (u128)a * b;
+
+	*lo = (uint64_t)p;
+	return (uint64_t)(p >> 64);
+#else
+	uint64_t	al = a & 0xFFFFFFFFu, ah = a >> 32;
+	uint64_t	bl = b & 0xFFFFFFFFu, bh = b >> 32;
+	uint64_t	ll = al * bl, lh = al * bh, hl = ah * bl, hh = ah * bh;
+	uint64_t	mid = (ll >> 32) + (lh & 0xFFFFFFFFu) +
+			    (hl & 0xFFFFFFFFu);
+
+	*lo = (mid << 32) | (ll & 0xFFFFFFFFu);
+	return hh + (lh >> 32) + (hl >> 32) + (mid >> 32);
+#endif
+}
+
+/* floor(q log10 2), floor(log10(3/4 2^q)), floor(e log2 10) (checked
+ * against exact arithmetic for |q| < 1100, |e| < 400). */
+static int
+flog10pow2(int q)
+{
+	return (int)(((int64_t)q * 661971961083LL) >> 41);
+}
+
+static int
+flog10_3q_pow2(int q)
+{
+	return (int)(((int64_t)q * 661971961083LL - 274743187321LL) >> 41);
+}
+
+static int
+flog2pow10(int e)
+{
+	return (int)(((int64_t)e * 913124641741LL) >> 38);
+}
+
+/*
+ * floor(g cp / 2^127), g = g1 2^63 + g0, rounded to odd: the lowest bit
+ * is set when the dropped part is not zero.
+ */
+static uint64_t
+rop(uint64_t g1, uint64_t g0, uint64_t cp)
+{
+	uint64_t	x1, y0, y1, z, lo;
+
+	x1 = mul64(g0, cp, &lo);
+	y1 = mul64(g1, cp, &y0);
+	z = (y0 >> 1) + x1;
+	return (y1 + (z >> 63)) | (((z & 0x7FFFFFFFFFFFFFFFULL) +
+	    0x7FFFFFFFFFFFFFFFULL) >> 63);
+}
+
+static const char	digit_pairs[] =
+    "00010203040506070809101112131415161718192021222324252627282930313233"
+    "34353637383940414243444546474849505152535455565758596061626364656667"
+    "6869707172737475767778798081828384858687888990919293949596979899";
+
+/* Decimal digits of f (> 0) into d, two at a time; the count returned. */
+static int
+u64_digits(char *d, uint64_t f)
+{
+	char	tmp[24], *p = tmp + sizeof tmp;
+	int	n;
+
+	while (f >= 100) {
+		p -= 2;
+		memcpy(p, digit_pairs + 2 * (f % 100), 2);
+		f /= 100;
+	}
+	if (f >= 10) {
+		p -= 2;
+		memcpy(p, digit_pairs + 2 * f, 2);
+	} else
+		*--p = (char)('0' + f);
+	n = (int)(tmp + sizeof tmp - p);
+	memcpy(d, p, (size_t)n);
+	return n;
+}
+
+/* d[0..n) = f with trailing zeros stripped; *e: exponent of d[0]. */
+static int
+decimal_of(char *d, int *e, uint64_t f, int x)
+{
+	int	n;
+
+	while (f % 10 == 0) {
+		f /= 10;
+		x++;
+	}
+	n = u64_digits(d, f);
+	*e = x + n - 1;
+	return n;
+}
+
+/*
+ * Schubfach for a normal double c 2^q (2^52 <= c < 2^53): the shortest
+ * decimal in the rounding interval, the closest to the value of those,
+ * even on a tie; what Python's repr() prints.
+ */
+static int
+schubfach(char *d, int *e, uint64_t c, int q)
+{
+	const uint64_t	*g;
+	uint64_t	 cb, cbl, cbr, vb, vbl, vbr, s, t, sp10, tp10;
+	int		 k, h, out, upin, wpin, uin, win;
+
+	out = (int)(c & 1);
+	cb = c << 2;
+	cbr = cb + 2;
+	if (c != (1ULL << 52) || q == -1074) {
+		cbl = cb - 2;
+		k = flog10pow2(q);
+	} else {
+		cbl = cb - 1;		/* the lower neighbour is closer */
+		k = flog10_3q_pow2(q);
+	}
+	h = q + flog2pow10(-k) + 2;
+	g = pow10_g[-k - POW10_EMIN];
+	vb = rop(g[0], g[1], cb << h);
+	vbl = rop(g[0], g[1], cbl << h);
+	vbr = rop(g[0], g[1], cbr << h);
+	s = vb >> 2;
+	/* One digit fewer: the multiples of ten around s. */
+	sp10 = s / 10 * 10;
+	tp10 = sp10 + 10;
+	upin = vbl + (uint64_t)out <= sp10 << 2;
+	wpin = (tp10 << 2) + (uint64_t)out <= vbr;
+	if (upin != wpin)
+		return decimal_of(d, e, upin ? sp10 : tp10, k);
+	t = s + 1;
+	uin = vbl + (uint64_t)out <= s << 2;
+	win = (t << 2) + (uint64_t)out <= vbr;
+	if (uin != win)
+		return decimal_of(d, e, uin ? s : t, k);
+	/* Both in: the closer one, the even one on a tie. */
+	if (vb < (s + t) << 1 || (vb == (s + t) << 1 && (s & 1) == 0))
+		return decimal_of(d, e, s, k);
+	return decimal_of(d, e, t, k);
+}
+
 size_t
 mlp_dtoa(char out[MLP_DTOA_MAX], double v)
 {
-	char	d[DIGITS_MAX];
-	int	n, e, neg;
+	char		d[DIGITS_MAX];
+	uint64_t	bits, c;
+	int		n, e, neg, be, mq;
 
 	if (isnan(v))
 		return put(out, "nan");
@@ -274,7 +432,19 @@ mlp_dtoa(char out[MLP_DTOA_MAX], double v)
 		return put(out, neg ? "-inf" : "inf");
 	if (v == 0)
 		return put(out, neg ? "-0.0" : "0.0");
-	n = shortest(d, &e, fabs(v));
+	memcpy(&bits, &v, sizeof bits);
+	be = (int)((bits >> 52) & 0x7FF);
+	if (be == 0) {
+		n = shortest(d, &e, fabs(v));	/* subnormal */
+		return fmt_repr(out, neg, d, n, e);
+	}
+	c = (bits & ((1ULL << 52) - 1)) | (1ULL << 52);
+	mq = 1075 - be;
+	/* A whole number below 2^53 is its own shortest decimal. */
+	if (mq > 0 && mq < 53 && ((c >> mq) << mq) == c)
+		n = decimal_of(d, &e, c >> mq, 0);
+	else
+		n = schubfach(d, &e, c, -mq);
 	return fmt_repr(out, neg, d, n, e);
 }
 
@@ -471,12 +641,162 @@ fast_value(double *out, const char *d, size_t n, long long E)
 #endif
 }
 
+/*
+ * d[0..n) x 10^(E - n) for 16 to 19 digits, correctly rounded, when it
+ * is a normal double.  With the table's g = 10^x 2^-r + eps (0 < eps <=
+ * 1), m g = m 10^x 2^-r + delta, 0 < delta < 2^64: the exact value
+ * differs from the product only in its lowest 64 bits, so when the bits
+ * below the rounding bit are not all within those, they decide alone
+ * (and never make a tie).  Otherwise 0: strtod() decides.
+ */
+static int
+long_value(double *out, const char *d, size_t n, long long E)
+{
+	const uint64_t	*g;
+	uint64_t	 m = 0, hi = 0, scale = 1, p0, p1, p2, a1, b0, b1;
+	uint64_t	 mant, bits, tail;
+	long long	 x = E - (long long)n;
+	size_t		 i;
+	int		 r, lz, top, be;
+
+	if (n < 16 || n > 19 || x < POW10_EMIN || x > POW10_EMAX)
+		return 0;
+	/* Two independent chains: the first 8 digits and the rest. */
+	for (i = 0; i < 8; i++) {
+		hi = hi * 10 + (uint64_t)(d[i] - '0');
+		if (i + 8 < n) {
+			m = m * 10 + (uint64_t)(d[i + 8] - '0');
+			scale *= 10;
+		}
+	}
+	for (i = 16; i < n; i++) {
+		m = m * 10 + (uint64_t)(d[i] - '0');
+		scale *= 10;
+	}
+	m += hi * scale;
+	g = pow10_g[x - POW10_EMIN];
+	r = flog2pow10((int)x) - 125;
+	/* P = m (g1 2^63 + g0) as three 64-bit limbs p2 p1 p0. */
+	a1 = mul64(m, g[1], &p0);		/* m g0 = a1 2^64 + p0 */
+	b1 = mul64(m, g[0], &b0);		/* m g1 = b1 2^64 + b0 */
+	/* m g1 2^63 = (b1 2^64 + b0) 2^63 */
+	p0 += b0 << 63;
+	p1 = a1 + (p0 < (b0 << 63));
+	tail = p1;
+	p1 += (b0 >> 1) | (b1 << 63);
+	p2 = (b1 >> 1) + (p1 < tail);
+	/* p2 is not 0: m >= 10^15 and g >= 2^125. */
+#if defined(__GNUC__)
+	lz = __builtin_clzll(p2);
+#else
+	lz = 0;
+	while (((p2 << lz) & (1ULL << 63)) == 0)
+		lz++;
+#endif
+	top = 191 - lz;			/* the leading bit of P */
+	/* 54 bits from the top: 53 of mantissa, 1 rounding bit. */
+	if (top - 53 >= 128) {
+		mant = p2 >> (top - 53 - 128);
+		tail = p2 & ((1ULL << (top - 53 - 128)) - 1);
+		if (tail == 0 && p1 == 0)
+			return 0;
+	} else {
+		mant = (p2 << (128 + 53 - top)) | (p1 >> (top - 53 - 64));
+		tail = p1 & ((1ULL << (top - 53 - 64)) - 1);
+		if (tail == 0)
+			return 0;	/* the tail may be all within delta */
+	}
+	mant = (mant >> 1) + (mant & 1);
+	be = top + r + 1023;
+	if (mant == (1ULL << 53)) {
+		mant >>= 1;
+		be++;
+	}
+	if (be < 1 || be > 2046)
+		return 0;
+	bits = ((uint64_t)be << 52) | (mant & ((1ULL << 52) - 1));
+	memcpy(out, &bits, sizeof bits);
+	return 1;
+}
+
 /* The value of d[0..n) x 10^(E - n); d has room for 24 more bytes. */
 static double
 slow_value(char *d, size_t n, long long E)
 {
 	snprintf(d + n, 24, "e%lld", E - (long long)n);
 	return strtod(d, NULL);
+}
+
+/*
+ * The common form, [-+]digits[.digits][e[-+]digits] with at most 19
+ * significant digits and no blank or '_', in one pass: significant
+ * digits into d (room for 19 + 24), fscan and E as sig_digits() gives
+ * them (E unset and *n == 0 for zero).  0 if the text is anything else:
+ * the general path then decides.
+ */
+static int
+plain_digits(struct fscan *f, char *d, size_t *n, long long *E,
+    const char *s, size_t len)
+{
+	const char	*p = s, *end = s + len, *start, *lim;
+	size_t		 k = 0, last = 0;
+	long long	 e0 = 0, x = 0;
+	int		 seen = 0, eneg = 0, any = 0;
+
+	f->kind = FS_NUM;
+	f->neg = 0;
+	if (p < end && (*p == '-' || *p == '+'))
+		f->neg = *p++ == '-';
+	for (; p < end && *p >= '0' && *p <= '9'; p++) {
+		any = 1;
+		if (!seen && *p == '0')
+			continue;
+		seen = 1;
+		if (k == 19)
+			return 0;
+		d[k++] = *p;
+		if (*p != '0')
+			last = k;
+	}
+	e0 = (long long)k;
+	if (p < end && *p == '.') {
+		p++;
+		if (!seen) {
+			for (; p < end && *p == '0'; p++) {
+				any = 1;
+				e0--;
+			}
+		}
+		/* The rest of the fraction: a tight copy, 19 digits at most. */
+		lim = end - p > (ptrdiff_t)(19 - k) ? p + (19 - k) : end;
+		for (start = p; p < lim && (unsigned)(*p - '0') < 10; p++)
+			d[k++] = *p;
+		if (p < end && (unsigned)(*p - '0') < 10)
+			return 0;
+		if (p > start) {
+			any = 1;
+			last = k;
+		}
+		while (last > 0 && d[last - 1] == '0')
+			last--;
+	}
+	if (!any)
+		return 0;
+	if (p < end && (*p == 'e' || *p == 'E')) {
+		p++;
+		if (p < end && (*p == '-' || *p == '+'))
+			eneg = *p++ == '-';
+		start = p;
+		for (; p < end && *p >= '0' && *p <= '9' && p - start < 6; p++)
+			x = x * 10 + (*p - '0');
+		if (p == start)
+			return 0;
+	}
+	if (p != end)
+		return 0;
+	*n = last;
+	*E = e0 + (eneg ? -x : x);
+	return 1;
 }
 
 static int
@@ -490,6 +810,15 @@ parse(double *out, char *repr, size_t *repr_len, const char *s, size_t len)
 
 	if (repr_len != NULL)
 		*repr_len = 0;
+	if (plain_digits(&f, d, &n, &E, s, len)) {
+		if (n == 0) {
+			*out = f.neg ? -0.0 : 0.0;
+			if (repr != NULL)
+				rl = put(repr, f.neg ? "-0.0" : "0.0");
+			goto out;
+		}
+		goto number;
+	}
 	if (!scan_float(&f, s, len))
 		return mlp_error_set(MLP_EINVAL, "invalid float '%.*s'",
 		    (int)(len > 200 ? 200 : len), s);
@@ -509,6 +838,7 @@ parse(double *out, char *repr, size_t *repr_len, const char *s, size_t len)
 				rl = put(repr, f.neg ? "-0.0" : "0.0");
 			goto out;
 		}
+number:
 		if (E < E_TINY) {
 			*out = f.neg ? -0.0 : 0.0;
 			if (repr != NULL)
@@ -522,7 +852,7 @@ parse(double *out, char *repr, size_t *repr_len, const char *s, size_t len)
 			rl = put(repr, f.neg ? "-inf" : "inf");
 		goto out;
 	}
-	if (!fast_value(&v, d, n, E))
+	if (!fast_value(&v, d, n, E) && !long_value(&v, d, n, E))
 		v = slow_value(d, n, E);
 	*out = f.neg ? -v : v;
 	/*

@@ -15,7 +15,8 @@ enum mlp_qkind {
 	MLP_QK_ATTR = 1,
 	MLP_QK_METRIC,
 	MLP_QK_PARAM,
-	MLP_QK_TAG
+	MLP_QK_TAG,
+	MLP_QK_DATASET		/* key "name", "digest", "context"; "" all */
 };
 
 /* Run attributes; the first seven are MLflow's searchable ones. */
@@ -35,7 +36,7 @@ enum mlp_qattr {
 struct mlp_qkey {
 	enum mlp_qkind	 kind;
 	enum mlp_qattr	 attr;		/* MLP_QK_ATTR */
-	char		*key;		/* metric, param or tag name */
+	char		*key;		/* metric, param, tag or dataset key */
 	char		*name;		/* canonical column name */
 	int		 slot;		/* search.c: cached value index, -1 */
 };
@@ -55,6 +56,7 @@ struct mlp_qclause {
 	size_t		  len;
 	char		**list;		/* IN, NOT IN */
 	size_t		  nlist;
+	size_t		  ndropped;	/* items not islower(), as MLflow */
 };
 
 /* clause AND clause AND ...; n == 0 matches every run. */

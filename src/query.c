@@ -325,6 +325,31 @@ valid_attrs(int where)
 }
 
 /*
+ * datasets.name, datasets.digest, datasets.context (MLflow's
+ * DATASET_ATTRIBUTES): filters and columns; MLflow orders by none.
+ */
+static int
+dataset_key(struct mlp_qkey *out, const struct lexer *lx, const struct tok *t,
+    int where, const char *key, size_t klen)
+{
+	static const char *const dkeys[] = { "name", "digest", "context" };
+	size_t	i;
+
+	for (i = 0; i < MLP_ARRAY_SIZE(dkeys); i++)
+		if (strlen(dkeys[i]) == klen && memcmp(dkeys[i], key, klen) == 0)
+			break;
+	if (i == MLP_ARRAY_SIZE(dkeys))
+		return bad(lx, t, "unknown dataset key '%.*s' (valid: name, "
+		    "digest, context)", (int)klen, key);
+	if (where == 2)
+		return bad(lx, t, "runs cannot be ordered by a dataset key");
+	out->kind = MLP_QK_DATASET;
+	out->key = mlp_xstrdup(dkeys[i]);
+	out->name = mlp_xasprintf("datasets.%s", dkeys[i]);
+	return MLP_OK;
+}
+
+/*
  * Turn the raw text of an identifier into a key, as MLflow's
  * _get_identifier does: split at the first dot, strip backticks from
  * the entity, quotes then backticks from the key.
@@ -350,16 +375,15 @@ make_key(struct mlp_qkey *out, const struct lexer *lx, const struct tok *t,
 			if (strlen(entity_names[i].name) == elen &&
 			    memcmp(entity_names[i].name, s, elen) == 0)
 				break;
-		if (i == MLP_ARRAY_SIZE(entity_names)) {
-			if ((elen == 7 && memcmp(s, "dataset", 7) == 0) ||
-			    (elen == 8 && memcmp(s, "datasets", 8) == 0))
-				return bad(lx, t, "dataset searches are not "
-				    "supported");
+		if ((elen == 7 && memcmp(s, "dataset", 7) == 0) ||
+		    (elen == 8 && memcmp(s, "datasets", 8) == 0))
+			kind = MLP_QK_DATASET;
+		else if (i == MLP_ARRAY_SIZE(entity_names))
 			return bad(lx, t, "unknown entity '%.*s' (use "
-			    "metrics, params, tags or attributes)", (int)elen,
-			    s);
-		}
-		kind = entity_names[i].kind;
+			    "metrics, params, tags, datasets or attributes)",
+			    (int)elen, s);
+		else
+			kind = entity_names[i].kind;
 		key = dot + 1;
 		klen = (size_t)(t->s + t->len - key);
 	} else {
@@ -373,6 +397,16 @@ make_key(struct mlp_qkey *out, const struct lexer *lx, const struct tok *t,
 	}
 	if (klen == 0)
 		return bad(lx, t, "empty key");
+	if (kind == MLP_QK_DATASET)
+		return dataset_key(out, lx, t, where, key, klen);
+	/* -c datasets: every dataset input of the run in one column. */
+	if (dot == NULL && where == 4 && klen == 8 &&
+	    memcmp(key, "datasets", 8) == 0 && key == s) {
+		out->kind = MLP_QK_DATASET;
+		out->key = mlp_xstrdup("");
+		out->name = mlp_xstrdup("datasets");
+		return MLP_OK;
+	}
 	if (kind != MLP_QK_ATTR) {
 		out->kind = kind;
 		out->key = mlp_xstrndup(key, klen);
@@ -475,10 +509,38 @@ read_op(enum mlp_qop *op, struct lexer *lx)
 	return MLP_OK;
 }
 
+/* A value: single or double quotes (backticks quote keys only). */
 static int
 is_string_tok(const struct tok *t)
 {
-	return t->type == T_SQ || t->type == T_DQ || t->type == T_BQ;
+	return t->type == T_SQ || t->type == T_DQ;
+}
+
+static unsigned long	utf8_next(const char **, const char *);
+static unsigned long	fold(unsigned long);
+
+/*
+ * Python's str.islower(): some cased character and no upper case one.
+ * Cased are the letters fold() knows (ASCII, Latin-1, Latin
+ * Extended-A, Greek, Cyrillic).
+ */
+static int
+py_islower(const char *s, size_t len)
+{
+	const char	*e = s + len;
+	unsigned long	 c;
+	int		 cased = 0;
+
+	while (s < e) {
+		c = utf8_next(&s, e);
+		if (fold(c) != c)
+			return 0;
+		if ((c >= 'a' && c <= 'z') || (c >= 0xDF && c <= 0xFF &&
+		    c != 0xF7) || (c >= 0x100 && c <= 0x17F) ||
+		    (c >= 0x3AC && c <= 0x3CE) || (c >= 0x430 && c <= 0x45F))
+			cased = 1;
+	}
+	return cased;
 }
 
 static int
@@ -489,17 +551,22 @@ read_list(struct mlp_qclause *c, struct lexer *lx)
 
 	lex_next(lx);
 	for (;;) {
-		if (t->type == T_RP && c->nlist > 0)
+		if (t->type == T_RP && c->nlist + c->ndropped > 0)
 			break;
 		if (!is_string_tok(t))
-			return bad(lx, t, "expected a quoted run id in the "
-			    "list");
-		if (c->nlist == alloc) {
+			return bad(lx, t, "expected a quoted %s in the list",
+			    c->k.kind == MLP_QK_DATASET ? "string" : "run id");
+		/* MLflow keeps only the items Python's islower() likes. */
+		if (c->nlist + c->ndropped == alloc) {
 			alloc = alloc ? alloc * 2 : 4;
 			c->list = mlp_xrealloc(c->list, alloc *
 			    sizeof *c->list);
 		}
-		c->list[c->nlist++] = mlp_xstrndup(t->s + 1, t->len - 2);
+		if (py_islower(t->s + 1, t->len - 2))
+			c->list[c->nlist++] = mlp_xstrndup(t->s + 1,
+			    t->len - 2);
+		else
+			c->ndropped++;
 		lex_next(lx);
 		if (t->type == T_COMMA)
 			lex_next(lx);
@@ -524,11 +591,13 @@ check_op(const struct lexer *lx, const struct tok *optok,
 		    c->k.name);
 	if (!numeric && c->op >= MLP_QO_LT && c->op <= MLP_QO_GE)
 		return bad(lx, optok, "%s compares with =, !=, LIKE or ILIKE%s",
-		    c->k.name, c->k.attr == MLP_QA_RUN_ID ? ", IN or NOT IN" :
-		    "");
+		    c->k.name, c->k.attr == MLP_QA_RUN_ID ||
+		    c->k.kind == MLP_QK_DATASET ? ", IN or NOT IN" : "");
 	if ((c->op == MLP_QO_IN || c->op == MLP_QO_NOT_IN) &&
-	    !(c->k.kind == MLP_QK_ATTR && c->k.attr == MLP_QA_RUN_ID))
-		return bad(lx, optok, "IN and NOT IN work only on run_id");
+	    !(c->k.kind == MLP_QK_ATTR && c->k.attr == MLP_QA_RUN_ID) &&
+	    c->k.kind != MLP_QK_DATASET)
+		return bad(lx, optok, "IN and NOT IN work only on run_id and "
+		    "dataset keys");
 	return MLP_OK;
 }
 
@@ -567,6 +636,9 @@ read_value(struct mlp_qclause *c, struct lexer *lx)
 			return bad(lx, t, "%s needs an integer (milliseconds "
 			    "since the epoch)", c->k.name);
 	} else {
+		if (t->type == T_BQ)
+			return bad(lx, t, "a value is quoted with ' or \" "
+			    "(backticks quote keys)");
 		if (!is_string_tok(t))
 			return bad(lx, t, "%s needs a quoted string such as "
 			    "'value'", c->k.name);
@@ -672,10 +744,20 @@ mlp_order_parse(struct mlp_order *out, const char *text)
 {
 	struct lexer	lx;
 	struct tok	id;
+	size_t		n;
 	int		r;
 
 	memset(out, 0, sizeof *out);
 	lexer_start(&lx, text, "order");
+	n = strlen(text);
+	/* sqlparse leaves trailing blanks out of the identifier: refused. */
+	if (n > 0 && strchr(" \t\n\r\f\v", text[n - 1]) != NULL) {
+		lx.cur.type = T_BAD;
+		lx.cur.off = n - 1;
+		lx.cur.s = text + n - 1;
+		lx.cur.len = 1;
+		return bad(&lx, &lx.cur, "blank at the end of the order");
+	}
 	if ((r = read_ident(&id, &lx)) != MLP_OK ||
 	    (r = make_key(&out->k, &lx, &id, 2)) != MLP_OK)
 		return r;

@@ -61,6 +61,17 @@ struct mlp_srun {
 	char			*name_tag;	/* mlflow.runName, if needed */
 	char			*scratch;
 	struct mlp_buf		*buf;		/* a worker's, or NULL: s->buf */
+	int			 ds_loaded;
+	struct dsin		*ds;		/* dataset inputs, if needed */
+	size_t			 nds;
+	char			*ds_col[4];	/* column texts */
+};
+
+/* One dataset input of a run: the dataset's name, digest, context. */
+struct dsin {
+	char	*name;
+	char	*digest;
+	char	*context;		/* mlflow.data.context, or NULL */
 };
 
 #define BATCH		1024	/* run folders read per parallel round */
@@ -153,7 +164,7 @@ slot_add(struct search *s, const struct mlp_qkey *k)
 {
 	int	i;
 
-	if (k->kind == MLP_QK_ATTR)
+	if (k->kind == MLP_QK_ATTR || k->kind == MLP_QK_DATASET)
 		return -1;
 	if ((i = slot_find(s, k->kind, k->key)) >= 0)
 		return i;
@@ -396,6 +407,216 @@ attr_value(struct mlp_qval *out, struct mlp_srun *run, enum mlp_qattr a)
 	return MLP_OK;
 }
 
+/* ---- dataset inputs (read only when a clause or column needs them) ---- */
+
+/* A single safe folder name (MLflow's ids are hex). */
+static int
+is_plain_name(const char *s)
+{
+	return s[0] != '\0' && strchr(s, '/') == NULL && strcmp(s, ".") != 0
+	    && strcmp(s, "..") != 0;
+}
+
+static const char *
+ystr_of(const struct mlp_ydoc *d, const char *key)
+{
+	const struct mlp_ykv	*kv = mlp_ydoc_get(d, key);
+
+	return kv != NULL && kv->type != MLP_Y_NULL && kv->type != MLP_Y_LIST
+	    && kv->type != MLP_Y_MAP ? kv->str : NULL;
+}
+
+static int
+read_yaml(struct mlp_ydoc *out, struct mlp_buf *b, const char *path)
+{
+	int	r;
+
+	memset(out, 0, sizeof *out);
+	mlp_buf_reset(b);
+	if ((r = mlp_file_read(b, path)) != MLP_OK)
+		return r;
+	return mlp_yaml_parse(out, b->buf, b->len, path);
+}
+
+/*
+ * One folder of the run's inputs/, as MLflow's FileStore reads it:
+ * inputs that are not datasets (logged models) and inputs whose
+ * dataset is not in the experiment's datasets/ are skipped.
+ */
+static int
+read_input(struct mlp_srun *run, struct mlp_buf *b, const char *name)
+{
+	const struct mlp_experiment	*e = run->s->exps[run->exp];
+	struct mlp_ydoc			 in, ds;
+	const struct mlp_ykv		*tags;
+	const char			*type, *id, *dname, *digest;
+	struct dsin			*x;
+	char				*path;
+	size_t				 i;
+	int				 r;
+
+	path = mlp_xasprintf("%s/inputs/%s/meta.yaml", srun_dir(run), name);
+	r = read_yaml(&in, b, path);
+	free(path);
+	if (r == MLP_ENOTFOUND)
+		return MLP_OK;
+	if (r != MLP_OK)
+		return r;
+	memset(&ds, 0, sizeof ds);
+	type = ystr_of(&in, "source_type");
+	id = ystr_of(&in, "source_id");
+	if (type == NULL || strcmp(type, "DATASET") != 0 || id == NULL ||
+	    !is_plain_name(id))
+		goto out;
+	path = mlp_xasprintf("%s/datasets/%s/meta.yaml", e->dir, id);
+	r = read_yaml(&ds, b, path);
+	if (r == MLP_OK && ((dname = ystr_of(&ds, "name")) == NULL ||
+	    (digest = ystr_of(&ds, "digest")) == NULL))
+		r = mlp_error_set(MLP_EBADDATA, "%s: no name or digest", path);
+	free(path);
+	if (r == MLP_ENOTFOUND) {
+		r = MLP_OK;		/* MLflow skips it too */
+		goto out;
+	}
+	if (r != MLP_OK)
+		goto out;
+	run->ds = mlp_xrealloc(run->ds, (run->nds + 1) * sizeof *run->ds);
+	x = &run->ds[run->nds++];
+	x->name = mlp_xstrdup(dname);
+	x->digest = mlp_xstrdup(digest);
+	x->context = NULL;
+	tags = mlp_ydoc_get(&in, "tags");
+	for (i = 0; tags != NULL && tags->type == MLP_Y_MAP &&
+	    i < tags->nmap; i++)
+		if (strcmp(tags->map[i].key, "mlflow.data.context") == 0 &&
+		    tags->map[i].type == MLP_Y_STR && tags->map[i].str != NULL)
+			x->context = mlp_xstrdup(tags->map[i].str);
+out:
+	mlp_ydoc_release(&in);
+	mlp_ydoc_release(&ds);
+	return r;
+}
+
+static int
+dsin_cmp(const void *pa, const void *pb)
+{
+	const struct dsin	*a = pa, *b = pb;
+	int			 c;
+
+	if ((c = strcmp(a->name, b->name)) != 0 ||
+	    (c = strcmp(a->digest, b->digest)) != 0)
+		return c;
+	if (a->context == NULL || b->context == NULL)
+		return (a->context != NULL) - (b->context != NULL);
+	return strcmp(a->context, b->context);
+}
+
+/* The run's dataset inputs, read once, sorted by name, digest, context. */
+static int
+load_datasets(struct mlp_srun *run)
+{
+	struct mlp_buf	 b = MLP_BUF_INIT;
+	struct dirent	*de;
+	DIR		*dp;
+	char		*dir;
+	int		 r = MLP_OK;
+
+	if (run->ds_loaded)
+		return MLP_OK;
+	dir = mlp_path_join(srun_dir(run), "inputs");
+	if ((dp = opendir(dir)) == NULL) {
+		if (errno != ENOENT && errno != ENOTDIR)
+			r = mlp_error_set_errno(MLP_EBADDATA, "cannot read "
+			    "'%s'", dir);
+		free(dir);
+		run->ds_loaded = r == MLP_OK;
+		return r;
+	}
+	while (r == MLP_OK && (de = readdir(dp)) != NULL)
+		if (de->d_name[0] != '.')
+			r = read_input(run, &b, de->d_name);
+	closedir(dp);
+	free(dir);
+	mlp_buf_release(&b);
+	if (run->nds > 1)
+		qsort(run->ds, run->nds, sizeof *run->ds, dsin_cmp);
+	run->ds_loaded = r == MLP_OK;
+	return r;
+}
+
+static const char *
+dsin_field(const struct dsin *x, const char *key)
+{
+	return key[0] == 'n' ? x->name : key[0] == 'd' ? x->digest :
+	    x->context;
+}
+
+/*
+ * MLflow's any(): does some dataset input satisfy the clause?  For
+ * context, only the inputs with a mlflow.data.context tag count.
+ */
+static int
+dataset_match(struct mlp_srun *run, const struct mlp_qclause *c)
+{
+	struct mlp_qval	 v;
+	size_t		 i;
+	int		 r;
+
+	if ((r = load_datasets(run)) != MLP_OK)
+		return r;
+	for (i = 0; i < run->nds; i++) {
+		set_str(&v, dsin_field(&run->ds[i], c->k.key));
+		if (v.type != MLP_QV_NONE && mlp_clause_match(c, &v))
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * A dataset column: the key's values joined by commas; for "datasets"
+ * (key "") NAME@DIGEST, then :CONTEXT if the input has one.
+ */
+static int
+dataset_value(struct mlp_qval *out, struct mlp_srun *run, const char *key)
+{
+	struct mlp_buf	 b = MLP_BUF_INIT;
+	const char	*f;
+	size_t		 i, n = 0;
+	int		 r;
+
+	memset(out, 0, sizeof *out);
+	if ((r = load_datasets(run)) != MLP_OK)
+		return r;
+	for (i = 0; i < run->nds; i++) {
+		if (key[0] != '\0' && (f = dsin_field(&run->ds[i], key)) ==
+		    NULL)
+			continue;
+		if (n++ > 0)
+			mlp_buf_addch(&b, ',');
+		if (key[0] != '\0')
+			mlp_buf_addstr(&b, f);
+		else {
+			mlp_buf_addf(&b, "%s@%s", run->ds[i].name,
+			    run->ds[i].digest);
+			if (run->ds[i].context != NULL)
+				mlp_buf_addf(&b, ":%s", run->ds[i].context);
+		}
+	}
+	if (n == 0) {
+		mlp_buf_release(&b);
+		return MLP_OK;
+	}
+	/* One text per key, so that several columns can be printed. */
+	i = key[0] == '\0' ? 3 : key[0] == 'n' ? 0 : key[0] == 'd' ? 1 : 2;
+	free(run->ds_col[i]);
+	run->ds_col[i] = mlp_xstrndup(b.buf, b.len);
+	out->type = MLP_QV_STR;
+	out->str = run->ds_col[i];
+	out->len = b.len;
+	mlp_buf_release(&b);
+	return MLP_OK;
+}
+
 int
 mlp_srun_value(struct mlp_qval *out, struct mlp_srun *run,
     struct mlp_qkey *k)
@@ -405,6 +626,8 @@ mlp_srun_value(struct mlp_qval *out, struct mlp_srun *run,
 
 	if (k->kind == MLP_QK_ATTR)
 		return attr_value(out, run, k->attr);
+	if (k->kind == MLP_QK_DATASET)
+		return dataset_value(out, run, k->key);
 	if ((i = slot_find(run->s, k->kind, k->key)) >= 0)
 		return load_slot(out, run, i);
 	/* A key the search was not told about: read it now, uncached. */
@@ -449,6 +672,14 @@ srun_free(struct mlp_srun *run)
 	free(run->dir);
 	free(run->name_tag);
 	free(run->scratch);
+	for (i = 0; i < run->nds; i++) {
+		free(run->ds[i].name);
+		free(run->ds[i].digest);
+		free(run->ds[i].context);
+	}
+	free(run->ds);
+	for (i = 0; i < 4; i++)
+		free(run->ds_col[i]);
 	free(run);
 }
 
@@ -459,6 +690,8 @@ clause_cost(const struct mlp_qclause *c)
 {
 	if (c->k.kind == MLP_QK_ATTR)
 		return c->k.attr == MLP_QA_RUN_NAME ? 1 : 0;
+	if (c->k.kind == MLP_QK_DATASET)
+		return 4;		/* a folder listing and two files each */
 	return c->k.kind == MLP_QK_METRIC ? 3 : 2;
 }
 
@@ -516,6 +749,11 @@ select_run(struct search *s, struct mlp_srun *run)
 
 	for (i = 0; f != NULL && i < f->n; i++) {
 		c = &f->c[s->corder[i]];
+		if (c->k.kind == MLP_QK_DATASET) {
+			if ((r = dataset_match(run, c)) != 1)
+				return r;
+			continue;
+		}
 		if (s->cslot[s->corder[i]] >= 0)
 			r = load_slot(&v, run, s->cslot[s->corder[i]]);
 		else

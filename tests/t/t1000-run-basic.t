@@ -72,7 +72,7 @@ test_expect_success 'tool versions are cached by path, size and mtime' '
 	c=$XDG_CACHE_HOME/mlp/tools.cache &&
 	grep "^$cc	[0-9]*	[0-9.]*	.*[0-9]" "$c" &&
 	sed "s|^\($cc	[^	]*	[^	]*\)	.*|\1	cached cc 0.0|" "$c" >c.new &&
-	mv c.new "$c" &&
+	mv c.new "$c" && rm -f "$XDG_CACHE_HOME"/mlp/env-*.cache &&
 	mlp-run proj 2>err && d=$(run_dir "$(run_id_of err)") &&
 	grep "^$cc	cached cc 0.0$" "$d/artifacts/mlp/environment.txt"
 '

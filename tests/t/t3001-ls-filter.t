@@ -200,6 +200,23 @@ test_expect_success 'every kind of filter error is a usage error' '
 	bad_filter "start_time > 1.5" "needs an integer" &&
 	bad_filter "run_id NOT LIKE '\''x'\''" "expected IN after NOT"
 '
+test_expect_success 'backticks quote keys, never values (as in MLflow)' '
+	bad_filter "params.kernel = \`rbf\`" \
+	    "bad filter at column 17 ('\''\`rbf\`'\''): a value is quoted with" &&
+	bad_filter "attributes.status = \`FINISHED\`" "backticks quote keys" &&
+	bad_filter "tags.team = \`vision\`" "backticks quote keys" &&
+	bad_filter "run_name LIKE \`svm%\`" "backticks quote keys" &&
+	bad_filter "run_id IN (\`r1\`)" "expected a quoted run id" &&
+	check "params.kernel = '\''rbf'\''" r1
+'
+test_expect_success 'an order with a trailing blank is refused (as in MLflow)' '
+	test_expect_code 2 mlp-ls -o "params.kernel " 2>err &&
+	grep "bad order at column 14" err &&
+	test_expect_code 2 mlp-ls -o "metrics.acc DESC " 2>err &&
+	test_expect_code 2 mlp-ls -o "params.kernel ,run_name" 2>err &&
+	want r1 r4 r2 r3 && ids -o "params.kernel  DESC,run_name" >got &&
+	test_cmp want got
+'
 test_expect_success 'bad orders and columns are usage errors too' '
 	test_expect_code 2 mlp-ls -o "metrics.acc UP" 2>err &&
 	grep "bad order at column 13 ('\''UP'\'')" err &&

@@ -379,13 +379,140 @@ test_random(void)
 	ok(bad == 0, "%d random doubles round-trip through dtoa", n);
 }
 
-int
-main(void)
+/* Significant digits of a repr (no sign, point or exponent). */
+static int
+repr_digits(char *d, const char *s)
 {
+	int	n = 0;
+
+	for (; *s != '\0' && *s != 'e'; s++)
+		if (*s >= '0' && *s <= '9' && (n > 0 || *s != '0'))
+			d[n++] = *s;
+	while (n > 1 && d[n - 1] == '0')
+		n--;
+	d[n] = '\0';
+	return n;
+}
+
+/*
+ * mlp_dtoa() against an oracle made of snprintf() and strtod() alone:
+ * the text reads back; no correctly rounded string with one digit
+ * fewer does (so none shorter does either); and of the strings of its
+ * length, it is the correctly rounded one, i.e. the closest.
+ */
+static int
+check_shortest(double v)
+{
+	char	out[MLP_DTOA_MAX], buf[64], d[32], r[32];
+	int	n;
+
+	mlp_dtoa(out, v);
+	if (!same(strtod(out, NULL), v))
+		return 0;
+	n = repr_digits(d, out);
+	if (n > 1) {
+		snprintf(buf, sizeof buf, "%.*e", n - 2, v);
+		if (same(strtod(buf, NULL), v))
+			return 0;
+	}
+	snprintf(buf, sizeof buf, "%.*e", n - 1, v);
+	repr_digits(r, buf);
+	/* "%.*e" may round a tie the other way only if the string does
+	 * not read back; then dtoa picked the other, also exact, one. */
+	return strcmp(r, d) == 0 || !same(strtod(buf, NULL), v);
+}
+
+static void
+test_shortest(void)
+{
+	uint64_t	bits;
+	int		i, bad = 0, n = 300000;
+
+	for (i = 0; i < n; i++) {
+		bits = rng();
+		if (i % 3 == 0)		/* near 1, where metrics live */
+			bits = (bits & 0x800fffffffffffffULL) |
+			    ((uint64_t)(1013 + rng() % 20) << 52);
+		else if (i % 3 == 1)	/* powers of two: asymmetric */
+			bits &= 0xfff0000000000000ULL;
+		if (!isfinite(from_bits(bits)) || from_bits(bits) == 0)
+			continue;
+		if (!check_shortest(from_bits(bits))) {
+			printf("# %016llx: not the shortest closest repr\n",
+			    (unsigned long long)bits);
+			if (++bad > 20)
+				break;
+		}
+	}
+	ok(bad == 0, "%d random doubles: shortest and closest digits", n);
+}
+
+/* 16 to 19 digits: the table-driven reader against strtod(). */
+static void
+test_long_decimals(void)
+{
+	char	text[64];
+	double	v;
+	int	i, j, nd, bad = 0, n = 200000;
+	size_t	len;
+
+	for (i = 0; i < n; i++) {
+		nd = 16 + (int)(rng() % 4);
+		len = 0;
+		text[len++] = (char)('1' + rng() % 9);
+		for (j = 1; j < nd; j++)
+			text[len++] = (char)('0' + rng() % 10);
+		len += (size_t)snprintf(text + len, sizeof text - len, "e%d",
+		    (int)(rng() % 640) - 330);
+		if (mlp_parse_double(&v, text, len) != MLP_OK ||
+		    !same(v, strtod(text, NULL))) {
+			printf("# '%s': differs from strtod\n", text);
+			if (++bad > 20)
+				break;
+		}
+	}
+	ok(bad == 0, "%d decimals of 16-19 digits read as strtod", n);
+	/* Halfway cases: 2^53 + 1 and its neighbours, exact ties. */
+	ok(mlp_parse_double(&v, "9007199254740993", 16) == MLP_OK &&
+	    v == 9007199254740992.0, "a tie rounds to even (down)");
+	ok(mlp_parse_double(&v, "9007199254740995", 16) == MLP_OK &&
+	    v == 9007199254740996.0, "a tie rounds to even (up)");
+	ok(mlp_parse_double(&v, "9007199254740993000e-3", 22) == MLP_OK &&
+	    v == 9007199254740992.0, "a tie with more digits");
+	ok(mlp_parse_double(&v, "9007199254740993001e-3", 22) == MLP_OK &&
+	    v == 9007199254740994.0, "just above a tie rounds up");
+}
+
+/*
+ * float-repr mode for t2008-float-repr.t: read IEEE bit patterns in hex,
+ * one a line, and print mlp_dtoa() of each.
+ */
+static int
+repr_mode(void)
+{
+	char			line[64], out[MLP_DTOA_MAX];
+	unsigned long long	b;
+
+	while (fgets(line, sizeof line, stdin) != NULL) {
+		if (sscanf(line, "%llx", &b) != 1)
+			return 2;
+		mlp_dtoa(out, from_bits((uint64_t)b));
+		puts(out);
+	}
+	return ferror(stdin) || fflush(stdout) != 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	if (argc == 2 && strcmp(argv[1], "--repr") == 0)
+		return repr_mode();
 	test_tsv();
 	test_dtoa();
 	test_parse_ok();
 	test_parse_bad();
 	test_random();
+	test_shortest();
+	test_long_decimals();
 	return tap_done();
 }

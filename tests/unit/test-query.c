@@ -156,7 +156,6 @@ test_quoting(void)
 	    MLP_QO_LT);
 	value_is("params.p = 'rbf'", "rbf");
 	value_is("params.p = \"rbf\"", "rbf");
-	value_is("params.p = `rbf`", "rbf");
 	value_is("params.p = ''", "");
 	value_is("params.p = 'it''s'", "it''s");
 	value_is("params.p = 'a\\'b'", "a\\'b");
@@ -200,7 +199,15 @@ test_errors(void)
 	error_at("metrics.a > 1 metrics.b > 2", 15, "expected AND");
 	error_at("foo.a > 1", 1, "unknown entity 'foo'");
 	error_at("Metrics.a > 1", 1, "unknown entity 'Metrics'");
-	error_at("datasets.name = 'x'", 1, "dataset");
+	error_at("datasets.size = 'x'", 1, "unknown dataset key 'size'");
+	error_at("Datasets.name = 'x'", 1, "unknown entity 'Datasets'");
+	error_at("datasets.name < 'x'", 15, "IN or NOT IN");
+	error_at("datasets.name = 1", 17, "needs a quoted string");
+	error_at("params.p = `rbf`", 12, "backticks quote keys");
+	error_at("attributes.status = `FINISHED`", 21, "backticks quote keys");
+	error_at("datasets.name = `iris`", 17, "backticks quote keys");
+	error_at("run_id IN (`a`)", 12, "expected a quoted run id");
+	error_at("datasets.name IN ('a', `b`)", 24, "expected a quoted string");
 	error_at("acc > 1", 1, "unknown attribute 'acc'");
 	error_at("experiment_id = '1'", 1, "unknown attribute");
 	error_at("lifecycle_stage = 'active'", 1, "unknown attribute");
@@ -214,6 +221,7 @@ test_errors(void)
 	error_at("params.p = 0.5", 12, "needs a quoted string");
 	error_at("params.p > 'a'", 10, "compares with =, !=, LIKE");
 	error_at("tags.t IN ('a')", 8, "IN and NOT IN work only on run_id");
+	error_at("metrics.m IN ('a')", 11, "compares with =, !=, <");
 	error_at("status IN ('a')", 8, "only on run_id");
 	error_at("run_id IN 'a'", 11, "expected a list");
 	error_at("run_id IN ()", 12, "expected a quoted run id");
@@ -231,6 +239,72 @@ test_errors(void)
 	error_at("params.`` = 'x'", 1, "empty key");
 	error_at("metrics.a > 1 AND metrics.b > 2 OR x", 33, "only AND");
 	error_at("params.caf\xc3\xa9 = 'x' OR y", 19, "only AND");
+}
+
+/* One dataset clause; its list has nlist items kept of ntotal. */
+static void
+dataset_list(const char *text, const char *key, size_t nlist, size_t ntotal)
+{
+	struct mlp_filter	f;
+
+	if (mlp_filter_parse(&f, text) != MLP_OK || f.n != 1) {
+		ok(0, "[%s] parses: %s", text, mlp_error_last());
+		return;
+	}
+	ok(f.c[0].k.kind == MLP_QK_DATASET && strcmp(f.c[0].k.key, key) == 0,
+	    "[%s]: dataset key %s", text, key);
+	ok(f.c[0].nlist == nlist && f.c[0].nlist + f.c[0].ndropped == ntotal,
+	    "[%s]: %zu of %zu list items kept", text, nlist, ntotal);
+	mlp_filter_release(&f);
+}
+
+static void
+test_datasets(void)
+{
+	struct mlp_order	 o;
+	struct mlp_qkey		*k;
+	struct mlp_qclause	 c;
+	struct mlp_qval		 v;
+	size_t			 n;
+
+	one("datasets.name = 'iris'", MLP_QK_DATASET, "name", 0, MLP_QO_EQ);
+	one("dataset.digest != 'a1'", MLP_QK_DATASET, "digest", 0, MLP_QO_NE);
+	one("datasets.context LIKE 't%'", MLP_QK_DATASET, "context", 0,
+	    MLP_QO_LIKE);
+	one("datasets.name ILIKE 'I%'", MLP_QK_DATASET, "name", 0,
+	    MLP_QO_ILIKE);
+	one("`datasets`.`name` = \"x\"", MLP_QK_DATASET, "name", 0, MLP_QO_EQ);
+	one("datasets.\"digest\" = 'x'", MLP_QK_DATASET, "digest", 0,
+	    MLP_QO_EQ);
+	dataset_list("datasets.name IN ('iris', 'wine')", "name", 2, 2);
+	dataset_list("datasets.digest NOT IN ('abc', '123', 'ABC', 'x1')",
+	    "digest", 2, 4);
+	dataset_list("datasets.context IN ('Training')", "context", 0, 1);
+	dataset_list("datasets.name IN ('caf\xc3\xa9', '\xc3\x89t\xc3\xa9')",
+	    "name", 1, 2);
+	is_int(mlp_order_parse(&o, "datasets.name"), MLP_EINVAL,
+	    "no order by a dataset key (MLflow)");
+	ok(strstr(mlp_error_last(), "dataset") != NULL, "says why: %s",
+	    mlp_error_last());
+	is_int(mlp_columns_parse(&k, &n, "run_id,datasets,datasets.digest"),
+	    MLP_OK, "dataset columns");
+	ok(n == 3 && k[1].kind == MLP_QK_DATASET && strcmp(k[1].key, "") == 0
+	    && strcmp(k[1].name, "datasets") == 0 && k[2].kind ==
+	    MLP_QK_DATASET && strcmp(k[2].name, "datasets.digest") == 0,
+	    "datasets and datasets.digest columns");
+	mlp_qkeys_free(k, n);
+	is_int(mlp_columns_parse(&k, &n, "`datasets`"), MLP_EINVAL,
+	    "a quoted datasets is an attribute name");
+	/* A NOT IN list emptied by islower() matches every value. */
+	memset(&c, 0, sizeof c);
+	memset(&v, 0, sizeof v);
+	c.op = MLP_QO_NOT_IN;
+	v.type = MLP_QV_STR;
+	v.str = "Iris";
+	v.len = 4;
+	ok(mlp_clause_match(&c, &v), "NOT IN () matches");
+	c.op = MLP_QO_IN;
+	ok(!mlp_clause_match(&c, &v), "IN () matches nothing");
 }
 
 static void
@@ -251,6 +325,15 @@ test_order_and_columns(void)
 	mlp_order_release(&o);
 	is_int(mlp_order_parse(&o, "`run name`"), MLP_EINVAL,
 	    "run name is no order key (MLflow)");
+	is_int(mlp_order_parse(&o, "params.p "), MLP_EINVAL,
+	    "a blank after the key is refused (MLflow)");
+	ok(strstr(mlp_error_last(), "at column 9 ") != NULL,
+	    "names the blank: %s", mlp_error_last());
+	is_int(mlp_order_parse(&o, "params.p DESC\t"), MLP_EINVAL,
+	    "a blank after DESC is refused");
+	is_int(mlp_order_parse(&o, "params.p  DESC"), MLP_OK,
+	    "blanks between key and DESC are fine");
+	mlp_order_release(&o);
 	is_int(mlp_order_parse(&o, "metrics.acc DOWN"), MLP_EINVAL,
 	    "bad direction");
 	ok(strstr(mlp_error_last(), "bad order at column 13") != NULL,
@@ -417,6 +500,7 @@ main(void)
 	test_quoting();
 	test_and();
 	test_errors();
+	test_datasets();
 	test_order_and_columns();
 	test_orders_and_lines();
 	test_readable();
