@@ -81,6 +81,38 @@ is_bare_repo(const char *dir)
 	return ok;
 }
 
+/*
+ * The checkout made for this run (mlp_git_fetch()) is this run's alone
+ * and is removed when mlp-run exits, however it exits; one left by a
+ * killed mlp-run is swept by a later fetch.  top is the folder the
+ * project's files must stay inside: the checkout, or the work tree of a
+ * local project.
+ */
+static char	*checkout_dir, *top;
+
+static void
+checkout_remove(void)
+{
+	if (checkout_dir != NULL)
+		(void)mlp_rm_rf(checkout_dir);
+	free(checkout_dir);
+	free(top);
+	checkout_dir = top = NULL;
+}
+
+static void
+fetched(const char *co, const struct mlp_gitinfo *g)
+{
+	size_t	i;
+
+	checkout_dir = mlp_xstrdup(co);
+	top = mlp_xstrdup(co);
+	atexit(checkout_remove);
+	for (i = 0; i < g->nskipped; i++)
+		warnx("submodule %s not checked out (an empty folder)",
+		    g->skipped[i]);
+}
+
 static void
 locate_code(struct job *j)
 {
@@ -103,6 +135,7 @@ locate_code(struct job *j)
 			if (mlp_git_fetch(&co, &j->git, local.root,
 			    j->o->version, 1) != MLP_OK)
 				errx(TOOL_EXIT_FAIL, "%s", mlp_error_last());
+			fetched(co, &j->git);
 			j->dir = join_opt(co, rel);
 			j->source_name = *rel ? mlp_xasprintf("file://%s#%s",
 			    local.root, rel) : mlp_xasprintf("file://%s",
@@ -122,6 +155,7 @@ locate_code(struct job *j)
 		if (mlp_git_fetch(&co, &j->git, abs, j->o->version, 0) !=
 		    MLP_OK)
 			errx(TOOL_EXIT_FAIL, "%s", mlp_error_last());
+		fetched(co, &j->git);
 		free(abs);
 		j->dir = join_opt(co, sub);
 		j->source_name = mlp_xstrdup(j->o->uri);
@@ -281,7 +315,9 @@ prepare(struct job *j)
 	j->st = tool_store_open(o->store, 1);
 	if (j->in_git == -1)
 		inspect_start(j);
-	if (mlp_project_load(&j->proj, j->dir) != MLP_OK ||
+	if (top == NULL && j->git_root != NULL && *j->git_root != '\0')
+		top = mlp_xstrdup(j->git_root);	/* a local work tree */
+	if (mlp_project_load(&j->proj, j->dir, top) != MLP_OK ||
 	    mlp_project_entry(&j->ep, j->proj, o->entry) != MLP_OK ||
 	    mlp_command_build(&j->cmd, j->ep, o->params, o->nparams) != MLP_OK)
 		errx(TOOL_EXIT_FAIL, "%s", mlp_error_last());

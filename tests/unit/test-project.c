@@ -57,7 +57,7 @@ load(const char *text)
 	struct mlp_project	*p = NULL;
 
 	write_file("MLproject", text);
-	if (mlp_project_load(&p, tmpdir) != MLP_OK)
+	if (mlp_project_load(&p, tmpdir, NULL) != MLP_OK)
 		return NULL;
 	return p;
 }
