@@ -6,12 +6,14 @@
  */
 #include "config.h"
 
+#include <sys/file.h>
 #include <sys/stat.h>
 
 #include <dirent.h>
 #include <dlfcn.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -653,8 +655,7 @@ fetch_cli(git_repository *repo, char **defbranch)
 	static const char *const	 lsremote[] = { "ls-remote", "--symref",
 	    "origin", "HEAD", NULL };
 	static const char *const	 fetchargs[] = { "fetch", "--quiet",
-	    "--prune", "--no-tags", "--no-write-fetch-head",
-	    "--no-recurse-submodules", "origin",
+	    "--prune", "--no-tags", "--no-recurse-submodules", "origin",
 	    "+refs/heads/*:refs/remotes/origin/*",
 	    "+refs/tags/*:refs/tags/*", NULL };
 	struct mlp_buf			 b = MLP_BUF_INIT;
@@ -948,6 +949,30 @@ out:
 	return r;
 }
 
+/*
+ * One mlp-run at a time fetches into a cached clone and checks out of
+ * it: concurrent fetches of the same remote fail to lock its refs.  The
+ * lock goes with the process, however it ends.
+ */
+static int
+lock_clone(int *fd, const char *keydir)
+{
+	char	*path;
+	int	 r;
+
+	if ((r = mlp_mkdirs(keydir)) != MLP_OK)
+		return r;
+	path = mlp_path_join(keydir, "fetch.lock");
+	if ((*fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) == -1)
+		r = mlp_error_set_errno(MLP_ERROR, "cannot open '%s'", path);
+	while (r == MLP_OK && flock(*fd, LOCK_EX) == -1)
+		if (errno != EINTR)
+			r = mlp_error_set_errno(MLP_ERROR, "cannot lock '%s'",
+			    path);
+	free(path);
+	return r;
+}
+
 int
 mlp_git_fetch(char **outdir, struct mlp_gitinfo *info, const char *uri,
     const char *ref, int local)
@@ -955,7 +980,7 @@ mlp_git_fetch(char **outdir, struct mlp_gitinfo *info, const char *uri,
 	git_repository	*repo = NULL;
 	git_object	*commit = NULL;
 	char		*keydir = NULL, *defbranch = NULL;
-	int		 r, is_branch;
+	int		 r, is_branch, lockfd = -1;
 
 	*outdir = NULL;
 	memset(info, 0, sizeof *info);
@@ -971,7 +996,8 @@ mlp_git_fetch(char **outdir, struct mlp_gitinfo *info, const char *uri,
 			ref = "HEAD";
 	} else {
 		keydir = cache_key_dir(uri);
-		if ((r = open_clone(&repo, keydir, uri)) != MLP_OK ||
+		if ((r = lock_clone(&lockfd, keydir)) != MLP_OK ||
+		    (r = open_clone(&repo, keydir, uri)) != MLP_OK ||
 		    (r = fetch(repo, uri, &defbranch)) != MLP_OK)
 			goto out;
 		info->remote_url = mlp_xstrdup(uri);
@@ -996,6 +1022,8 @@ out:
 	}
 	LG(git_object_free)(commit);
 	LG(git_repository_free)(repo);
+	if (lockfd != -1)
+		close(lockfd);
 	free(keydir);
 	free(defbranch);
 	return r;

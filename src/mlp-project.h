@@ -217,12 +217,15 @@ int	 mlp_git_diff(struct mlp_buf *out, int *truncated, const char *root,
 	    const char *exclude, size_t max);
 /*
  * Get the code of a git project: clone or fetch uri (a URL, or the path
- * of a local repository) into the cache, resolve ref (a branch, tag, or
- * full or short commit; NULL: the default branch, or HEAD of a local
- * repository) and check that commit out into its own folder under
- * $XDG_CACHE_HOME/mlp/projects/, never touching a user's work tree.
- * *outdir is the checkout (caller frees); info gets the commit, the
- * branch when ref names one, and the remote URL.
+ * of a local repository) into the cache, resolve ref (NULL: the default
+ * branch, or HEAD of a local repository; else what git rev-parse takes,
+ * a branch of a clone meaning the remote's) and check that commit out
+ * into a new folder of this call alone under $XDG_CACHE_HOME/mlp/projects/,
+ * never touching a user's work tree.  *outdir is the checkout (caller
+ * frees, and removes it with mlp_rm_rf() when the run is over; those of
+ * dead processes of this host are removed by later calls).  info gets
+ * the commit, the branch when ref is exactly a branch, the remote URL,
+ * and the submodules left out ("path commit" in info->skipped).
  */
 int	 mlp_git_fetch(char **outdir, struct mlp_gitinfo *info,
 	    const char *uri, const char *ref, int local);

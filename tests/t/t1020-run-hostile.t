@@ -82,6 +82,22 @@ test_expect_success 'the checkout of a killed mlp-run is swept by the next fetch
 	rm -f out.txt && mlp-run -q "file://$TRASH/self" &&
 	test ! -e "$left" && test -z "$(leftover_checkouts)"
 '
+test_expect_success 'concurrent runs of a remote that moved on all fetch it' '
+	git clone -q --bare self busy.git && git clone -q busy.git busywork &&
+	rm -f out.txt busy.err &&
+	for round in 1 2 3; do
+		echo $round >>busywork/round.txt &&
+		git_commit_all busywork "round $round" &&
+		git -C busywork push -q origin main || exit 1
+		pids=
+		for k in 1 2 3 4; do
+			mlp-run -q "file://$TRASH/busy.git" 2>>busy.err &
+			pids="$pids $!"
+		done
+		for p in $pids; do wait $p || { cat busy.err; exit 1; }; done
+	done &&
+	test "$(grep -c ORIGINAL out.txt)" -eq 12
+'
 
 # Symlinks that lead out of the checkout.
 mkdir outside
