@@ -10,10 +10,11 @@
  * composer would first build it all), and a node budget, which alias
  * copies count against, guards against "billion laughs" documents.
  * What PyYAML's safe loader refuses is refused too (several documents,
- * a collection as a mapping key); what it accepts but reads differently
- * from a naive tree is refused with the line (a duplicated key, whose
- * last value PyYAML keeps, and the merge key <<), so that no program
- * reads a value from the tree that MLflow would not.
+ * a collection as a mapping key, an anchor defined twice); what it
+ * accepts but reads differently from a naive tree is refused with the
+ * line (a duplicated key, whose last value PyYAML keeps, and the merge
+ * key <<), so that no program reads a value from the tree that MLflow
+ * would not.
  */
 #include "config.h"
 
@@ -32,12 +33,16 @@ struct anchor {
 	struct mlp_ynode	*node;	/* NULL while the node is open */
 };
 
+#define NO_ANCHOR	((size_t)-1)
+
 struct builder {
 	yaml_parser_t	 parser;
 	const char	*path;
 	size_t		 budget;
-	struct anchor	*anchors;
+	struct anchor	*anchors;	/* in order of definition */
 	size_t		 nanchors, cap;
+	size_t		*slots;		/* hash: anchor index + 1, or 0 */
+	size_t		 nslots;	/* a power of two */
 };
 
 static int
@@ -81,23 +86,78 @@ add_kid(struct mlp_ynode *y, struct mlp_ynode *kid, size_t *cap)
 	y->kids[y->nkids] = NULL;
 }
 
-/* Remember an anchor; the node is filled in once it is complete. */
-static struct anchor *
-anchor_open(struct builder *b, const yaml_char_t *name)
+static size_t
+name_hash(const char *s)
 {
-	struct anchor	*a;
+	size_t	h = 2166136261u;
 
+	for (; *s != '\0'; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+/* The slot of name: where it is, or the empty one where it goes. */
+static size_t *
+slot_of(struct builder *b, const char *name)
+{
+	size_t	i = name_hash(name) & (b->nslots - 1);
+
+	while (b->slots[i] != 0 &&
+	    strcmp(b->anchors[b->slots[i] - 1].name, name) != 0)
+		i = (i + 1) & (b->nslots - 1);
+	return &b->slots[i];
+}
+
+/*
+ * The latest anchor called name, or NO_ANCHOR: one hash lookup, so that
+ * many aliases of many anchors cost no more than the nodes they make.
+ */
+static size_t
+anchor_find(struct builder *b, const char *name)
+{
+	size_t	*slot;
+
+	if (b->nslots == 0)
+		return NO_ANCHOR;
+	slot = slot_of(b, name);
+	return *slot == 0 ? NO_ANCHOR : *slot - 1;
+}
+
+/*
+ * Remember an anchor; its node is filled in once it is complete.  A name
+ * used twice is refused, as by PyYAML ("found duplicate anchor").
+ */
+static int
+anchor_open(size_t *out, struct builder *b, const yaml_char_t *name,
+    unsigned long line)
+{
+	size_t	i;
+
+	*out = NO_ANCHOR;
 	if (name == NULL)
-		return NULL;
+		return MLP_OK;
+	if (anchor_find(b, (const char *)name) != NO_ANCHOR)
+		return mlp_error_set(MLP_EBADDATA, "%s: line %lu: duplicate "
+		    "anchor '%s'", b->path, line, (const char *)name);
 	if (b->nanchors == b->cap) {
 		b->cap = b->cap ? 2 * b->cap : 8;
 		b->anchors = mlp_xrealloc(b->anchors, b->cap *
 		    sizeof *b->anchors);
 	}
-	a = &b->anchors[b->nanchors++];
-	a->name = mlp_xstrdup((const char *)name);
-	a->node = NULL;
-	return a;
+	b->anchors[b->nanchors].name = mlp_xstrdup((const char *)name);
+	b->anchors[b->nanchors].node = NULL;
+	b->nanchors++;
+	if (2 * b->nanchors > b->nslots) {
+		/* grow and rehash; a redefined name ends at its latest */
+		free(b->slots);
+		b->nslots = b->nslots ? 2 * b->nslots : 16;
+		b->slots = mlp_xcalloc(b->nslots, sizeof *b->slots);
+		for (i = 0; i < b->nanchors; i++)
+			*slot_of(b, b->anchors[i].name) = i + 1;
+	} else
+		*slot_of(b, (const char *)name) = b->nanchors;
+	*out = b->nanchors - 1;
+	return MLP_OK;
 }
 
 /* A deep copy of an anchored node for an alias, within the limits. */
@@ -219,7 +279,7 @@ parse_node(struct mlp_ynode **out, struct builder *b, yaml_event_t *ev,
     int depth)
 {
 	struct mlp_ynode	*y = NULL, *kid;
-	struct anchor		*a = NULL;
+	size_t			 a = NO_ANCHOR;
 	yaml_event_t		 e;
 	unsigned long		 line = (unsigned long)ev->start_mark.line + 1;
 	const char		*alias;
@@ -234,16 +294,14 @@ parse_node(struct mlp_ynode **out, struct builder *b, yaml_event_t *ev,
 	switch (ev->type) {
 	case YAML_ALIAS_EVENT:
 		alias = (const char *)ev->data.alias.anchor;
-		for (i = b->nanchors; i > 0; i--)
-			if (strcmp(b->anchors[i - 1].name, alias) == 0)
-				break;
-		if (i == 0 || b->anchors[i - 1].node == NULL) {
+		i = anchor_find(b, alias);
+		if (i == NO_ANCHOR || b->anchors[i].node == NULL) {
 			r = mlp_error_set(MLP_EBADDATA, "%s: line %lu: %s "
-			    "alias '%s'", b->path, line, i == 0 ? "unknown" :
-			    "recursive", alias);
+			    "alias '%s'", b->path, line, i == NO_ANCHOR ?
+			    "unknown" : "recursive", alias);
 			goto out;
 		}
-		r = copy_node(out, b, b->anchors[i - 1].node, depth, line);
+		r = copy_node(out, b, b->anchors[i].node, depth, line);
 		goto out;
 	case YAML_SCALAR_EVENT:
 		b->budget--;
@@ -253,17 +311,21 @@ parse_node(struct mlp_ynode **out, struct builder *b, yaml_event_t *ev,
 		y->len = ev->data.scalar.length;
 		/* Only plain scalars are typed (null, bool, numbers). */
 		y->plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
-		a = anchor_open(b, ev->data.scalar.anchor);
+		*out = y;
+		if ((r = anchor_open(&a, b, ev->data.scalar.anchor, line)) !=
+		    MLP_OK)
+			goto out;
 		break;
 	case YAML_SEQUENCE_START_EVENT:
 	case YAML_MAPPING_START_EVENT:
 		b->budget--;
 		y = new_node(ev->type == YAML_SEQUENCE_START_EVENT ?
 		    MLP_YN_SEQ : MLP_YN_MAP, ev);
-		a = anchor_open(b, ev->type == YAML_SEQUENCE_START_EVENT ?
-		    ev->data.sequence_start.anchor :
-		    ev->data.mapping_start.anchor);
 		*out = y;
+		if ((r = anchor_open(&a, b, ev->type ==
+		    YAML_SEQUENCE_START_EVENT ? ev->data.sequence_start.anchor :
+		    ev->data.mapping_start.anchor, line)) != MLP_OK)
+			goto out;
 		for (;;) {
 			if ((r = next_event(b, &e)) != MLP_OK)
 				goto out;
@@ -302,8 +364,8 @@ parse_node(struct mlp_ynode **out, struct builder *b, yaml_event_t *ev,
 		goto out;
 	}
 	*out = y;
-	if (a != NULL)
-		a->node = y;
+	if (a != NO_ANCHOR)		/* an index: nested anchors move them */
+		b->anchors[a].node = y;
 out:
 	yaml_event_delete(ev);
 	return r;
@@ -362,6 +424,7 @@ mlp_ytree_parse(struct mlp_ynode **out, const char *data, size_t len,
 	for (i = 0; i < b.nanchors; i++)
 		free(b.anchors[i].name);
 	free(b.anchors);
+	free(b.slots);
 	yaml_parser_delete(&b.parser);
 	return r;
 }

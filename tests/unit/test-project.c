@@ -283,6 +283,40 @@ nested(size_t n)
 	return s;
 }
 
+/*
+ * 30000 anchors inside an anchored sequence (their table grows while
+ * the outer anchor is open), then 30000 aliases of the first: each found
+ * by a hash lookup, not a walk through the others.
+ */
+static void
+test_many_anchors(void)
+{
+	struct mlp_buf		 b = MLP_BUF_INIT;
+	struct mlp_ynode	*y = NULL;
+	const struct mlp_ynode	*v, *w;
+	int			 i, r;
+
+	mlp_buf_addstr(&b, "outer: &top\n");
+	for (i = 0; i < 30000; i++)
+		mlp_buf_addf(&b, "  - &a%d %d\n", i, i);
+	mlp_buf_addstr(&b, "refs:\n");
+	for (i = 0; i < 30000; i++)
+		mlp_buf_addstr(&b, "  - *a0\n");
+	mlp_buf_addstr(&b, "last: *a29999\nagain: [*top]\n");
+	r = mlp_ytree_parse(&y, b.buf, b.len, "t.yaml");
+	v = mlp_ytree_get(y, "refs");
+	w = mlp_ytree_get(y, "again");
+	ok(r == MLP_OK && v != NULL && v->nkids == 30000 &&
+	    strcmp(v->kids[29999]->str, "0") == 0 &&
+	    strcmp(mlp_ytree_get(y, "last")->str, "29999") == 0 &&
+	    w != NULL && w->nkids == 1 && w->kids[0]->nkids == 30000,
+	    "30000 anchors and 30000 aliases");
+	if (r != MLP_OK)
+		printf("# %s\n", mlp_error_last());
+	mlp_ytree_free(y);
+	mlp_buf_release(&b);
+}
+
 static void
 test_hostile_yaml(void)
 {
@@ -326,6 +360,9 @@ test_hostile_yaml(void)
 	tree_is("a: *nope\n", 0, MLP_EBADDATA, "unknown alias 'nope'",
 	    "an unknown alias");
 	tree_is("", 0, MLP_OK, NULL, "an empty stream");
+	tree_is("a: &x 1\nb: &x 2\nc: *x\n", 0, MLP_EBADDATA,
+	    "line 2: duplicate anchor 'x'", "an anchor defined twice");
+	test_many_anchors();
 	s = "a: &x {b: [1, 2]}\nc: *x\n";
 	ok(mlp_ytree_parse(&y, s, strlen(s), "t.yaml") ==
 	    MLP_OK && (v = mlp_ytree_get(mlp_ytree_get(y, "c"), "b")) != NULL &&
