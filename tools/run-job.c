@@ -315,8 +315,10 @@ prepare(struct job *j)
 	j->st = tool_store_open(o->store, 1);
 	if (j->in_git == -1)
 		inspect_start(j);
-	if (top == NULL && j->git_root != NULL && *j->git_root != '\0')
+	if (top == NULL && j->git_root != NULL && *j->git_root != '\0') {
 		top = mlp_xstrdup(j->git_root);	/* a local work tree */
+		atexit(checkout_remove);
+	}
 	if (mlp_project_load(&j->proj, j->dir, top) != MLP_OK ||
 	    mlp_project_entry(&j->ep, j->proj, o->entry) != MLP_OK ||
 	    mlp_command_build(&j->cmd, j->ep, o->params, o->nparams) != MLP_OK)

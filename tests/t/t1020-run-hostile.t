@@ -358,6 +358,39 @@ test_expect_success '-v takes what git rev-parse takes, remote or local' '
 	tag_is "$(run_dir "$(run_id_of err)")" mlflow.source.git.branch main
 '
 
+# The same through libgit2's own transport, from a real git daemon.
+mkdir served && git clone -q --bare self served/p.git &&
+    git -C served/p.git branch feat HEAD~1 && git -C served/p.git tag v1 HEAD~1
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+git daemon --reuseaddr --export-all --base-path="$TRASH/served" \
+    --listen=127.0.0.1 --port="$port" "$TRASH/served" >/dev/null 2>&1 &
+daemon=$!
+test_at_exit "kill $daemon 2>/dev/null"
+i=0
+while ! git ls-remote "git://127.0.0.1:$port/p.git" >/dev/null 2>&1 &&
+    test $i -lt 600; do sleep 0.1; i=$((i + 1)); done
+
+if ! git ls-remote "git://127.0.0.1:$port/p.git" >/dev/null 2>&1; then
+	test_skip 'a git:// remote: revisions, tags, deleted branches' \
+	    'git daemon did not start'
+else
+test_expect_success 'a git:// remote: revisions, tags, deleted branches' '
+	url=git://127.0.0.1:$port/p.git && want=$(git -C self rev-parse HEAD~1) &&
+	for v in HEAD~1 "main^" v1 feat; do
+		mlp-run -v "$v" "$url" 2>err || exit 1
+		tag_is "$(run_dir "$(run_id_of err)")" mlflow.source.git.commit \
+		    "$want" || exit 1
+	done &&
+	tag_is "$(run_dir "$(run_id_of err)")" mlflow.source.git.branch feat &&
+	git -C served/p.git branch -D feat >/dev/null &&
+	test_expect_code 1 mlp-run -v feat "$url" 2>err &&
+	grep "Unable to checkout version .feat." err &&
+	mlp-run "$url" 2>err &&
+	tag_is "$(run_dir "$(run_id_of err)")" mlflow.source.git.commit \
+	    "$(git -C self rev-parse HEAD)"
+'
+fi
+
 # Smaller things.
 mkdir pybad && cp plain.yaml pybad/MLproject &&
     printf 'dependencies: numpy\n' >pybad/python_env.yaml
