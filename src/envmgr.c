@@ -82,48 +82,6 @@ find_conda(void)
 	return NULL;
 }
 
-int
-mlp_env_check(const struct mlp_project *p, enum mlp_envmgr m)
-{
-	char	*c;
-
-	switch (m) {
-	case MLP_ENVMGR_LOCAL:
-		return MLP_OK;
-	case MLP_ENVMGR_VIRTUALENV:
-		if (p->env == MLP_ENVK_CONDA)
-			return mlp_error_set(MLP_EINVAL, "%s: a conda "
-			    "environment cannot be built with virtualenv; use "
-			    "--env-manager conda or local", p->env_file);
-		return MLP_OK;
-	case MLP_ENVMGR_CONDA:
-		if (p->env == MLP_ENVK_PYTHON)
-			return mlp_error_set(MLP_EINVAL, "python_env project "
-			    "cannot be executed using conda. Set "
-			    "`--env-manager` to 'virtualenv' or 'local' to "
-			    "execute this project.");
-		if ((c = find_conda()) == NULL)
-			return mlp_error_set(MLP_ENOTFOUND, "conda environment "
-			    "requested, but neither conda nor mamba was found "
-			    "(searched $MLFLOW_CONDA_HOME, $CONDA_EXE and "
-			    "PATH); install one or use --env-manager local");
-		free(c);
-		return MLP_OK;
-	case MLP_ENVMGR_DOCKER:
-		if (p->env != MLP_ENVK_DOCKER || p->docker_image == NULL)
-			return mlp_error_set(MLP_EINVAL, "Project with docker "
-			    "environment must specify the docker image to use "
-			    "via an 'image' field under the 'docker_env' "
-			    "field.");
-		if ((c = mlp_which("docker", NULL)) == NULL)
-			return mlp_error_set(MLP_ENOTFOUND, "Could not find "
-			    "Docker executable. Ensure Docker is installed.");
-		free(c);
-		return MLP_OK;
-	}
-	return mlp_error_set(MLP_EINVAL, "unknown environment manager");
-}
-
 void
 mlp_env_release(struct mlp_env *e)
 {
@@ -260,26 +218,39 @@ pyenv_release(struct pyenv *pe)
 }
 
 static int
-pyenv_parse(struct pyenv *pe, const char *file, const struct mlp_buf *text)
+pyenv_parse(struct pyenv *pe, const char *file, const char *text, size_t len)
 {
 	struct mlp_ynode	*root = NULL;
+	const struct mlp_ynode	*v;
 	const char		*k;
+	char			*s = NULL;
 	size_t			 i;
-	int			 r;
+	int			 r, kind;
 
 	memset(pe, 0, sizeof *pe);
-	if ((r = mlp_ytree_parse(&root, text->buf, text->len, file)) != MLP_OK)
+	if ((r = mlp_ytree_parse(&root, text, len, file)) != MLP_OK)
 		return r;
 	if (root != NULL && root->kind != MLP_YN_MAP)
 		r = mlp_error_set(MLP_EINVAL, "%s: expected a mapping", file);
 	for (i = 0; root != NULL && r == MLP_OK && i + 1 < root->nkids; i += 2) {
 		k = root->kids[i]->str;
 		if (strcmp(k, "python") == 0) {
-			if (root->kids[i + 1]->kind != MLP_YN_SCALAR)
-				r = mlp_error_set(MLP_EINVAL, "%s: python: "
-				    "must be a version string", file);
-			else
-				pe->python = mlp_xstrdup(root->kids[i + 1]->str);
+			v = root->kids[i + 1];
+			kind = v->kind == MLP_YN_SCALAR ?
+			    mlp_yaml_scalar_kind(v, &s) : -1;
+			free(s);
+			s = NULL;
+			if (kind == -1)
+				r = mlp_error_set(MLP_EINVAL, "%s: line %d: "
+				    "python: must be a version string", file,
+				    v->line);
+			else if (kind != MLP_YS_STR && kind != MLP_YS_NULL)
+				/* MLflow fails on it too (TypeError) */
+				r = mlp_error_set(MLP_EINVAL, "%s: line %d: "
+				    "python: %s is not a string to YAML; quote "
+				    "it", file, v->line, v->str);
+			else if (kind == MLP_YS_STR)
+				pe->python = mlp_xstrdup(v->str);
 		} else if (strcmp(k, "build_dependencies") == 0)
 			r = str_list(&pe->build, &pe->nbuild, root->kids[i + 1],
 			    file, k);
@@ -292,6 +263,86 @@ pyenv_parse(struct pyenv *pe, const char *file, const struct mlp_buf *text)
 	}
 	mlp_ytree_free(root);
 	return r;
+}
+
+/*
+ * Read the environment file once, before the run exists, the way every
+ * project file is read (regular, capped, inside the checkout).
+ */
+static int
+env_text_load(struct mlp_project *p)
+{
+	struct mlp_buf	b = MLP_BUF_INIT;
+	int		r;
+
+	if (p->env_file == NULL || p->env_text != NULL)
+		return MLP_OK;
+	if ((r = mlp_project_read_file(&b, p->env_file, p->root)) != MLP_OK) {
+		mlp_buf_release(&b);
+		return r;
+	}
+	p->env_len = b.len;
+	p->env_text = mlp_buf_detach(&b);
+	return MLP_OK;
+}
+
+/* The text of the environment file: as read by mlp_env_check(). */
+static int
+env_text(struct mlp_buf *out, const struct mlp_project *p)
+{
+	if (p->env_text != NULL)
+		return mlp_buf_add(out, p->env_text, p->env_len);
+	return mlp_project_read_file(out, p->env_file, p->root);
+}
+
+int
+mlp_env_check(struct mlp_project *p, enum mlp_envmgr m)
+{
+	struct pyenv	 pe;
+	char		*c;
+	int		 r;
+
+	switch (m) {
+	case MLP_ENVMGR_LOCAL:
+		return MLP_OK;
+	case MLP_ENVMGR_VIRTUALENV:
+		if (p->env == MLP_ENVK_CONDA)
+			return mlp_error_set(MLP_EINVAL, "%s: a conda "
+			    "environment cannot be built with virtualenv; use "
+			    "--env-manager conda or local", p->env_file);
+		if ((r = env_text_load(p)) != MLP_OK)
+			return r;
+		if (p->env != MLP_ENVK_PYTHON || p->env_text == NULL)
+			return MLP_OK;
+		r = pyenv_parse(&pe, p->env_file, p->env_text, p->env_len);
+		pyenv_release(&pe);
+		return r;
+	case MLP_ENVMGR_CONDA:
+		if (p->env == MLP_ENVK_PYTHON)
+			return mlp_error_set(MLP_EINVAL, "python_env project "
+			    "cannot be executed using conda. Set "
+			    "`--env-manager` to 'virtualenv' or 'local' to "
+			    "execute this project.");
+		if ((c = find_conda()) == NULL)
+			return mlp_error_set(MLP_ENOTFOUND, "conda environment "
+			    "requested, but neither conda nor mamba was found "
+			    "(searched $MLFLOW_CONDA_HOME, $CONDA_EXE and "
+			    "PATH); install one or use --env-manager local");
+		free(c);
+		return env_text_load(p);
+	case MLP_ENVMGR_DOCKER:
+		if (p->env != MLP_ENVK_DOCKER || p->docker_image == NULL)
+			return mlp_error_set(MLP_EINVAL, "Project with docker "
+			    "environment must specify the docker image to use "
+			    "via an 'image' field under the 'docker_env' "
+			    "field.");
+		if ((c = mlp_which("docker", NULL)) == NULL)
+			return mlp_error_set(MLP_ENOTFOUND, "Could not find "
+			    "Docker executable. Ensure Docker is installed.");
+		free(c);
+		return MLP_OK;
+	}
+	return mlp_error_set(MLP_EINVAL, "unknown environment manager");
 }
 
 /* The interpreter for "python: X.Y[.Z]": pythonX.Y in PATH, checked. */
@@ -477,8 +528,9 @@ prepare_venv(struct mlp_env *e, const struct mlp_project *p,
 
 	memset(&pe, 0, sizeof pe);
 	if (p->env_file != NULL && p->env == MLP_ENVK_PYTHON) {
-		if ((r = mlp_file_read(&text, p->env_file)) != MLP_OK ||
-		    (r = pyenv_parse(&pe, p->env_file, &text)) != MLP_OK)
+		if ((r = env_text(&text, p)) != MLP_OK ||
+		    (r = pyenv_parse(&pe, p->env_file, text.buf, text.len)) !=
+		    MLP_OK)
 			goto out;
 	}
 	if ((r = find_python(&python, pe.python)) != MLP_OK)
@@ -550,9 +602,10 @@ prepare_conda(struct mlp_env *e, const struct mlp_project *p,
 	int		 r;
 
 	if ((conda = find_conda()) == NULL)
-		return mlp_env_check(p, MLP_ENVMGR_CONDA);
+		return mlp_error_set(MLP_ENOTFOUND, "conda environment "
+		    "requested, but neither conda nor mamba was found");
 	if (p->env_file != NULL &&
-	    (r = mlp_file_read(&text, p->env_file)) != MLP_OK)
+	    (r = env_text(&text, p)) != MLP_OK)
 		goto out;
 	mlp_hash_buf(hash, text.buf, text.len);
 	sub = mlp_xasprintf("envs/conda-%.20s", hash);

@@ -6,12 +6,16 @@
  */
 #include "config.h"
 
+#include <sys/file.h>
 #include <sys/stat.h>
 
+#include <dirent.h>
 #include <dlfcn.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,6 +84,18 @@
 	X(git_status_list_free) \
 	X(git_status_list_new) \
 	X(git_status_options_init) \
+	X(git_reference_iterator_free) \
+	X(git_reference_iterator_glob_new) \
+	X(git_reference_name_is_valid) \
+	X(git_reference_next_name) \
+	X(git_reference_remove) \
+	X(git_reference_symbolic_create) \
+	X(git_remote_ls) \
+	X(git_repository_set_workdir) \
+	X(git_tree_entry_filemode) \
+	X(git_tree_entry_id) \
+	X(git_tree_entry_name) \
+	X(git_tree_walk) \
 
 static struct {
 #define X(f)	__typeof__(f) *f;
@@ -139,6 +155,11 @@ giterr(int code, const char *what)
 void
 mlp_gitinfo_release(struct mlp_gitinfo *g)
 {
+	size_t	i;
+
+	for (i = 0; i < g->nskipped; i++)
+		free(g->skipped[i]);
+	free(g->skipped);
 	free(g->root);
 	free(g->branch);
 	free(g->remote_url);
@@ -539,66 +560,259 @@ out:
 	return r;
 }
 
-/* Fetch everything from origin; *defbranch gets the remote's HEAD branch. */
+static int
+valid_ref(const char *name)
+{
+	int	valid = 0;
+
+	return LG(git_reference_name_is_valid)(&valid, name) == 0 && valid;
+}
+
+/* Was refs/heads/<branch> among the advertised heads? */
+static int
+advertised(const git_remote_head **heads, size_t n, const char *branch)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		if (strncmp(heads[i]->name, "refs/heads/", 11) == 0 &&
+		    strcmp(heads[i]->name + 11, branch) == 0)
+			return 1;
+	return 0;
+}
+
+/* Drop the remote-tracking branches the remote no longer has. */
+static void
+prune(git_repository *repo, const git_remote_head **heads, size_t n)
+{
+	git_reference_iterator	*it = NULL;
+	const char		*name;
+	char			**gone;
+	size_t			 ngone = 0, cap = 16, i;
+
+	if (LG(git_reference_iterator_glob_new)(&it, repo,
+	    "refs/remotes/origin/*") != 0)
+		return;
+	gone = mlp_xcalloc(cap, sizeof *gone);
+	while (LG(git_reference_next_name)(&name, it) == 0) {
+		if (strcmp(name + 20, "HEAD") == 0 ||
+		    advertised(heads, n, name + 20))
+			continue;
+		if (ngone == cap) {
+			cap *= 2;
+			gone = mlp_xrealloc(gone, cap * sizeof *gone);
+		}
+		gone[ngone++] = mlp_xstrdup(name);
+	}
+	LG(git_reference_iterator_free)(it);
+	for (i = 0; i < ngone; i++) {
+		(void)LG(git_reference_remove)(repo, gone[i]);
+		free(gone[i]);
+	}
+	free(gone);
+}
+
+/* Run git with args in the bare repository gitdir; its output in out. */
+static int
+git_cli(struct mlp_buf *out, const char *git, const char *gitdir,
+    const char *const *args)
+{
+	struct mlp_probe	 pr;
+	char			*argv[16], *opt;
+	size_t			 n = 0;
+	int			 r = MLP_OK;
+
+	opt = mlp_xasprintf("--git-dir=%s", gitdir);
+	argv[n++] = (char *)git;
+	argv[n++] = opt;
+	while (*args != NULL && n < MLP_ARRAY_SIZE(argv) - 1)
+		argv[n++] = (char *)*args++;
+	argv[n] = NULL;
+	memset(&pr, 0, sizeof pr);
+	pr.argv = argv;
+	mlp_spawn_probes(&pr, 1, 3600 * 1000);
+	if (pr.status != 0) {
+		while (pr.out.len > 0 && pr.out.buf[pr.out.len - 1] == '\n')
+			pr.out.buf[--pr.out.len] = '\0';
+		r = mlp_error_set(MLP_ERROR, "git %s failed (exit %d): %.300s",
+		    argv[2], pr.status, pr.out.buf);
+	} else if (out != NULL)
+		r = mlp_buf_add(out, pr.out.buf, pr.out.len);
+	mlp_buf_release(&pr.out);
+	free(opt);
+	return r;
+}
+
+/*
+ * Fetch from a repository on this machine with the git program, when
+ * there is one: libgit2's local transport gives up on the whole fetch
+ * when one ref of the remote has a broken name (refs/heads/a..b), where
+ * git, as for git clone, leaves that ref out with a warning.
+ */
+static int
+fetch_cli(git_repository *repo, char **defbranch)
+{
+	static const char *const	 lsremote[] = { "ls-remote", "--symref",
+	    "origin", "HEAD", NULL };
+	static const char *const	 fetchargs[] = { "fetch", "--quiet",
+	    "--prune", "--no-tags", "--no-recurse-submodules", "origin",
+	    "+refs/heads/*:refs/remotes/origin/*",
+	    "+refs/tags/*:refs/tags/*", NULL };
+	struct mlp_buf			 b = MLP_BUF_INIT;
+	const char			*gitdir = LG(git_repository_path)(repo);
+	char				*git, *p, *end, *ref;
+	int				 r;
+
+	*defbranch = NULL;
+	if ((git = mlp_which("git", NULL)) == NULL)
+		return MLP_ENOTFOUND;
+	if ((r = git_cli(&b, git, gitdir, lsremote)) == MLP_OK &&
+	    (p = strstr(b.buf, "ref: refs/heads/")) != NULL &&
+	    (end = strchr(p, '\t')) != NULL) {
+		ref = mlp_xstrndup(p + 5, (size_t)(end - p - 5));
+		if (valid_ref(ref))
+			*defbranch = mlp_xstrdup(ref + 11);
+		free(ref);
+	}
+	if (r == MLP_OK)
+		r = git_cli(NULL, git, gitdir, fetchargs);
+	mlp_buf_release(&b);
+	free(git);
+	if (r != MLP_OK) {
+		free(*defbranch);
+		*defbranch = NULL;
+	}
+	return r;
+}
+
+/* refs/remotes/origin/HEAD -> the remote's default branch. */
+static void
+set_origin_head(git_repository *repo, const char *defbranch)
+{
+	git_reference	*ref = NULL;
+	char		*target;
+
+	if (defbranch == NULL)
+		return;
+	target = mlp_xasprintf("refs/remotes/origin/%s", defbranch);
+	(void)LG(git_reference_symbolic_create)(&ref, repo,
+	    "refs/remotes/origin/HEAD", target, 1, NULL);
+	LG(git_reference_free)(ref);
+	free(target);
+}
+
+/*
+ * Fetch every branch and tag of origin; *defbranch gets the remote's HEAD
+ * branch, also kept as refs/remotes/origin/HEAD.  The refspecs are
+ * written out one per advertised ref whose name git accepts: one broken
+ * name on the remote (refs/heads/a..b) would fail a wildcard fetch as a
+ * whole, where git clone only warns about it.
+ */
 static int
 fetch(git_repository *repo, const char *url, char **defbranch)
 {
 	git_fetch_options	 fo;
 	git_remote_callbacks	 cb;
 	git_remote		*rem = NULL;
+	const git_remote_head	**heads;
+	git_strarray		 specs = { NULL, 0 };
 	git_buf			 b = GIT_BUF_INIT;
+	const char		*name;
+	size_t			 nheads = 0, i, n;
 	int			 r = MLP_OK;
 
 	*defbranch = NULL;
+	if ((strncmp(url, "file://", 7) == 0 || url[0] == '/') &&
+	    (r = fetch_cli(repo, defbranch)) != MLP_ENOTFOUND) {
+		if (r == MLP_OK)
+			set_origin_head(repo, *defbranch);
+		return r;
+	}
+	r = MLP_OK;
 	LG(git_fetch_options_init)(&fo, GIT_FETCH_OPTIONS_VERSION);
 	LG(git_remote_init_callbacks)(&cb, GIT_REMOTE_CALLBACKS_VERSION);
 	if (LG(git_remote_lookup)(&rem, repo, "origin") != 0)
 		return giterr(MLP_ERROR, url);
-	if (LG(git_remote_connect)(rem, GIT_DIRECTION_FETCH, &cb, NULL, NULL) != 0) {
+	if (LG(git_remote_connect)(rem, GIT_DIRECTION_FETCH, &cb, NULL, NULL) != 0 ||
+	    LG(git_remote_ls)(&heads, &nheads, rem) != 0) {
 		r = giterr(MLP_ERROR, url);
 		goto out;
 	}
 	if (LG(git_remote_default_branch)(&b, rem) == 0 &&
-	    strncmp(b.ptr, "refs/heads/", 11) == 0)
+	    strncmp(b.ptr, "refs/heads/", 11) == 0 && valid_ref(b.ptr))
 		*defbranch = mlp_xstrdup(b.ptr + 11);
-	LG(git_remote_disconnect)(rem);
-	fo.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_ALL;
-	fo.prune = GIT_FETCH_PRUNE;
-	if (LG(git_remote_fetch)(rem, NULL, &fo, NULL) != 0)
+	specs.strings = mlp_xcalloc(nheads + 1, sizeof *specs.strings);
+	for (i = 0; i < nheads; i++) {
+		name = heads[i]->name;
+		n = strlen(name);
+		if (!valid_ref(name) || (n > 3 && strcmp(name + n - 3, "^{}") == 0))
+			continue;	/* broken, or a peeled tag */
+		if (strncmp(name, "refs/heads/", 11) == 0)
+			specs.strings[specs.count++] = mlp_xasprintf(
+			    "+%s:refs/remotes/origin/%s", name, name + 11);
+		else if (strncmp(name, "refs/tags/", 10) == 0)
+			specs.strings[specs.count++] = mlp_xasprintf("+%s:%s",
+			    name, name);
+	}
+	fo.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
+	fo.prune = GIT_FETCH_NO_PRUNE;
+	if (specs.count > 0 && LG(git_remote_fetch)(rem, &specs, &fo, NULL) != 0) {
 		r = giterr(MLP_ERROR, url);
+		goto out;
+	}
+	prune(repo, heads, nheads);
+	set_origin_head(repo, *defbranch);
 out:
+	for (i = 0; i < specs.count; i++)
+		free(specs.strings[i]);
+	free(specs.strings);
 	LG(git_buf_dispose)(&b);
+	if (rem != NULL)
+		LG(git_remote_disconnect)(rem);
 	LG(git_remote_free)(rem);
 	return r;
 }
 
 /*
- * Resolve ref to a commit: a branch (remote-tracking first for clones),
- * a tag, or a full or short commit id.  *is_branch says which.
+ * Resolve ref to a commit as git rev-parse would in a clone: a branch of
+ * the remote (or, for a local repository, a branch) names exactly that
+ * branch and sets *is_branch; anything else is a revision expression
+ * (tag, full or short commit, HEAD~1, main^, v1.0^{commit}...), where a
+ * branch of the remote at its start stands for origin/<branch>, and HEAD
+ * for the remote's HEAD.
  */
 static int
 resolve(git_object **out, int *is_branch, git_repository *repo,
-    const char *ref)
+    const char *ref, int clone)
 {
-	static const char *const	branch_fmt[] = {
-		"refs/remotes/origin/%s", "refs/heads/%s"
-	};
-	git_object			*o = NULL;
-	char				*name;
-	size_t				 i;
-	int				 e;
+	git_object	*o = NULL;
+	git_oid		 oid;
+	char		*name, *base, *spec = NULL;
+	size_t		 n;
+	int		 e;
 
 	*is_branch = 0;
-	for (i = 0; i < MLP_ARRAY_SIZE(branch_fmt); i++) {
-		name = mlp_xasprintf(branch_fmt[i], ref);
-		e = LG(git_revparse_single)(&o, repo, name);
+	name = mlp_xasprintf(clone ? "refs/remotes/origin/%s" :
+	    "refs/heads/%s", ref);
+	if (valid_ref(name) &&
+	    LG(git_reference_name_to_id)(&oid, repo, name) == 0) {
+		*is_branch = 1;
+		spec = name;
+		name = NULL;
+	} else if (clone) {
+		n = strcspn(ref, "~^@:");
+		base = mlp_xstrndup(ref, n);
 		free(name);
-		if (e == 0) {
-			*is_branch = 1;
-			break;
-		}
+		name = mlp_xasprintf("refs/remotes/origin/%s", base);
+		if (strcmp(base, "HEAD") == 0 || (n > 0 && valid_ref(name) &&
+		    LG(git_reference_name_to_id)(&oid, repo, name) == 0))
+			spec = mlp_xasprintf("refs/remotes/origin/%s", ref);
+		free(base);
 	}
-	if (o == NULL && LG(git_revparse_single)(&o, repo, ref) != 0)
+	free(name);
+	e = LG(git_revparse_single)(&o, repo, spec != NULL ? spec : ref);
+	free(spec);
+	if (e != 0)
 		return mlp_error_set(MLP_ENOTFOUND, "Unable to checkout version "
 		    "'%s': no such branch, tag or commit", ref);
 	e = LG(git_object_peel)(out, o, GIT_OBJECT_COMMIT);
@@ -609,38 +823,153 @@ resolve(git_object **out, int *is_branch, git_repository *repo,
 	return MLP_OK;
 }
 
-/* Check commit out into keydir/<id>, unless an earlier run did. */
+/* Gitlinks of the tree: submodules, which are not checked out. */
 static int
-checkout(char **outdir, git_repository *repo, git_object *commit,
-    const char *keydir)
+gitlink_cb(const char *root, const git_tree_entry *e, void *arg)
+{
+	struct mlp_gitinfo	*info = arg;
+	char			 id[41];
+
+	if (LG(git_tree_entry_filemode)(e) != GIT_FILEMODE_COMMIT)
+		return 0;
+	LG(git_oid_tostr)(id, sizeof id, LG(git_tree_entry_id)(e));
+	info->skipped = mlp_xrealloc(info->skipped, (info->nskipped + 1) *
+	    sizeof *info->skipped);
+	info->skipped[info->nskipped++] = mlp_xasprintf("%s%s %s", root,
+	    LG(git_tree_entry_name)(e), id);
+	return 0;
+}
+
+/* "run-<pid>-<host>-": the prefix of this process's checkouts. */
+static char *
+run_prefix(long pid)
+{
+	char	host[256], *p;
+
+	if (gethostname(host, sizeof host) != 0)
+		host[0] = '\0';
+	host[sizeof host - 1] = '\0';
+	for (p = host; *p != '\0'; p++)
+		if (!(*p >= 'a' && *p <= 'z') && !(*p >= 'A' && *p <= 'Z') &&
+		    !(*p >= '0' && *p <= '9') && *p != '.')
+			*p = '_';
+	return mlp_xasprintf("run-%ld-%s-", pid, host);
+}
+
+/*
+ * Remove the checkouts that runs of this host left when they were killed
+ * (their process is gone); a run removes its own when it ends.
+ */
+static void
+sweep(const char *keydir)
+{
+	DIR		*d;
+	struct dirent	*de;
+	char		*mine, *theirs, *end, *path;
+	long		 pid;
+
+	if ((d = opendir(keydir)) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		if (strncmp(de->d_name, "run-", 4) != 0)
+			continue;
+		pid = strtol(de->d_name + 4, &end, 10);
+		if (end == de->d_name + 4 || *end != '-' || pid <= 0 ||
+		    (kill((pid_t)pid, 0) == 0 || errno != ESRCH))
+			continue;
+		theirs = mlp_xstrndup(de->d_name, strlen(de->d_name));
+		mine = run_prefix(pid);
+		if (strncmp(theirs, mine, strlen(mine)) == 0) {
+			path = mlp_path_join(keydir, theirs);
+			(void)mlp_rm_rf(path);
+			free(path);
+		}
+		free(mine);
+		free(theirs);
+	}
+	closedir(d);
+}
+
+/*
+ * Check commit out into a new folder of this run alone, under keydir:
+ * nothing an earlier or a concurrent run did to its own tree can reach
+ * this one, so the run executes exactly the recorded commit.
+ */
+static int
+checkout(char **outdir, struct mlp_gitinfo *info, git_repository *repo,
+    git_object *commit, const char *keydir)
 {
 	git_checkout_options	 co;
-	struct stat		 st;
-	char			 id[41], *dir, *tmp;
-	int			 r = MLP_OK;
+	git_object		*tree = NULL;
+	char			*pre, *dir;
+	int			 r;
 
-	LG(git_oid_tostr)(id, sizeof id, LG(git_object_id)(commit));
-	dir = mlp_path_join(keydir, id);
-	*outdir = dir;
-	LG(git_checkout_options_init)(&co, GIT_CHECKOUT_OPTIONS_VERSION);
-	if (stat(dir, &st) == 0)
-		return MLP_OK;
+	*outdir = NULL;
 	if ((r = mlp_mkdirs(keydir)) != MLP_OK)
 		return r;
-	tmp = mlp_xasprintf("%s/.tmp-%s.%ld", keydir, id, (long)getpid());
+	sweep(keydir);
+	pre = run_prefix((long)getpid());
+	dir = mlp_xasprintf("%s/%sXXXXXX", keydir, pre);
+	free(pre);
+	if (mkdtemp(dir) == NULL) {
+		r = mlp_error_set_errno(MLP_ERROR, "cannot create '%s'", dir);
+		free(dir);
+		return r;
+	}
+	*outdir = dir;
+	if (LG(git_object_peel)(&tree, commit, GIT_OBJECT_TREE) != 0 ||
+	    LG(git_tree_walk)((git_tree *)tree, GIT_TREEWALK_PRE, gitlink_cb,
+	    info) != 0) {
+		r = giterr(MLP_ERROR, "checkout");
+		goto out;
+	}
+	/*
+	 * libgit2 looks submodules up in a work tree, which a bare
+	 * repository lacks: give this handle one (nothing is written to the
+	 * repository); a submodule becomes an empty folder, as in git.
+	 */
+	if (LG(git_repository_is_bare)(repo) &&
+	    LG(git_repository_set_workdir)(repo, dir, 0) != 0) {
+		r = giterr(MLP_ERROR, "checkout");
+		goto out;
+	}
+	LG(git_checkout_options_init)(&co, GIT_CHECKOUT_OPTIONS_VERSION);
 	co.checkout_strategy = GIT_CHECKOUT_FORCE |
 	    GIT_CHECKOUT_DONT_UPDATE_INDEX | GIT_CHECKOUT_DONT_WRITE_INDEX;
-	co.target_directory = tmp;
-	if (LG(git_checkout_tree)(repo, commit, &co) != 0) {
+	co.target_directory = dir;
+	if (LG(git_checkout_tree)(repo, commit, &co) != 0)
 		r = giterr(MLP_ERROR, "checkout");
-		mlp_rm_rf(tmp);
-	} else if (rename(tmp, dir) == -1) {
-		if (stat(dir, &st) == -1)
-			r = mlp_error_set_errno(MLP_ERROR, "rename to '%s'",
-			    dir);
-		mlp_rm_rf(tmp);		/* a concurrent run made it first */
+out:
+	LG(git_object_free)(tree);
+	if (r != MLP_OK) {
+		(void)mlp_rm_rf(dir);
+		free(dir);
+		*outdir = NULL;
 	}
-	free(tmp);
+	return r;
+}
+
+/*
+ * One mlp-run at a time fetches into a cached clone and checks out of
+ * it: concurrent fetches of the same remote fail to lock its refs.  The
+ * lock goes with the process, however it ends.
+ */
+static int
+lock_clone(int *fd, const char *keydir)
+{
+	char	*path;
+	int	 r;
+
+	if ((r = mlp_mkdirs(keydir)) != MLP_OK)
+		return r;
+	path = mlp_path_join(keydir, "fetch.lock");
+	if ((*fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) == -1)
+		r = mlp_error_set_errno(MLP_ERROR, "cannot open '%s'", path);
+	while (r == MLP_OK && flock(*fd, LOCK_EX) == -1)
+		if (errno != EINTR)
+			r = mlp_error_set_errno(MLP_ERROR, "cannot lock '%s'",
+			    path);
+	free(path);
 	return r;
 }
 
@@ -651,11 +980,11 @@ mlp_git_fetch(char **outdir, struct mlp_gitinfo *info, const char *uri,
 	git_repository	*repo = NULL;
 	git_object	*commit = NULL;
 	char		*keydir = NULL, *defbranch = NULL;
-	int		 r, is_branch;
+	int		 r, is_branch, lockfd = -1;
 
 	*outdir = NULL;
 	memset(info, 0, sizeof *info);
-	info->dirty = 0;	/* a checkout of a commit is clean */
+	info->dirty = 0;	/* a fresh checkout of a commit is clean */
 	if ((r = git_init_once()) != MLP_OK)
 		return r;
 	if (local) {
@@ -667,7 +996,8 @@ mlp_git_fetch(char **outdir, struct mlp_gitinfo *info, const char *uri,
 			ref = "HEAD";
 	} else {
 		keydir = cache_key_dir(uri);
-		if ((r = open_clone(&repo, keydir, uri)) != MLP_OK ||
+		if ((r = lock_clone(&lockfd, keydir)) != MLP_OK ||
+		    (r = open_clone(&repo, keydir, uri)) != MLP_OK ||
 		    (r = fetch(repo, uri, &defbranch)) != MLP_OK)
 			goto out;
 		info->remote_url = mlp_xstrdup(uri);
@@ -677,13 +1007,13 @@ mlp_git_fetch(char **outdir, struct mlp_gitinfo *info, const char *uri,
 			goto out;
 		}
 	}
-	if ((r = resolve(&commit, &is_branch, repo, ref)) != MLP_OK)
+	if ((r = resolve(&commit, &is_branch, repo, ref, !local)) != MLP_OK)
 		goto out;
 	LG(git_oid_tostr)(info->commit, sizeof info->commit,
 	    LG(git_object_id)(commit));
 	if (is_branch)
 		info->branch = mlp_xstrdup(ref);
-	r = checkout(outdir, repo, commit, keydir);
+	r = checkout(outdir, info, repo, commit, keydir);
 out:
 	if (r != MLP_OK) {
 		free(*outdir);
@@ -692,6 +1022,8 @@ out:
 	}
 	LG(git_object_free)(commit);
 	LG(git_repository_free)(repo);
+	if (lockfd != -1)
+		close(lockfd);
 	free(keydir);
 	free(defbranch);
 	return r;

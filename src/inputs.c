@@ -254,6 +254,9 @@ mlp_inputs_add(struct mlp_inputs *in, const char *abspath,
 	size_t		 i;
 	int		 r;
 
+	if (*abspath == '\0')		/* not "here": no input at all */
+		return mlp_error_set(MLP_EINVAL, "%s: an empty path names no "
+		    "input", context);
 	for (i = 0; i < in->nin; i++)
 		if (strcmp(in->in[i].root, abspath) == 0)
 			return MLP_OK;	/* the same data twice */

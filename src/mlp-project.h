@@ -82,6 +82,7 @@ struct mlp_docker_var {
 
 struct mlp_project {
 	char			*dir;	/* absolute project folder */
+	char			*root;	/* files must stay inside; or NULL */
 	char			*file;	/* the MLproject file, NULL if none */
 	char			*name;	/* NULL if not declared */
 	struct mlp_entry_point	*eps;
@@ -94,14 +95,34 @@ struct mlp_project {
 	struct mlp_docker_var	*docker_vars;
 	size_t			 ndocker_vars;
 	struct mlp_entry_point	 script; /* synthetic -e x.py / x.sh */
+	char			*env_text; /* env_file, once read by */
+	size_t			 env_len;  /* mlp_env_check() */
 };
+
+/* The largest MLproject or environment file read: 1 MiB. */
+#define MLP_PROJECT_FILE_MAX	((size_t)1 << 20)
 
 /*
  * Load the project in folder dir: the file named MLproject in any case,
  * if there is one (no file is not an error).  Errors name the file and
  * the key, as "MLproject: entry_points.main.parameters.alpha: ...".
+ * root (may be NULL) is the checkout or work tree the project comes
+ * from: dir and the files read must resolve (symlinks followed) to
+ * places inside it, else MLP_EINVAL naming the path.  Files are read
+ * with mlp_project_read_file().
  */
-int	 mlp_project_load(struct mlp_project **out, const char *dir);
+int	 mlp_project_load(struct mlp_project **out, const char *dir,
+	    const char *root);
+/*
+ * Read a project file (MLproject, python_env.yaml, conda.yaml) into out:
+ * only a regular file of at most MLP_PROJECT_FILE_MAX bytes, which,
+ * with root (may be NULL), resolves to a place inside root.  A FIFO, a
+ * device or a symlink out of root is refused without blocking.
+ */
+int	 mlp_project_read_file(struct mlp_buf *out, const char *path,
+	    const char *root);
+/* Is path, symlinks resolved, root or inside it?  -1 if path is not. */
+int	 mlp_path_inside(const char *path, const char *root, char **real);
 void	 mlp_project_free(struct mlp_project *);
 /*
  * The entry point called name: a declared one, else a script whose name
@@ -146,6 +167,15 @@ int	 mlp_shell_quote(struct mlp_buf *out, const char *s);
  * Returns NULL for a null.  Caller frees.
  */
 char	*mlp_yaml_scalar_str(const struct mlp_ynode *);
+/* What PyYAML makes of a scalar, and its str() in *str (caller frees). */
+enum mlp_yscalar {
+	MLP_YS_NULL,		/* *str is NULL */
+	MLP_YS_BOOL,
+	MLP_YS_INT,
+	MLP_YS_FLOAT,
+	MLP_YS_STR
+};
+int	 mlp_yaml_scalar_kind(const struct mlp_ynode *, char **str);
 /*
  * $XDG_CACHE_HOME/mlp/<sub> (default ~/.cache/mlp/<sub>); the folder is
  * not created.  Caller frees.
@@ -160,6 +190,8 @@ struct mlp_gitinfo {
 	char	*branch;	/* NULL if not on/asked for a branch */
 	char	*remote_url;	/* origin, else the first remote; or NULL */
 	int	 dirty;		/* -1: not inspected */
+	char	**skipped;	/* submodules not checked out: "path commit" */
+	size_t	 nskipped;
 };
 
 void	 mlp_gitinfo_release(struct mlp_gitinfo *);
@@ -185,12 +217,15 @@ int	 mlp_git_diff(struct mlp_buf *out, int *truncated, const char *root,
 	    const char *exclude, size_t max);
 /*
  * Get the code of a git project: clone or fetch uri (a URL, or the path
- * of a local repository) into the cache, resolve ref (a branch, tag, or
- * full or short commit; NULL: the default branch, or HEAD of a local
- * repository) and check that commit out into its own folder under
- * $XDG_CACHE_HOME/mlp/projects/, never touching a user's work tree.
- * *outdir is the checkout (caller frees); info gets the commit, the
- * branch when ref names one, and the remote URL.
+ * of a local repository) into the cache, resolve ref (NULL: the default
+ * branch, or HEAD of a local repository; else what git rev-parse takes,
+ * a branch of a clone meaning the remote's) and check that commit out
+ * into a new folder of this call alone under $XDG_CACHE_HOME/mlp/projects/,
+ * never touching a user's work tree.  *outdir is the checkout (caller
+ * frees, and removes it with mlp_rm_rf() when the run is over; those of
+ * dead processes of this host are removed by later calls).  info gets
+ * the commit, the branch when ref is exactly a branch, the remote URL,
+ * and the submodules left out ("path commit" in info->skipped).
  */
 int	 mlp_git_fetch(char **outdir, struct mlp_gitinfo *info,
 	    const char *uri, const char *ref, int local);
@@ -319,9 +354,13 @@ struct mlp_env {
 
 /*
  * Check that the manager can be used for the project before any run
- * exists (conda or mamba found, a file to build from...).
+ * exists (conda or mamba found, a file to build from...).  The
+ * environment file the manager builds from is read here (see
+ * mlp_project_read_file()) and, for virtualenv, checked, so that a bad
+ * one is refused before the run exists; its text is kept in the project
+ * for mlp_env_prepare().
  */
-int	 mlp_env_check(const struct mlp_project *, enum mlp_envmgr);
+int	 mlp_env_check(struct mlp_project *, enum mlp_envmgr);
 /*
  * Create or reuse the environment (cached under $XDG_CACHE_HOME/mlp/envs/),
  * or build the docker image when build_image.  Progress lines go to

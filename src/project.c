@@ -10,6 +10,8 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
@@ -156,26 +158,140 @@ no:
 	return NULL;
 }
 
-char *
-mlp_yaml_scalar_str(const struct mlp_ynode *y)
+int
+mlp_yaml_scalar_kind(const struct mlp_ynode *y, char **str)
 {
 	static const char *const	yes[] = { "yes", "Yes", "YES", "true",
 	    "True", "TRUE", "on", "On", "ON", NULL };
 	static const char *const	no[] = { "no", "No", "NO", "false",
 	    "False", "FALSE", "off", "Off", "OFF", NULL };
-	char				*s;
 
+	*str = NULL;
 	if (mlp_ynode_is_null(y))
-		return NULL;
-	if (y->kind != MLP_YN_SCALAR || !y->plain)
-		return mlp_xstrdup(y->kind == MLP_YN_SCALAR ? y->str : "");
-	if (is_word(y->str, yes))
-		return mlp_xstrdup("True");
-	if (is_word(y->str, no))
-		return mlp_xstrdup("False");
-	if ((s = int_str(y->str)) != NULL || (s = float_str(y->str)) != NULL)
-		return s;
-	return mlp_xstrdup(y->str);
+		return MLP_YS_NULL;
+	if (y->kind != MLP_YN_SCALAR || !y->plain) {
+		*str = mlp_xstrdup(y->kind == MLP_YN_SCALAR ? y->str : "");
+		return MLP_YS_STR;
+	}
+	if (is_word(y->str, yes)) {
+		*str = mlp_xstrdup("True");
+		return MLP_YS_BOOL;
+	}
+	if (is_word(y->str, no)) {
+		*str = mlp_xstrdup("False");
+		return MLP_YS_BOOL;
+	}
+	if ((*str = int_str(y->str)) != NULL)
+		return MLP_YS_INT;
+	if ((*str = float_str(y->str)) != NULL)
+		return MLP_YS_FLOAT;
+	*str = mlp_xstrdup(y->str);
+	return MLP_YS_STR;
+}
+
+char *
+mlp_yaml_scalar_str(const struct mlp_ynode *y)
+{
+	char	*s;
+
+	(void)mlp_yaml_scalar_kind(y, &s);
+	return s;
+}
+
+/* ---- reading project files ---- */
+
+int
+mlp_path_inside(const char *path, const char *root, char **real)
+{
+	char	rpath[PATH_MAX], rroot[PATH_MAX];
+	size_t	n;
+
+	if (real != NULL)
+		*real = NULL;
+	if (realpath(path, rpath) == NULL)
+		return -1;
+	if (real != NULL)
+		*real = mlp_xstrdup(rpath);
+	if (realpath(root, rroot) == NULL)
+		return 0;
+	n = strlen(rroot);
+	if (n == 1)			/* "/" holds everything */
+		return 1;
+	return strncmp(rpath, rroot, n) == 0 &&
+	    (rpath[n] == '\0' || rpath[n] == '/');
+}
+
+int
+mlp_project_read_file(struct mlp_buf *out, const char *path,
+    const char *root)
+{
+	struct stat	 st;
+	char		*real = NULL, chunk[65536];
+	ssize_t		 n;
+	int		 fd = -1, r = MLP_OK, in;
+
+	mlp_buf_reset(out);
+	if ((in = mlp_path_inside(path, root ? root : "/", &real)) == -1)
+		return mlp_error_set_errno(errno == ENOENT ? MLP_ENOTFOUND :
+		    MLP_ERROR, "'%s'", path);
+	if (!in) {
+		r = mlp_error_set(MLP_EINVAL, "'%s' leads outside the project "
+		    "checkout '%s' (to '%s'); refusing to read it", path, root,
+		    real);
+		goto out;
+	}
+	/*
+	 * The resolved path, not followed again: a FIFO opens at once with
+	 * O_NONBLOCK and is then refused like any file that is not regular.
+	 */
+	fd = open(real, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_NOCTTY |
+	    O_CLOEXEC);
+	if (fd == -1) {
+		r = mlp_error_set_errno(errno == ENOENT ? MLP_ENOTFOUND :
+		    MLP_ERROR, "cannot open '%s'", path);
+		goto out;
+	}
+	if (fstat(fd, &st) == -1) {
+		r = mlp_error_set_errno(MLP_ERROR, "'%s'", path);
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		if (strcmp(real, path) == 0)
+			r = mlp_error_set(MLP_EINVAL, "'%s' is not a regular "
+			    "file; refusing to read it", path);
+		else
+			r = mlp_error_set(MLP_EINVAL, "'%s' is not a regular "
+			    "file (it leads to '%s'); refusing to read it",
+			    path, real);
+		goto out;
+	}
+	for (;;) {
+		if (st.st_size > (off_t)MLP_PROJECT_FILE_MAX ||
+		    out->len > MLP_PROJECT_FILE_MAX) {
+			r = mlp_error_set(MLP_EINVAL, "'%s' is larger than "
+			    "%zu bytes; refusing to read it", path,
+			    MLP_PROJECT_FILE_MAX);
+			goto out;
+		}
+		if ((n = read(fd, chunk, sizeof chunk)) == -1) {
+			if (errno == EINTR)
+				continue;
+			r = mlp_error_set_errno(MLP_ERROR, "cannot read '%s'",
+			    path);
+			goto out;
+		}
+		if (n == 0)
+			break;
+		if ((r = mlp_buf_add(out, chunk, (size_t)n)) != MLP_OK)
+			goto out;
+	}
+out:
+	if (fd != -1)
+		close(fd);
+	free(real);
+	if (r != MLP_OK)
+		mlp_buf_reset(out);
+	return r;
 }
 
 /* ---- loading ---- */
@@ -454,21 +570,34 @@ find_mlproject(const char *dir)
 }
 
 int
-mlp_project_load(struct mlp_project **out, const char *dir)
+mlp_project_load(struct mlp_project **out, const char *dir,
+    const char *top)
 {
 	struct mlp_project	*p;
 	struct mlp_ynode	*root = NULL;
 	struct mlp_buf		 b = MLP_BUF_INIT;
 	struct loader		 l;
 	struct stat		 st;
-	int			 r;
+	char			*real;
+	int			 r, in;
 
 	*out = NULL;
 	if (stat(dir, &st) == -1 || !S_ISDIR(st.st_mode))
 		return mlp_error_set_errno(MLP_ENOTFOUND, "project folder "
 		    "'%s'", dir);
+	if (top != NULL && (in = mlp_path_inside(dir, top, &real)) != 1) {
+		r = in == -1 ? mlp_error_set_errno(MLP_ERROR, "project folder "
+		    "'%s'", dir) : mlp_error_set(MLP_EINVAL, "project folder "
+		    "'%s' leads outside the checkout '%s' (to '%s'); refusing "
+		    "to run it", dir, top, real);
+		free(real);
+		return r;
+	}
+	if (top != NULL)
+		free(real);
 	p = mlp_xcalloc(1, sizeof *p);
 	p->dir = mlp_path_abs(dir);
+	p->root = top != NULL ? mlp_xstrdup(top) : NULL;
 	p->file = find_mlproject(p->dir);
 	l.p = p;
 	l.file = p->file;
@@ -477,7 +606,7 @@ mlp_project_load(struct mlp_project **out, const char *dir)
 		r = load_env(&l, NULL);
 		goto out;
 	}
-	if ((r = mlp_file_read(&b, p->file)) != MLP_OK)
+	if ((r = mlp_project_read_file(&b, p->file, p->root)) != MLP_OK)
 		goto out;
 	if ((r = mlp_ytree_parse(&root, b.buf, b.len, p->file)) != MLP_OK)
 		goto out;
@@ -527,6 +656,8 @@ mlp_project_free(struct mlp_project *p)
 	}
 	free(p->docker_vars);
 	free(p->dir);
+	free(p->root);
+	free(p->env_text);
 	free(p->file);
 	free(p->name);
 	free(p->env_file);

@@ -3,10 +3,18 @@
  * than meta.yaml (MLproject, python_env.yaml).  With yaml.c, the only
  * users of libyaml.
  *
- * The document is loaded with libyaml's composer (which resolves anchors
- * and aliases) and copied into our own tree.  Aliases are expanded by the
- * copy, so a node budget guards against "billion laughs" documents and a
- * depth limit against self-referencing ones.
+ * The tree is built from libyaml's event stream, so that the limits hold
+ * while the text is read, not after: a collection nested deeper than
+ * YTREE_MAX_DEPTH stops the parse at its start event (a document nested
+ * a million levels deep is refused after 65 events, where libyaml's
+ * composer would first build it all), and a node budget, which alias
+ * copies count against, guards against "billion laughs" documents.
+ * What PyYAML's safe loader refuses is refused too (several documents,
+ * a collection as a mapping key, an anchor defined twice); what it
+ * accepts but reads differently from a naive tree is refused with the
+ * line (a duplicated key, whose last value PyYAML keeps, and the merge
+ * key <<), so that no program reads a value from the tree that MLflow
+ * would not.
  */
 #include "config.h"
 
@@ -20,117 +28,404 @@
 #define YTREE_MAX_DEPTH		64
 #define YTREE_MAX_NODES		100000
 
-struct conv {
-	yaml_document_t	*doc;
+struct anchor {
+	char			*name;
+	struct mlp_ynode	*node;	/* NULL while the node is open */
+};
+
+#define NO_ANCHOR	((size_t)-1)
+
+struct builder {
+	yaml_parser_t	 parser;
 	const char	*path;
 	size_t		 budget;
+	struct anchor	*anchors;	/* in order of definition */
+	size_t		 nanchors, cap;
+	size_t		*slots;		/* hash: anchor index + 1, or 0 */
+	size_t		 nslots;	/* a power of two */
 };
 
 static int
-convert(struct mlp_ynode **out, struct conv *c, int idx, int depth)
+too_deep(struct builder *b, unsigned long line)
 {
-	yaml_node_t		*n;
+	return mlp_error_set(MLP_EBADDATA, "%s: line %lu: document nested "
+	    "deeper than %d levels or larger than %d nodes", b->path, line,
+	    YTREE_MAX_DEPTH, YTREE_MAX_NODES);
+}
+
+static int
+next_event(struct builder *b, yaml_event_t *ev)
+{
+	if (yaml_parser_parse(&b->parser, ev))
+		return MLP_OK;
+	return mlp_error_set(MLP_EBADDATA, "%s: line %lu: %s%s%s", b->path,
+	    (unsigned long)(b->parser.problem_mark.line + 1),
+	    b->parser.problem ? b->parser.problem : "bad YAML",
+	    b->parser.context ? " " : "",
+	    b->parser.context ? b->parser.context : "");
+}
+
+static struct mlp_ynode *
+new_node(enum mlp_ynkind kind, const yaml_event_t *ev)
+{
+	struct mlp_ynode	*y = mlp_xcalloc(1, sizeof *y);
+
+	y->kind = kind;
+	y->line = (int)ev->start_mark.line + 1;
+	return y;
+}
+
+static void
+add_kid(struct mlp_ynode *y, struct mlp_ynode *kid, size_t *cap)
+{
+	if (y->nkids + 1 >= *cap) {
+		*cap = *cap ? 2 * *cap : 8;
+		y->kids = mlp_xrealloc(y->kids, *cap * sizeof *y->kids);
+	}
+	y->kids[y->nkids++] = kid;
+	y->kids[y->nkids] = NULL;
+}
+
+static size_t
+name_hash(const char *s)
+{
+	size_t	h = 2166136261u;
+
+	for (; *s != '\0'; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+/* The slot of name: where it is, or the empty one where it goes. */
+static size_t *
+slot_of(struct builder *b, const char *name)
+{
+	size_t	i = name_hash(name) & (b->nslots - 1);
+
+	while (b->slots[i] != 0 &&
+	    strcmp(b->anchors[b->slots[i] - 1].name, name) != 0)
+		i = (i + 1) & (b->nslots - 1);
+	return &b->slots[i];
+}
+
+/*
+ * The latest anchor called name, or NO_ANCHOR: one hash lookup, so that
+ * many aliases of many anchors cost no more than the nodes they make.
+ */
+static size_t
+anchor_find(struct builder *b, const char *name)
+{
+	size_t	*slot;
+
+	if (b->nslots == 0)
+		return NO_ANCHOR;
+	slot = slot_of(b, name);
+	return *slot == 0 ? NO_ANCHOR : *slot - 1;
+}
+
+/*
+ * Remember an anchor; its node is filled in once it is complete.  A name
+ * used twice is refused, as by PyYAML ("found duplicate anchor").
+ */
+static int
+anchor_open(size_t *out, struct builder *b, const yaml_char_t *name,
+    unsigned long line)
+{
+	size_t	i;
+
+	*out = NO_ANCHOR;
+	if (name == NULL)
+		return MLP_OK;
+	if (anchor_find(b, (const char *)name) != NO_ANCHOR)
+		return mlp_error_set(MLP_EBADDATA, "%s: line %lu: duplicate "
+		    "anchor '%s'", b->path, line, (const char *)name);
+	if (b->nanchors == b->cap) {
+		b->cap = b->cap ? 2 * b->cap : 8;
+		b->anchors = mlp_xrealloc(b->anchors, b->cap *
+		    sizeof *b->anchors);
+	}
+	b->anchors[b->nanchors].name = mlp_xstrdup((const char *)name);
+	b->anchors[b->nanchors].node = NULL;
+	b->nanchors++;
+	if (2 * b->nanchors > b->nslots) {
+		/* grow and rehash; a redefined name ends at its latest */
+		free(b->slots);
+		b->nslots = b->nslots ? 2 * b->nslots : 16;
+		b->slots = mlp_xcalloc(b->nslots, sizeof *b->slots);
+		for (i = 0; i < b->nanchors; i++)
+			*slot_of(b, b->anchors[i].name) = i + 1;
+	} else
+		*slot_of(b, (const char *)name) = b->nanchors;
+	*out = b->nanchors - 1;
+	return MLP_OK;
+}
+
+/* A deep copy of an anchored node for an alias, within the limits. */
+static int
+copy_node(struct mlp_ynode **out, struct builder *b,
+    const struct mlp_ynode *src, int depth, unsigned long line)
+{
 	struct mlp_ynode	*y;
-	yaml_node_pair_t	*p;
-	yaml_node_item_t	*it;
-	size_t			 i, cnt;
+	size_t			 i;
 	int			 r;
 
 	*out = NULL;
-	if ((n = yaml_document_get_node(c->doc, idx)) == NULL)
-		return mlp_error_set(MLP_EBADDATA, "%s: broken YAML document",
-		    c->path);
-	if (depth > YTREE_MAX_DEPTH || c->budget == 0)
-		return mlp_error_set(MLP_EBADDATA, "%s: line %lu: document "
-		    "nested too deeply or too large", c->path,
-		    (unsigned long)n->start_mark.line + 1);
-	c->budget--;
+	if (depth > YTREE_MAX_DEPTH || b->budget == 0)
+		return too_deep(b, line);
+	b->budget--;
 	y = mlp_xcalloc(1, sizeof *y);
-	y->line = (int)n->start_mark.line + 1;
 	*out = y;
-	switch (n->type) {
-	case YAML_SCALAR_NODE:
-		y->kind = MLP_YN_SCALAR;
-		y->str = mlp_xstrndup((char *)n->data.scalar.value,
-		    n->data.scalar.length);
-		y->len = n->data.scalar.length;
-		/* Only plain scalars are typed (null, bool, numbers). */
-		y->plain = n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+	y->kind = src->kind;
+	y->len = src->len;
+	y->plain = src->plain;
+	y->line = src->line;
+	if (src->str != NULL)
+		y->str = mlp_xstrndup(src->str, src->len);
+	if (src->nkids == 0)
 		return MLP_OK;
-	case YAML_SEQUENCE_NODE:
-		y->kind = MLP_YN_SEQ;
-		cnt = (size_t)(n->data.sequence.items.top -
-		    n->data.sequence.items.start);
-		y->kids = mlp_xcalloc(cnt + 1, sizeof *y->kids);
-		for (it = n->data.sequence.items.start, i = 0;
-		    it < n->data.sequence.items.top; it++, i++) {
-			r = convert(&y->kids[i], c, *it, depth + 1);
-			y->nkids = i + 1;
-			if (r != MLP_OK)
-				return r;
-		}
-		return MLP_OK;
-	case YAML_MAPPING_NODE:
-		y->kind = MLP_YN_MAP;
-		cnt = (size_t)(n->data.mapping.pairs.top -
-		    n->data.mapping.pairs.start);
-		y->kids = mlp_xcalloc(2 * cnt + 1, sizeof *y->kids);
-		for (p = n->data.mapping.pairs.start, i = 0;
-		    p < n->data.mapping.pairs.top; p++, i += 2) {
-			r = convert(&y->kids[i], c, p->key, depth + 1);
-			y->nkids = i + 1;
-			if (r != MLP_OK)
-				return r;
-			r = convert(&y->kids[i + 1], c, p->value, depth + 1);
-			y->nkids = i + 2;
-			if (r != MLP_OK)
-				return r;
-		}
-		return MLP_OK;
-	default:
-		return mlp_error_set(MLP_EBADDATA, "%s: line %d: empty YAML "
-		    "node", c->path, y->line);
+	y->kids = mlp_xcalloc(src->nkids + 1, sizeof *y->kids);
+	for (i = 0; i < src->nkids; i++) {
+		r = copy_node(&y->kids[i], b, src->kids[i], depth + 1, line);
+		y->nkids = i + 1;
+		if (r != MLP_OK)
+			return r;
 	}
+	return MLP_OK;
+}
+
+/*
+ * A scalar key as the Python value PyYAML makes of it, for equality:
+ * True == 1 and 1.0 == 1 in Python, "1" (quoted) is not 1.
+ */
+static char *
+key_identity(const struct mlp_ynode *k)
+{
+	char	*s, *id;
+	size_t	 n;
+
+	switch (mlp_yaml_scalar_kind(k, &s)) {
+	case MLP_YS_NULL:
+		return mlp_xstrdup("n");
+	case MLP_YS_BOOL:
+		id = mlp_xstrdup(strcmp(s, "True") == 0 ? "i1" : "i0");
+		break;
+	case MLP_YS_FLOAT:
+		n = strlen(s);
+		if (n > 2 && strcmp(s + n - 2, ".0") == 0 &&
+		    strchr(s, 'e') == NULL) {
+			s[n - 2] = '\0';
+			id = mlp_xasprintf("i%s", strcmp(s, "-0") == 0 ?
+			    "0" : s);
+		} else
+			id = mlp_xasprintf("f%s", s);
+		break;
+	case MLP_YS_INT:
+		id = mlp_xasprintf("i%s", s);
+		break;
+	default:
+		id = mlp_xasprintf("s%s", s);
+		break;
+	}
+	free(s);
+	return id;
+}
+
+struct keyref {
+	char			*id;
+	const struct mlp_ynode	*node;
+};
+
+static int
+keyref_cmp(const void *a, const void *b)
+{
+	const struct keyref	*x = a, *y = b;
+	int			 c = strcmp(x->id, y->id);
+
+	if (c != 0)
+		return c;
+	return (x->node->line > y->node->line) - (x->node->line < y->node->line);
+}
+
+/* Refuse what PyYAML reads differently: a repeated key, the merge key. */
+static int
+check_keys(struct builder *b, const struct mlp_ynode *map)
+{
+	struct keyref	*keys;
+	size_t		 n = map->nkids / 2, i;
+	int		 r = MLP_OK;
+
+	keys = mlp_xcalloc(n + 1, sizeof *keys);
+	for (i = 0; i < n; i++) {
+		keys[i].node = map->kids[2 * i];
+		keys[i].id = key_identity(keys[i].node);
+	}
+	qsort(keys, n, sizeof *keys, keyref_cmp);
+	for (i = 0; i + 1 < n && r == MLP_OK; i++)
+		if (strcmp(keys[i].id, keys[i + 1].id) == 0)
+			r = mlp_error_set(MLP_EBADDATA, "%s: line %d: duplicate "
+			    "key '%s' (first at line %d): MLflow would use the "
+			    "last value; keep only one", b->path,
+			    keys[i + 1].node->line, keys[i + 1].node->str,
+			    keys[i].node->line);
+	for (i = 0; i < n; i++)
+		free(keys[i].id);
+	free(keys);
+	return r;
+}
+
+/* The node that starts with ev (deleted here), at depth. */
+static int
+parse_node(struct mlp_ynode **out, struct builder *b, yaml_event_t *ev,
+    int depth)
+{
+	struct mlp_ynode	*y = NULL, *kid;
+	size_t			 a = NO_ANCHOR;
+	yaml_event_t		 e;
+	unsigned long		 line = (unsigned long)ev->start_mark.line + 1;
+	const char		*alias;
+	size_t			 cap = 0, i;
+	int			 r = MLP_OK, closing;
+
+	*out = NULL;
+	if (depth > YTREE_MAX_DEPTH || b->budget == 0) {
+		r = too_deep(b, line);
+		goto out;
+	}
+	switch (ev->type) {
+	case YAML_ALIAS_EVENT:
+		alias = (const char *)ev->data.alias.anchor;
+		i = anchor_find(b, alias);
+		if (i == NO_ANCHOR || b->anchors[i].node == NULL) {
+			r = mlp_error_set(MLP_EBADDATA, "%s: line %lu: %s "
+			    "alias '%s'", b->path, line, i == NO_ANCHOR ?
+			    "unknown" : "recursive", alias);
+			goto out;
+		}
+		r = copy_node(out, b, b->anchors[i].node, depth, line);
+		goto out;
+	case YAML_SCALAR_EVENT:
+		b->budget--;
+		y = new_node(MLP_YN_SCALAR, ev);
+		y->str = mlp_xstrndup((const char *)ev->data.scalar.value,
+		    ev->data.scalar.length);
+		y->len = ev->data.scalar.length;
+		/* Only plain scalars are typed (null, bool, numbers). */
+		y->plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+		*out = y;
+		if ((r = anchor_open(&a, b, ev->data.scalar.anchor, line)) !=
+		    MLP_OK)
+			goto out;
+		break;
+	case YAML_SEQUENCE_START_EVENT:
+	case YAML_MAPPING_START_EVENT:
+		b->budget--;
+		y = new_node(ev->type == YAML_SEQUENCE_START_EVENT ?
+		    MLP_YN_SEQ : MLP_YN_MAP, ev);
+		*out = y;
+		if ((r = anchor_open(&a, b, ev->type ==
+		    YAML_SEQUENCE_START_EVENT ? ev->data.sequence_start.anchor :
+		    ev->data.mapping_start.anchor, line)) != MLP_OK)
+			goto out;
+		for (;;) {
+			if ((r = next_event(b, &e)) != MLP_OK)
+				goto out;
+			closing = e.type == YAML_SEQUENCE_END_EVENT ||
+			    e.type == YAML_MAPPING_END_EVENT;
+			if (closing) {
+				yaml_event_delete(&e);
+				break;
+			}
+			r = parse_node(&kid, b, &e, depth + 1);
+			if (kid != NULL)
+				add_kid(y, kid, &cap);
+			if (r != MLP_OK)
+				goto out;
+			if (y->kind == MLP_YN_MAP && y->nkids % 2 == 1 &&
+			    kid->kind != MLP_YN_SCALAR) {
+				r = mlp_error_set(MLP_EBADDATA, "%s: line %d: "
+				    "a mapping key must be a scalar", b->path,
+				    kid->line);
+				goto out;
+			}
+			if (y->kind == MLP_YN_MAP && y->nkids % 2 == 1 &&
+			    kid->plain && strcmp(kid->str, "<<") == 0) {
+				r = mlp_error_set(MLP_EBADDATA, "%s: line %d: "
+				    "merge keys (<<) are not supported",
+				    b->path, kid->line);
+				goto out;
+			}
+		}
+		if (y->kind == MLP_YN_MAP)
+			r = check_keys(b, y);
+		break;
+	default:
+		r = mlp_error_set(MLP_EBADDATA, "%s: line %lu: unexpected "
+		    "YAML event", b->path, line);
+		goto out;
+	}
+	*out = y;
+	if (a != NO_ANCHOR)		/* an index: nested anchors move them */
+		b->anchors[a].node = y;
+out:
+	yaml_event_delete(ev);
+	return r;
 }
 
 int
 mlp_ytree_parse(struct mlp_ynode **out, const char *data, size_t len,
     const char *path)
 {
-	yaml_parser_t	 parser;
-	yaml_document_t	 doc;
-	struct conv	 c;
-	int		 r;
+	struct builder	 b;
+	yaml_event_t	 ev;
+	size_t		 i;
+	int		 r, state = 0;	/* 0: before, 1: in, 2: after doc */
 
 	*out = NULL;
-	if (!yaml_parser_initialize(&parser))
+	memset(&b, 0, sizeof b);
+	if (!yaml_parser_initialize(&b.parser))
 		return mlp_error_set(MLP_ERROR, "%s: cannot initialise the "
 		    "YAML parser", path);
-	yaml_parser_set_input_string(&parser, (const unsigned char *)data,
+	yaml_parser_set_input_string(&b.parser, (const unsigned char *)data,
 	    len);
-	if (!yaml_parser_load(&parser, &doc)) {
-		r = mlp_error_set(MLP_EBADDATA, "%s: line %lu: %s%s%s", path,
-		    (unsigned long)(parser.problem_mark.line + 1),
-		    parser.problem ? parser.problem : "bad YAML",
-		    parser.context ? " " : "",
-		    parser.context ? parser.context : "");
-		yaml_parser_delete(&parser);
-		return r;
+	b.path = path;
+	b.budget = YTREE_MAX_NODES;
+	for (;;) {
+		if ((r = next_event(&b, &ev)) != MLP_OK)
+			break;
+		if (ev.type == YAML_STREAM_END_EVENT) {
+			yaml_event_delete(&ev);
+			break;
+		}
+		if (ev.type == YAML_DOCUMENT_START_EVENT && state == 2) {
+			/* PyYAML's safe_load, hence mlflow run, refuses it */
+			r = mlp_error_set(MLP_EBADDATA, "%s: line %lu: expected "
+			    "a single document in the stream, but found "
+			    "another document", path,
+			    (unsigned long)ev.start_mark.line + 1);
+			yaml_event_delete(&ev);
+			break;
+		}
+		if (ev.type == YAML_DOCUMENT_START_EVENT) {
+			state = 1;
+			yaml_event_delete(&ev);
+		} else if (ev.type == YAML_DOCUMENT_END_EVENT) {
+			state = 2;
+			yaml_event_delete(&ev);
+		} else if (state == 1 && *out == NULL) {
+			if ((r = parse_node(out, &b, &ev, 0)) != MLP_OK)
+				break;
+		} else
+			yaml_event_delete(&ev);	/* STREAM_START */
 	}
-	if (yaml_document_get_root_node(&doc) == NULL) {
-		r = MLP_OK;	/* an empty document: *out stays NULL */
-		goto out;
-	}
-	c.doc = &doc;
-	c.path = path;
-	c.budget = YTREE_MAX_NODES;
-	if ((r = convert(out, &c, 1, 0)) != MLP_OK) {
+	if (r != MLP_OK) {
 		mlp_ytree_free(*out);
 		*out = NULL;
 	}
-out:
-	yaml_document_delete(&doc);
-	yaml_parser_delete(&parser);
+	for (i = 0; i < b.nanchors; i++)
+		free(b.anchors[i].name);
+	free(b.anchors);
+	free(b.slots);
+	yaml_parser_delete(&b.parser);
 	return r;
 }
 

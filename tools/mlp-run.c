@@ -10,6 +10,7 @@
 #include <err.h>
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -132,7 +133,12 @@ parse_opts(struct opts *o, int argc, char **argv)
 		switch (ch) {
 		case 'A': o->docker_args[o->ndocker_args++] = optarg; break;
 		case 'e': o->entry = optarg; break;
-		case 'i': o->inputs[o->ninputs++] = optarg; break;
+		case 'i':
+			if (*optarg == '\0')
+				errx(TOOL_EXIT_USAGE, "-i: an empty path names "
+				    "no input");
+			o->inputs[o->ninputs++] = optarg;
+			break;
 		case 'P': add_param(o, optarg); break;
 		case 'q': o->quiet = quiet = 1; break;
 		case 's': o->store = optarg; break;
@@ -171,6 +177,19 @@ parse_opts(struct opts *o, int argc, char **argv)
 		    "or 'experiment-id' options.");
 }
 
+static void
+default_signals(void)
+{
+	struct sigaction	sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = SIG_DFL;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -179,10 +198,19 @@ main(int argc, char **argv)
 	int		status;
 
 	parse_opts(&o, argc, argv);
-	mlp_spawn_signals_init();
+	/*
+	 * Until the run exists there is nothing to end: SIGINT, SIGTERM and
+	 * SIGHUP keep (or get back) their default action and stop mlp-run
+	 * at once, whatever it is doing (fetching, reading, parsing), and
+	 * the shell sees 128+N.  What a killed fetch leaves in the cache is
+	 * removed by a later one.  From just before the run is created they
+	 * are caught, so that the run always gets its end.
+	 */
+	default_signals();
 	memset(&j, 0, sizeof j);
 	j.o = &o;
 	prepare(&j);		/* errors here exit 1; no run exists yet */
+	mlp_spawn_signals_init();
 	status = run_job(&j);	/* the run exists: it always gets an end */
 	job_release(&j);
 	free(o.params);

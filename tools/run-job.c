@@ -12,6 +12,7 @@
 
 #include <err.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,6 +82,38 @@ is_bare_repo(const char *dir)
 	return ok;
 }
 
+/*
+ * The checkout made for this run (mlp_git_fetch()) is this run's alone
+ * and is removed when mlp-run exits, however it exits; one left by a
+ * killed mlp-run is swept by a later fetch.  top is the folder the
+ * project's files must stay inside: the checkout, or the work tree of a
+ * local project.
+ */
+static char	*checkout_dir, *top;
+
+static void
+checkout_remove(void)
+{
+	if (checkout_dir != NULL)
+		(void)mlp_rm_rf(checkout_dir);
+	free(checkout_dir);
+	free(top);
+	checkout_dir = top = NULL;
+}
+
+static void
+fetched(const char *co, const struct mlp_gitinfo *g)
+{
+	size_t	i;
+
+	checkout_dir = mlp_xstrdup(co);
+	top = mlp_xstrdup(co);
+	atexit(checkout_remove);
+	for (i = 0; i < g->nskipped; i++)
+		warnx("submodule %s not checked out (an empty folder)",
+		    g->skipped[i]);
+}
+
 static void
 locate_code(struct job *j)
 {
@@ -103,6 +136,7 @@ locate_code(struct job *j)
 			if (mlp_git_fetch(&co, &j->git, local.root,
 			    j->o->version, 1) != MLP_OK)
 				errx(TOOL_EXIT_FAIL, "%s", mlp_error_last());
+			fetched(co, &j->git);
 			j->dir = join_opt(co, rel);
 			j->source_name = *rel ? mlp_xasprintf("file://%s#%s",
 			    local.root, rel) : mlp_xasprintf("file://%s",
@@ -122,6 +156,7 @@ locate_code(struct job *j)
 		if (mlp_git_fetch(&co, &j->git, abs, j->o->version, 0) !=
 		    MLP_OK)
 			errx(TOOL_EXIT_FAIL, "%s", mlp_error_last());
+		fetched(co, &j->git);
 		free(abs);
 		j->dir = join_opt(co, sub);
 		j->source_name = mlp_xstrdup(j->o->uri);
@@ -221,6 +256,23 @@ inspect_join(struct job *j)
 	return 0;
 }
 
+/*
+ * errx() for the steps after inspect_start(): the inspect thread is
+ * joined first.  Exit hooks run in reverse order of registration, so the
+ * clean-ups that libgit2 and OpenSSL register while that thread loads
+ * them would run before inspect_join_at_exit() and pull the libraries
+ * from under it (a crash, now and then, on an early error exit).
+ */
+static void MLP_NORETURN MLP_PRINTF(1, 2)
+prep_errx(const char *fmt, ...)
+{
+	va_list	ap;
+
+	inspect_join_at_exit();
+	va_start(ap, fmt);
+	verrx(TOOL_EXIT_FAIL, fmt, ap);
+}
+
 static void
 fingerprint(struct job *j)
 {
@@ -235,11 +287,11 @@ fingerprint(struct job *j)
 		    j->cmd.params[i].type == MLP_PT_PATH &&
 		    mlp_inputs_add(j->inputs, j->cmd.params[i].value,
 		    j->cmd.params[i].key) != MLP_OK)
-			errx(TOOL_EXIT_FAIL, "%s", mlp_error_last());
+			prep_errx("%s", mlp_error_last());
 	for (i = 0; i < j->o->ninputs; i++) {
 		abs = mlp_path_abs(j->o->inputs[i]);
 		if (mlp_inputs_add(j->inputs, abs, "input") != MLP_OK)
-			errx(TOOL_EXIT_FAIL, "%s", mlp_error_last());
+			prep_errx("%s", mlp_error_last());
 		free(abs);
 	}
 	if (mlp_inputs_count(j->inputs) > 0)
@@ -262,9 +314,9 @@ find_experiment(struct job *j)
 		r = mlp_experiment_get_by_id(&j->exp, j->st,
 		    o->exp_id ? o->exp_id : "0");
 	if (r != MLP_OK)
-		errx(TOOL_EXIT_FAIL, "%s", mlp_error_last());
+		prep_errx("%s", mlp_error_last());
 	if (j->exp->deleted)
-		errx(TOOL_EXIT_FAIL, "experiment '%s' is deleted", j->exp->name);
+		prep_errx("experiment '%s' is deleted", j->exp->name);
 }
 
 void
@@ -278,15 +330,19 @@ prepare(struct job *j)
 	j->st = tool_store_open(o->store, 1);
 	if (j->in_git == -1)
 		inspect_start(j);
-	if (mlp_project_load(&j->proj, j->dir) != MLP_OK ||
+	if (top == NULL && j->git_root != NULL && *j->git_root != '\0') {
+		top = mlp_xstrdup(j->git_root);	/* a local work tree */
+		atexit(checkout_remove);
+	}
+	if (mlp_project_load(&j->proj, j->dir, top) != MLP_OK ||
 	    mlp_project_entry(&j->ep, j->proj, o->entry) != MLP_OK ||
 	    mlp_command_build(&j->cmd, j->ep, o->params, o->nparams) != MLP_OK)
-		errx(TOOL_EXIT_FAIL, "%s", mlp_error_last());
+		prep_errx("%s", mlp_error_last());
 	for (i = 0; i < j->cmd.nparams; i++)
 		if (mlp_key_check(j->cmd.params[i].key, "param") != MLP_OK ||
 		    mlp_utf8_len(j->cmd.params[i].raw,
 		    strlen(j->cmd.params[i].raw)) > MLP_MAX_PARAM_LEN)
-			errx(TOOL_EXIT_FAIL, "parameter '%s': %s",
+			prep_errx("parameter '%s': %s",
 			    j->cmd.params[i].key, mlp_key_check(
 			    j->cmd.params[i].key, "param") != MLP_OK ?
 			    mlp_error_last() : "value longer than 6000 "
@@ -295,14 +351,14 @@ prepare(struct job *j)
 	    (int)mlp_envmgr_default(j->proj);
 	j->mgr = (enum mlp_envmgr)m;
 	if (mlp_env_check(j->proj, j->mgr) != MLP_OK)
-		errx(TOOL_EXIT_FAIL, "%s", mlp_error_last());
+		prep_errx("%s", mlp_error_last());
 	fingerprint(j);
 	find_experiment(j);
 	if (o->require_clean) {
 		if (inspect_join(j) != 0)
-			errx(TOOL_EXIT_FAIL, "%s", j->git_err);
+			prep_errx("%s", j->git_err);
 		if (j->git.dirty > 0)
-			errx(TOOL_EXIT_FAIL, "the work tree of '%s' has "
+			prep_errx("the work tree of '%s' has "
 			    "uncommitted changes (--require-clean); commit or "
 			    "stash them", j->git.root);
 	}

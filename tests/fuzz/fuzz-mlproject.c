@@ -34,7 +34,7 @@ LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 	if (mlp_write_all(fd, data, size) == -1)
 		abort();
 	close(fd);
-	if (mlp_project_load(&p, dir) != MLP_OK)
+	if (mlp_project_load(&p, dir, NULL) != MLP_OK)
 		return 0;
 	(void)mlp_project_entry(&ep, p, "main");
 	mlp_project_free(p);

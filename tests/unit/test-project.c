@@ -3,6 +3,7 @@
 
 #include <sys/stat.h>
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,7 +58,7 @@ load(const char *text)
 	struct mlp_project	*p = NULL;
 
 	write_file("MLproject", text);
-	if (mlp_project_load(&p, tmpdir) != MLP_OK)
+	if (mlp_project_load(&p, tmpdir, NULL) != MLP_OK)
 		return NULL;
 	return p;
 }
@@ -250,6 +251,184 @@ test_env(void)
 	mlp_project_free(p);
 }
 
+/*
+ * Parse yaml (len 0: a string); MLP_OK, or the error code with the
+ * message matching.
+ */
+static void
+tree_is(const char *yaml, size_t len, int want, const char *needle,
+    const char *what)
+{
+	struct mlp_ynode	*y = NULL;
+	int			 r;
+
+	r = mlp_ytree_parse(&y, yaml, len ? len : strlen(yaml), "t.yaml");
+	ok(r == want && (needle == NULL || (r != MLP_OK &&
+	    strstr(mlp_error_last(), needle) != NULL)), "%s", what);
+	if (r != want || (r != MLP_OK && needle != NULL &&
+	    strstr(mlp_error_last(), needle) == NULL))
+		printf("# got %d: %s\n", r, r != MLP_OK ? mlp_error_last() :
+		    "");
+	mlp_ytree_free(y);
+}
+
+/* n nested flow sequences, "[[...]]". */
+static char *
+nested(size_t n)
+{
+	char	*s = mlp_xcalloc(2 * n + 1, 1);
+
+	memset(s, '[', n);
+	memset(s + n, ']', n);
+	return s;
+}
+
+/*
+ * 30000 anchors inside an anchored sequence (their table grows while
+ * the outer anchor is open), then 30000 aliases of the first: each found
+ * by a hash lookup, not a walk through the others.
+ */
+static void
+test_many_anchors(void)
+{
+	struct mlp_buf		 b = MLP_BUF_INIT;
+	struct mlp_ynode	*y = NULL;
+	const struct mlp_ynode	*v, *w;
+	int			 i, r;
+
+	mlp_buf_addstr(&b, "outer: &top\n");
+	for (i = 0; i < 30000; i++)
+		mlp_buf_addf(&b, "  - &a%d %d\n", i, i);
+	mlp_buf_addstr(&b, "refs:\n");
+	for (i = 0; i < 30000; i++)
+		mlp_buf_addstr(&b, "  - *a0\n");
+	mlp_buf_addstr(&b, "last: *a29999\nagain: [*top]\n");
+	r = mlp_ytree_parse(&y, b.buf, b.len, "t.yaml");
+	v = mlp_ytree_get(y, "refs");
+	w = mlp_ytree_get(y, "again");
+	ok(r == MLP_OK && v != NULL && v->nkids == 30000 &&
+	    strcmp(v->kids[29999]->str, "0") == 0 &&
+	    strcmp(mlp_ytree_get(y, "last")->str, "29999") == 0 &&
+	    w != NULL && w->nkids == 1 && w->kids[0]->nkids == 30000,
+	    "30000 anchors and 30000 aliases");
+	if (r != MLP_OK)
+		printf("# %s\n", mlp_error_last());
+	mlp_ytree_free(y);
+	mlp_buf_release(&b);
+}
+
+static void
+test_hostile_yaml(void)
+{
+	struct mlp_ynode	*y = NULL;
+	const struct mlp_ynode	*v;
+	char			*s;
+	size_t			 n;
+
+	s = nested(65);
+	tree_is(s, strlen(s), MLP_OK, NULL, "65 nested levels (0..64) parse");
+	free(s);
+	s = nested(66);
+	tree_is(s, strlen(s), MLP_EBADDATA, "line 1: document nested deeper "
+	    "than 64 levels", "66 nested levels are refused");
+	free(s);
+	/* a million levels: refused at once, not after a quadratic parse */
+	n = 1000000;
+	s = mlp_xcalloc(n + 1, 1);
+	memset(s, '[', n);
+	tree_is(s, n, MLP_EBADDATA, "nested deeper", "a million [ refused");
+	free(s);
+	tree_is("a: 1\nb: 2\na: 3\n", 0, MLP_EBADDATA,
+	    "line 3: duplicate key 'a' (first at line 1)", "duplicate key");
+	tree_is("x:\n  1: a\n  1.0: b\n", 0, MLP_EBADDATA, "duplicate key "
+	    "'1.0'", "1 and 1.0 are one key to Python");
+	tree_is("x:\n  1: a\n  true: b\n", 0, MLP_EBADDATA, "duplicate key "
+	    "'true'", "1 and True are one key to Python");
+	tree_is("x:\n  ~: a\n  null: b\n", 0, MLP_EBADDATA, "duplicate key",
+	    "~ and null are one key");
+	tree_is("x:\n  '1': a\n  1: b\n", 0, MLP_OK, NULL,
+	    "'1' and 1 are two keys");
+	tree_is("a: 1\n---\nb: 2\n", 0, MLP_EBADDATA, "line 2: expected a "
+	    "single document in the stream", "several documents");
+	tree_is("a: 1\n...\n", 0, MLP_OK, NULL, "one document with its end");
+	tree_is("b: &x {c: 1}\na:\n  <<: *x\n", 0, MLP_EBADDATA,
+	    "line 3: merge keys (<<) are not supported", "merge key");
+	tree_is("? [a]\n: 1\n", 0, MLP_EBADDATA, "line 1: a mapping key "
+	    "must be a scalar", "a sequence as a key");
+	tree_is("a: &x [*x]\n", 0, MLP_EBADDATA, "recursive alias 'x'",
+	    "a recursive alias");
+	tree_is("a: *nope\n", 0, MLP_EBADDATA, "unknown alias 'nope'",
+	    "an unknown alias");
+	tree_is("", 0, MLP_OK, NULL, "an empty stream");
+	tree_is("a: &x 1\nb: &x 2\nc: *x\n", 0, MLP_EBADDATA,
+	    "line 2: duplicate anchor 'x'", "an anchor defined twice");
+	test_many_anchors();
+	s = "a: &x {b: [1, 2]}\nc: *x\n";
+	ok(mlp_ytree_parse(&y, s, strlen(s), "t.yaml") ==
+	    MLP_OK && (v = mlp_ytree_get(mlp_ytree_get(y, "c"), "b")) != NULL &&
+	    v->kind == MLP_YN_SEQ && v->nkids == 2 &&
+	    strcmp(v->kids[1]->str, "2") == 0, "an alias is a copy");
+	mlp_ytree_free(y);
+}
+
+static void
+test_read_file(void)
+{
+	struct mlp_buf	 b = MLP_BUF_INIT;
+	char		*f, *big, *out;
+
+	f = mlp_xasprintf("%s/fifo", tmpdir);
+	if (mkfifo(f, 0600) == 0) {
+		is_int(mlp_project_read_file(&b, f, tmpdir), MLP_EINVAL,
+		    "a FIFO is refused without blocking");
+		ok(strstr(mlp_error_last(), "not a regular file") != NULL,
+		    "the error says why");
+	} else
+		ok(0, "mkfifo: %s", strerror(errno));
+	free(f);
+	f = mlp_xasprintf("%s/zero", tmpdir);
+	if (symlink("/dev/zero", f) == 0)
+		is_int(mlp_project_read_file(&b, f, NULL), MLP_EINVAL,
+		    "a symlink to /dev/zero is refused");
+	else
+		ok(0, "symlink: %s", strerror(errno));
+	free(f);
+	out = mlp_xasprintf("%s/out.yaml", tmpdir);
+	write_file("out.yaml", "a: 1\n");
+	f = mlp_xasprintf("%s/in", tmpdir);
+	mkdir(f, 0700);
+	free(f);
+	f = mlp_xasprintf("%s/in/link", tmpdir);
+	if (symlink(out, f) == 0) {
+		is_int(mlp_project_read_file(&b, f, NULL), MLP_OK,
+		    "a symlink is followed without a root");
+		ok(b.len == 5, "and read");
+		big = mlp_xasprintf("%s/in", tmpdir);
+		is_int(mlp_project_read_file(&b, f, big), MLP_EINVAL,
+		    "a symlink out of the root is refused");
+		ok(strstr(mlp_error_last(), "leads outside") != NULL &&
+		    strstr(mlp_error_last(), out) != NULL, "naming the target");
+		free(big);
+	} else
+		ok(0, "symlink: %s", strerror(errno));
+	free(f);
+	free(out);
+	big = mlp_xcalloc(MLP_PROJECT_FILE_MAX + 2, 1);
+	memset(big, '#', MLP_PROJECT_FILE_MAX + 1);
+	write_file("big.yaml", big);
+	f = mlp_xasprintf("%s/big.yaml", tmpdir);
+	is_int(mlp_project_read_file(&b, f, tmpdir), MLP_EINVAL,
+	    "a file over 1 MiB is refused");
+	big[MLP_PROJECT_FILE_MAX] = '\0';
+	write_file("big.yaml", big);
+	is_int(mlp_project_read_file(&b, f, tmpdir), MLP_OK,
+	    "a file of 1 MiB is read");
+	ok(b.len == MLP_PROJECT_FILE_MAX, "all of it");
+	free(f);
+	free(big);
+	mlp_buf_release(&b);
+}
+
 int
 main(void)
 {
@@ -261,6 +440,8 @@ main(void)
 	test_command();
 	test_errors();
 	test_env();
+	test_hostile_yaml();
+	test_read_file();
 	mlp_rm_rf(tmpdir);
 	return tap_done();
 }
