@@ -32,7 +32,7 @@ usage(int status)
 	    "  artifact file [dir]\n"
 	    "  delete | restore [run-id... | -]\n"
 	    "  fsck [--repair] [run-id... | -]\n"
-	    "  gc [--older-than #d#h#m#s] [--run-ids id,...] "
+	    "  gc [--older-than #d#h#m#s] [--run-ids id,...|-] "
 	    "[--experiment-ids id,...]\n"
 	    "  -          read 'metric|param|tag key value...' lines from "
 	    "stdin\n");

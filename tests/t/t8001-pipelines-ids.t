@@ -84,7 +84,12 @@ test_expect_success 'mlp-log delete - and restore - take the ids' '
 		test_line_count got 0 || return 1
 	done &&
 	mlp-ls -c run_id | sort >got &&
-	sort ids.* >all && test_cmp all got
+	sort ids.* >all && test_cmp all got &&
+	test_expect_code 1 mlp-log delete - nosuch <sel.csv 2>err &&
+	grep "nosuch" err &&
+	mlp-ls --view deleted -c run_id | sort >got && test_cmp want got &&
+	mlp-log restore - <sel.json &&
+	test_expect_code 2 mlp-log delete --bogus
 '
 
 test_expect_success 'mlp-log gc --run-ids - collects only the runs piped in' '
