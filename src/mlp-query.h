@@ -85,9 +85,14 @@ void	 mlp_order_release(struct mlp_order *);
  */
 int	 mlp_orders_parse(struct mlp_order **v, size_t *n, const char *text);
 /*
- * The first tab-separated field of line that looks like a run id
- * ([A-Za-z0-9][A-Za-z0-9_-]*, at most 256 characters), or NULL; *len is
- * its length.  An ISO time or a name with blanks never looks like one.
+ * The run id in a line of some tool's output, or NULL; *len is its
+ * length.  The first word of exactly 32 lowercase hex digits (an MLflow
+ * run id) anywhere in the line, words being runs of [A-Za-z0-9_-], so
+ * tab-, blank- and comma-separated columns and JSON all work in any
+ * column order.  Without one, the first tab-separated field that looks
+ * like a run id ([A-Za-z0-9][A-Za-z0-9_-]*, at most 256 characters); an
+ * ISO time or a name with blanks never looks like one, and a header line
+ * (a field "run_id") gives none.
  */
 const char *mlp_line_run_id(const char *line, size_t *len);
 /*

@@ -800,12 +800,51 @@ mlp_orders_parse(struct mlp_order **v, size_t *n, const char *text)
 	}
 }
 
+static int
+id_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9') || c == '_' || c == '-';
+}
+
+/* The first word of exactly 32 hex digits (an MLflow run id), or NULL. */
+static const char *
+hex32_word(const char *line)
+{
+	const char	*p, *w;
+
+	for (p = line; *p != '\0'; ) {
+		if (!id_char(*p)) {
+			p++;
+			continue;
+		}
+		for (w = p; id_char(*p); p++)
+			;
+		if (p - w == 32 && strspn(w, "0123456789abcdef") >= 32)
+			return w;
+	}
+	return NULL;
+}
+
 const char *
 mlp_line_run_id(const char *line, size_t *len)
 {
 	const char	*f, *e;
 	size_t		 i, n;
 
+	/* MLflow's own ids first, whatever the column and separator. */
+	if ((f = hex32_word(line)) != NULL) {
+		*len = 32;
+		return f;
+	}
+	/* A header line (mlp-ls -H) names the column. */
+	for (f = line; ; f = e + 1) {
+		e = f + strcspn(f, "\t");
+		if (e - f == 6 && strncmp(f, "run_id", 6) == 0)
+			return NULL;
+		if (*e == '\0')
+			break;
+	}
 	for (f = line; ; f = e + 1) {
 		e = f + strcspn(f, "\t");
 		n = (size_t)(e - f);

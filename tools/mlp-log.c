@@ -30,9 +30,9 @@ usage(int status)
 	    "  metric [--timestamp ms] key value [step]\n"
 	    "  tag key value\n"
 	    "  artifact file [dir]\n"
-	    "  delete | restore\n"
-	    "  fsck [--repair] [run-id...]\n"
-	    "  gc [--older-than #d#h#m#s] [--run-ids id,...] "
+	    "  delete | restore [run-id... | -]\n"
+	    "  fsck [--repair] [run-id... | -]\n"
+	    "  gc [--older-than #d#h#m#s] [--run-ids id,...|-] "
 	    "[--experiment-ids id,...]\n"
 	    "  -          read 'metric|param|tag key value...' lines from "
 	    "stdin\n");
@@ -205,17 +205,46 @@ cmd_end(int argc, char **argv)
 	return done(st, run, mlp_run_end(run, status, MLP_NOTIME));
 }
 
+struct lifecycle {
+	struct mlp_store	*st;
+	int			 delete;
+};
+
+static int
+lifecycle_one(const char *id, void *arg)
+{
+	struct lifecycle	*lc = arg;
+	struct mlp_run		*run;
+	int			 r;
+
+	if ((r = mlp_run_open(&run, lc->st, id)) == MLP_OK)
+		r = lc->delete ? mlp_run_delete(run) : mlp_run_restore(run);
+	mlp_run_free(run);
+	if (r != MLP_OK)
+		warnx("%s", mlp_error_last());
+	return r != MLP_OK;
+}
+
+/* delete | restore [run-id... | -]: the runs named, else -r's run. */
 static int
 cmd_lifecycle(int argc, char **argv, int delete)
 {
-	struct mlp_store	*st;
+	struct lifecycle	 lc;
 	struct mlp_run		*run;
+	int			 failed;
 
-	if (argc != 1)
+	if (argc == 1) {
+		run = open_run(&lc.st);
+		return done(lc.st, run, delete ? mlp_run_delete(run) :
+		    mlp_run_restore(run));
+	}
+	if (argv[1][0] == '-' && argv[1][1] != '\0')
 		usage(TOOL_EXIT_USAGE);
-	run = open_run(&st);
-	return done(st, run, delete ? mlp_run_delete(run) :
-	    mlp_run_restore(run));
+	lc.st = open_store(0);
+	lc.delete = delete;
+	failed = tool_for_each_id(argc - 1, argv + 1, lifecycle_one, &lc);
+	mlp_store_close(lc.st);
+	return failed > 0 ? TOOL_EXIT_FAIL : TOOL_EXIT_OK;
 }
 
 static int
@@ -423,8 +452,9 @@ cmd_fsck(int argc, char **argv)
 	struct mlp_fsck_opts	 o;
 	struct mlp_store	*st;
 	struct mlp_run		*run;
-	size_t			 n;
-	int			 ch, i;
+	char			**ids;
+	size_t			 n, i;
+	int			 ch;
 
 	memset(&o, 0, sizeof o);
 	while ((ch = getopt_long(argc, argv, "+R", longopts, NULL)) != -1)
@@ -436,16 +466,18 @@ cmd_fsck(int argc, char **argv)
 			usage(TOOL_EXIT_USAGE);
 		}
 	st = open_store(0);
-	for (i = optind; i < argc; i++) {
-		if (mlp_run_open(&run, st, argv[i]) != MLP_OK)
+	/* Runs declared dead; "-" and an empty pipe declare none. */
+	ids = tool_ids(argc - optind, argv + optind, &o.nrun_ids);
+	for (i = 0; i < o.nrun_ids; i++) {
+		if (mlp_run_open(&run, st, ids[i]) != MLP_OK)
 			errx(TOOL_EXIT_FAIL, "%s", mlp_error_last());
 		mlp_run_free(run);
 	}
-	o.run_ids = argv + optind;
-	o.nrun_ids = (size_t)(argc - optind);
+	o.run_ids = ids;
 	o.fn = print_finding;
 	if (mlp_fsck(&n, st, &o) != MLP_OK)
 		errx(TOOL_EXIT_FAIL, "%s", mlp_error_last());
+	tool_ids_free(ids);
 	mlp_store_close(st);
 	return n > 0 ? TOOL_EXIT_FAIL : TOOL_EXIT_OK;
 }
@@ -497,7 +529,8 @@ cmd_gc(int argc, char **argv)
 	};
 	struct mlp_gc_opts	 o;
 	struct mlp_store	*st;
-	char			**runs = NULL, **exps = NULL;
+	char			**runs = NULL, **exps = NULL, **ids = NULL;
+	size_t			 nruns = 0;
 	int64_t			 ms;
 	int			 ch, r;
 
@@ -511,9 +544,10 @@ cmd_gc(int argc, char **argv)
 			break;
 		case O_RUNS:
 			/* "" means all, as in MLflow. */
-			if (*optarg != '\0')
-				o.run_ids = runs = split_ids(&o.nrun_ids,
-				    optarg);
+			if (*optarg != '\0') {
+				free(runs);
+				runs = split_ids(&nruns, optarg);
+			}
 			break;
 		case O_EXPS:
 			if (*optarg != '\0')
@@ -525,12 +559,24 @@ cmd_gc(int argc, char **argv)
 		}
 	if (optind != argc)
 		usage(TOOL_EXIT_USAGE);
+	if (runs != NULL) {
+		/* "-" in the list: the ids of stdin's lines, as elsewhere. */
+		o.run_ids = ids = tool_ids((int)nruns, runs, &o.nrun_ids);
+		/* None came: nothing to collect (not every deleted run). */
+		if (o.nrun_ids == 0) {
+			tool_ids_free(ids);
+			free(runs);
+			free(exps);
+			return TOOL_EXIT_OK;
+		}
+	}
 	o.fn = gc_say;
 	st = open_store(0);
 	r = mlp_gc(st, &o);
 	if (r != MLP_OK)
 		errx(TOOL_EXIT_FAIL, "%s", mlp_error_last());
 	mlp_store_close(st);
+	tool_ids_free(ids);
 	free(runs);
 	free(exps);
 	return TOOL_EXIT_OK;

@@ -69,32 +69,6 @@ add_filter(struct mlp_filter *f, const char *arg)
 	free(more.c);
 }
 
-/* Run ids from stdin: the first tab-separated field that looks like one. */
-static void
-read_ids(char ***ids, size_t *n)
-{
-	const char	*f;
-	char		*line = NULL;
-	size_t		 cap = 0, len;
-	ssize_t		 got;
-
-	if (isatty(STDIN_FILENO))
-		errx(TOOL_EXIT_USAGE, "'-' reads run ids from standard "
-		    "input, which is a terminal");
-	while ((got = getline(&line, &cap, stdin)) != -1) {
-		while (got > 0 && (line[got - 1] == '\n' ||
-		    line[got - 1] == '\r'))
-			line[--got] = '\0';
-		if ((f = mlp_line_run_id(line, &len)) != NULL) {
-			*ids = mlp_xrealloc(*ids, (*n + 1) * sizeof **ids);
-			(*ids)[(*n)++] = mlp_xstrndup(f, len);
-		}
-	}
-	free(line);
-	if (ferror(stdin))
-		err(TOOL_EXIT_FAIL, "cannot read standard input");
-}
-
 static int
 emit_run(void *arg, struct mlp_srun *run)
 {
@@ -370,13 +344,8 @@ main(int argc, char *argv[])
 		errx(TOOL_EXIT_USAGE, "%s", mlp_error_last());
 	if (o.unsorted && o.norder > 0)
 		errx(TOOL_EXIT_USAGE, "-U and -o exclude each other");
-	if (argc == 1 && strcmp(argv[0], "-") == 0)
-		read_ids(&ids, &nids);
-	else
-		for (i = 0; i < (size_t)argc; i++) {
-			ids = mlp_xrealloc(ids, (nids + 1) * sizeof *ids);
-			ids[nids++] = mlp_xstrdup(argv[i]);
-		}
+	/* Operands and "-" (lines of mlp-ls or other output) alike. */
+	ids = tool_ids(argc, argv, &nids);
 	/* Named runs are wanted whatever their lifecycle, unless told. */
 	if (argc > 0 && !view_set)
 		o.view = MLP_VIEW_ALL;
@@ -438,9 +407,7 @@ done:
 	mlp_qkeys_free(ls.cols, ls.ncols);
 	free(ls.names);
 	free(ls.cells);
-	for (i = 0; i < nids; i++)
-		free(ids[i]);
-	free(ids);
+	tool_ids_free(ids);
 	free(exps);
 	mlp_store_close(st);
 	return ls.nwarn > 0 ? TOOL_EXIT_FAIL : TOOL_EXIT_OK;

@@ -139,8 +139,8 @@ push_all(void)
 	if (O.nruns == 0)
 		return mlp_push_store(P, O.select) != MLP_OK;
 	for (i = 0; i < O.nruns; i++)
-		failed += tool_for_each_id(strcmp(O.runs[i], "-") ? 1 : 0,
-		    (char **)&O.runs[i], push_id, NULL);
+		failed += tool_for_each_id(1, (char **)&O.runs[i], push_id,
+		    NULL);
 	return failed;
 }
 

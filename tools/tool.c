@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <err.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,35 +41,84 @@ tool_warn(void *arg, const char *msg)
 		(*(int *)arg)++;
 }
 
-int
-tool_for_each_id(int argc, char **argv, int (*fn)(const char *, void *),
-    void *arg)
+/* fn for the run id of each line of stdin; lines without one are skipped. */
+static int
+ids_from_stdin(int (*fn)(const char *, void *), void *arg)
 {
-	char	*line = NULL;
-	size_t	 cap = 0;
-	ssize_t	 n;
-	int	 failed = 0, i;
+	const char	*f;
+	char		*line = NULL;
+	size_t		 cap = 0, len;
+	ssize_t		 n;
+	int		 failed = 0;
 
-	if (argc > 0 && !(argc == 1 && strcmp(argv[0], "-") == 0)) {
-		for (i = 0; i < argc; i++)
-			failed += fn(argv[i], arg) != 0;
-		return failed;
-	}
 	if (isatty(STDIN_FILENO))
-		errx(TOOL_EXIT_USAGE, "no run ids given and standard input is "
-		    "a terminal");
+		errx(TOOL_EXIT_USAGE, "'-' reads run ids from standard input, "
+		    "which is a terminal");
 	while ((n = getline(&line, &cap, stdin)) != -1) {
 		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
 			line[--n] = '\0';
-		/* Take the first field, so "mlp-ls | mlp-x -" just works. */
-		line[strcspn(line, "\t ")] = '\0';
-		if (line[0] != '\0')
-			failed += fn(line, arg) != 0;
+		if ((f = mlp_line_run_id(line, &len)) == NULL)
+			continue;
+		line[f - line + (ptrdiff_t)len] = '\0';
+		failed += fn(f, arg) != 0;
 	}
 	free(line);
 	if (ferror(stdin))
 		err(TOOL_EXIT_FAIL, "cannot read standard input");
 	return failed;
+}
+
+int
+tool_for_each_id(int argc, char **argv, int (*fn)(const char *, void *),
+    void *arg)
+{
+	int	failed = 0, i, read = 0;
+
+	for (i = 0; i < argc; i++)
+		if (strcmp(argv[i], "-") != 0)
+			failed += fn(argv[i], arg) != 0;
+		else if (!read++)
+			failed += ids_from_stdin(fn, arg);
+	return failed;
+}
+
+struct idv {
+	char	**v;
+	size_t	  n;
+};
+
+static int
+collect_id(const char *id, void *arg)
+{
+	struct idv	*iv = arg;
+
+	iv->v = mlp_xrealloc(iv->v, (iv->n + 2) * sizeof *iv->v);
+	iv->v[iv->n++] = mlp_xstrdup(id);
+	iv->v[iv->n] = NULL;
+	return 0;
+}
+
+char **
+tool_ids(int argc, char **argv, size_t *n)
+{
+	struct idv	iv = { NULL, 0 };
+
+	iv.v = mlp_xcalloc(1, sizeof *iv.v);
+	tool_for_each_id(argc, argv, collect_id, &iv);
+	*n = iv.n;
+	return iv.v;
+}
+
+void
+tool_ids_free(char **v)
+{
+	size_t	i;
+
+	if (v == NULL)
+		return;
+	for (i = 0; v[i] != NULL; i++)
+		free(v[i]);
+	free(v);
 }
 
 void

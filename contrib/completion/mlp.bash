@@ -295,7 +295,7 @@ _mlp_operands()
 	done
 }
 
-_mlp_log_cmds=(start end param metric tag artifact delete restore -)
+_mlp_log_cmds=(start end param metric tag artifact delete restore fsck gc -)
 
 # mlp-run: the project folder operand (a folder, not a git URL), else .
 _mlp_run_project()
@@ -394,6 +394,14 @@ _mlp_log_command()
 	end:--status)
 		_mlp_arg log --status "$store"
 		return ;;
+	gc:--run-ids)
+		_mlp_add_lines < <(_mlp_run_ids "$store")
+		return ;;
+	gc:--experiment-ids)
+		_mlp_add_lines < <(_mlp_experiment_ids "$store")
+		return ;;
+	gc:--older-than)
+		return ;;
 	esac
 	case $cmd in
 	start)
@@ -406,6 +414,16 @@ _mlp_log_command()
 	artifact)
 		i=$(_mlp_operands log | wc -l)
 		((i == 1)) && _mlp_files ;;
+	fsck)
+		if [[ $cur == -* ]]; then
+			_mlp_add --repair
+		else
+			_mlp_add_lines < <(_mlp_run_ids "$store")
+		fi ;;
+	delete | restore)
+		[[ $cur == -* ]] || _mlp_add_lines < <(_mlp_run_ids "$store") ;;
+	gc)
+		_mlp_add --older-than --run-ids --experiment-ids ;;
 	esac
 }
 

@@ -18,7 +18,10 @@ TEST_DIRECTORY=$(cd "$(dirname "$0")" && pwd)
 TRASH=$(mktemp -d "${TMPDIR:-/tmp}/mlp-test.XXXXXX") || exit 99
 cd "$TRASH" || exit 99
 MLFLOW_TRACKING_URI=$TRASH/mlruns
-export MLFLOW_TRACKING_URI
+# mlp-run's caches (tools, inputs, environment records, projects) in the
+# trash folder, never the user's ~/.cache/mlp.
+XDG_CACHE_HOME=$TRASH/cache
+export MLFLOW_TRACKING_URI XDG_CACHE_HOME
 _n=0 _failed=0 _skipped=0
 _cleanups=
 trap '_test_exit' EXIT

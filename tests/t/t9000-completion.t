@@ -131,14 +131,32 @@ test_expect_success 'bash: option values and columns' '
 '
 test_expect_success 'bash: mlp-log commands, then their options' '
 	complete mlp-log "" >out &&
-	printf "%s\n" - artifact delete end metric param restore start tag \
-	    >want && test_cmp want out &&
+	printf "%s\n" - artifact delete end fsck gc metric param restore \
+	    start tag >want && test_cmp want out &&
 	complete mlp-log -r x st >out && echo start >want &&
 	test_cmp want out &&
 	complete mlp-log start -- >out && printf "%s\n" --experiment --name \
 	    --tag >want && test_cmp want out &&
 	complete mlp-log -- >out && grep -x -e --store out &&
 	! grep -x -e --experiment out
+'
+test_expect_success 'bash: mlp-log fsck, gc, delete and restore' '
+	complete mlp-log fsck -- >out && echo --repair >want &&
+	test_cmp want out &&
+	complete mlp-log fsck --repair "" | grep -x -f r1 >out &&
+	test_cmp r1 out &&
+	complete mlp-log delete "" | grep -x -f r1 >out &&
+	test_cmp r1 out &&
+	complete mlp-log gc -- >out &&
+	printf "%s\n" --experiment-ids --older-than --run-ids >want &&
+	test_cmp want out &&
+	complete mlp-log gc --run-ids "" | grep -x -f r1 >out &&
+	test_cmp r1 out &&
+	complete mlp-log gc --run-ids=$(cut -c1-10 r1) >out &&
+	test_cmp r1 out &&
+	complete mlp-log gc --older-than "" >out && test_line_count out 0 &&
+	ls mlruns | grep -v -x -e .trash -e models | sort >want &&
+	complete mlp-log gc --experiment-ids "" >out && test_cmp want out
 '
 
 # The options a man page documents: ".It Fl s , -store Ar store".
@@ -179,7 +197,12 @@ test_expect_success 'zsh: experiment names and run ids' '
 	test_cmp want out &&
 	zcomplete "mlp-ls -s other -e " >out &&
 	printf "%s\n" Default elsewhere >want && test_cmp want out &&
-	zcomplete "mlp-log -r $(cut -c1-10 r1)" >out && test_cmp r1 out
+	zcomplete "mlp-log -r $(cut -c1-10 r1)" >out && test_cmp r1 out &&
+	zcomplete "mlp-log fsck --repair $(cut -c1-10 r1)" >out &&
+	test_cmp r1 out &&
+	zcomplete "mlp-log gc --run-ids=$(cut -c1-10 r1)" >out &&
+	test_cmp r1 out &&
+	zcomplete "mlp-log delete $(cut -c1-10 r1)" >out && test_cmp r1 out
 '
 test_expect_success 'zsh: entry points, parameters and option values' '
 	zcomplete "mlp-run proj -e " >out &&

@@ -383,6 +383,26 @@ test_orders_and_lines(void)
 	    "a name with a blank is skipped");
 	ok(mlp_line_run_id("-x\t\ta b", &len) == NULL, "nothing id-like");
 	ok(mlp_line_run_id("", &len) == NULL, "empty line");
+#define H32 "0123456789abcdef0123456789abcdef"
+	f = mlp_line_run_id("FINISHED\t" H32, &len);
+	ok(f != NULL && len == 32 && strncmp(f, H32, 32) == 0,
+	    "a 32-hex id after an id-like status");
+	f = mlp_line_run_id("2026-11-27T18:04:55Z  " H32 "  FINISHED  a b", &len);
+	ok(f != NULL && len == 32 && strncmp(f, H32, 32) == 0,
+	    "a table row");
+	f = mlp_line_run_id("x,\"my, run\"," H32 ",FINISHED", &len);
+	ok(f != NULL && len == 32 && strncmp(f, H32, 32) == 0, "a csv row");
+	f = mlp_line_run_id("{\"run_id\": \"" H32 "\"}", &len);
+	ok(f != NULL && len == 32 && strncmp(f, H32, 32) == 0, "a json row");
+	f = mlp_line_run_id("ab12\trun-" H32, &len);
+	ok(f != NULL && len == 4, "hex inside a longer word is no id");
+	f = mlp_line_run_id("ab12\t" H32 "0", &len);
+	ok(f != NULL && len == 4, "33 hex digits are no MLflow id");
+	ok(mlp_line_run_id("run_name\tstatus\trun_id", &len) == NULL,
+	    "a header line");
+	ok(mlp_line_run_id("start_time  run_id  status", &len) == NULL,
+	    "a table header");
+#undef H32
 }
 
 static void
