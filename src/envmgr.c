@@ -436,7 +436,7 @@ quoted(const char *s)
 
 static int
 build_venv(struct mlp_env *e, const struct pyenv *pe, const char *python,
-    const char *projdir, void (*log)(const char *))
+    const char *projdir, mlp_warn_fn *log, void *logarg)
 {
 	char	*argv[5], *msg;
 	int	 r;
@@ -444,7 +444,7 @@ build_venv(struct mlp_env *e, const struct pyenv *pe, const char *python,
 	msg = mlp_xasprintf("=== Creating a new environment in %s with %s ===",
 	    e->dir, python);
 	if (log)
-		log(msg);
+		log(logarg, msg);
 	free(msg);
 	argv[0] = (char *)python;
 	argv[1] = "-m";
@@ -454,7 +454,7 @@ build_venv(struct mlp_env *e, const struct pyenv *pe, const char *python,
 	if ((r = run_step(argv, projdir, "python -m venv")) != MLP_OK)
 		return r;
 	if (log && pe->nbuild + pe->ndeps > 0)
-		log("=== Installing dependencies ===");
+		log(logarg, "=== Installing dependencies ===");
 	if ((r = pip_install(e->dir, pe->build, pe->nbuild, projdir,
 	    "pip install of build_dependencies")) != MLP_OK)
 		return r;
@@ -465,7 +465,7 @@ build_venv(struct mlp_env *e, const struct pyenv *pe, const char *python,
 /* Build (or reuse) the env in e->dir with build(); ready marker, lock. */
 static int
 cached_build(struct mlp_env *e, int (*build)(struct mlp_env *, void *),
-    void *arg, void (*log)(const char *))
+    void *arg, mlp_warn_fn *log, void *logarg)
 {
 	char	*ready, *lock, *msg;
 	int	 fd = -1, r;
@@ -478,7 +478,7 @@ cached_build(struct mlp_env *e, int (*build)(struct mlp_env *, void *),
 		msg = mlp_xasprintf("=== Environment %s already exists ===",
 		    e->dir);
 		if (log)
-			log(msg);
+			log(logarg, msg);
 		free(msg);
 		r = MLP_OK;
 		goto out;
@@ -504,7 +504,8 @@ out:
 struct venv_arg {
 	const struct pyenv	*pe;
 	const char		*python, *projdir;
-	void			(*log)(const char *);
+	mlp_warn_fn		*log;
+	void			*logarg;
 };
 
 static int
@@ -512,12 +513,13 @@ venv_cb(struct mlp_env *e, void *arg)
 {
 	struct venv_arg	*a = arg;
 
-	return build_venv(e, a->pe, a->python, a->projdir, a->log);
+	return build_venv(e, a->pe, a->python, a->projdir, a->log,
+	    a->logarg);
 }
 
 static int
 prepare_venv(struct mlp_env *e, const struct mlp_project *p,
-    void (*log)(const char *))
+    mlp_warn_fn *log, void *logarg)
 {
 	struct mlp_buf		 text = MLP_BUF_INIT;
 	struct pyenv		 pe;
@@ -548,7 +550,8 @@ prepare_venv(struct mlp_env *e, const struct mlp_project *p,
 	a.python = python;
 	a.projdir = p->dir;
 	a.log = log;
-	if ((r = cached_build(e, venv_cb, &a, log)) != MLP_OK)
+	a.logarg = logarg;
+	if ((r = cached_build(e, venv_cb, &a, log, logarg)) != MLP_OK)
 		goto out;
 	e->python = mlp_xasprintf("%s/bin/python", e->dir);
 	q = mlp_xasprintf("%s/bin/activate", e->dir);
@@ -594,7 +597,7 @@ conda_cb(struct mlp_env *e, void *arg)
 
 static int
 prepare_conda(struct mlp_env *e, const struct mlp_project *p,
-    void (*log)(const char *))
+    mlp_warn_fn *log, void *logarg)
 {
 	struct mlp_buf	 text = MLP_BUF_INIT;
 	struct conda_arg a;
@@ -614,13 +617,13 @@ prepare_conda(struct mlp_env *e, const struct mlp_project *p,
 	if (log) {
 		sub = mlp_xasprintf("=== Creating conda environment %s ===",
 		    e->dir);
-		log(sub);
+		log(logarg, sub);
 		free(sub);
 	}
 	a.conda = conda;
 	a.file = p->env_file;
 	a.projdir = p->dir;
-	if ((r = cached_build(e, conda_cb, &a, log)) != MLP_OK)
+	if ((r = cached_build(e, conda_cb, &a, log, logarg)) != MLP_OK)
 		goto out;
 	e->python = mlp_xasprintf("%s/bin/python", e->dir);
 	/* <conda>/../../etc/profile.d/conda.sh, as MLflow sources it. */
@@ -644,7 +647,7 @@ out:
 
 static int
 build_image(struct mlp_env *e, const struct mlp_project *p,
-    const char *commit, void (*log)(const char *))
+    const char *commit, mlp_warn_fn *log, void *logarg)
 {
 	char	 tmpl[] = "/tmp/mlp-dockerfile.XXXXXX", *argv[8], *text, *msg;
 	int	 fd, r;
@@ -656,7 +659,7 @@ build_image(struct mlp_env *e, const struct mlp_project *p,
 	    mlp_xasprintf("%s:%.7s", p->name, commit) : mlp_xstrdup(p->name);
 	msg = mlp_xasprintf("=== Building docker image %s ===", e->image);
 	if (log)
-		log(msg);
+		log(logarg, msg);
 	free(msg);
 	if ((fd = mkstemp(tmpl)) == -1)
 		return mlp_error_set_errno(MLP_ERROR, "mkstemp");
@@ -683,7 +686,7 @@ build_image(struct mlp_env *e, const struct mlp_project *p,
 int
 mlp_env_prepare(struct mlp_env *out, const struct mlp_project *p,
     enum mlp_envmgr m, int build, const char *commit,
-    void (*log)(const char *))
+    mlp_warn_fn *log, void *logarg)
 {
 	int	r = MLP_OK;
 
@@ -693,14 +696,14 @@ mlp_env_prepare(struct mlp_env *out, const struct mlp_project *p,
 	case MLP_ENVMGR_LOCAL:
 		break;
 	case MLP_ENVMGR_VIRTUALENV:
-		r = prepare_venv(out, p, log);
+		r = prepare_venv(out, p, log, logarg);
 		break;
 	case MLP_ENVMGR_CONDA:
-		r = prepare_conda(out, p, log);
+		r = prepare_conda(out, p, log, logarg);
 		break;
 	case MLP_ENVMGR_DOCKER:
 		if (build)
-			r = build_image(out, p, commit, log);
+			r = build_image(out, p, commit, log, logarg);
 		else
 			out->image = mlp_xstrdup(p->docker_image);
 		break;

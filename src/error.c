@@ -14,8 +14,10 @@
  */
 #if defined(__GNUC__)
 static __thread char	last[1024] = "no error";
+static __thread int	last_code = MLP_ERROR;
 #else
 static char		last[1024] = "no error";
+static int		last_code = MLP_ERROR;
 #endif
 
 const char *
@@ -32,6 +34,7 @@ mlp_error_set(int code, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(last, sizeof last, fmt, ap);
 	va_end(ap);
+	last_code = code;
 	return code;
 }
 
@@ -49,5 +52,23 @@ mlp_error_set_errno(int code, const char *fmt, ...)
 	if (n < sizeof last)
 		snprintf(last + n, sizeof last - n, ": %s", strerror(e));
 	errno = e;
+	last_code = code;
 	return code;
+}
+
+int
+mlp_error_prefix(const char *fmt, ...)
+{
+	va_list	ap;
+	char	msg[sizeof last];
+	size_t	n;
+
+	memcpy(msg, last, sizeof msg);
+	va_start(ap, fmt);
+	vsnprintf(last, sizeof last, fmt, ap);
+	va_end(ap);
+	n = strlen(last);
+	if (n < sizeof last)
+		snprintf(last + n, sizeof last - n, ": %s", msg);
+	return last_code != MLP_OK ? last_code : MLP_ERROR;
 }

@@ -455,13 +455,9 @@ build(struct mlp_experiment **out, struct mlp_store *st, const char *id,
 	}
 	r = mlp_newdir_commit(&nd, e->dir);
 out:
-	if (r != MLP_OK && r != MLP_EEXISTS) {
-		char	why[512];
-
-		snprintf(why, sizeof why, "%s", mlp_error_last());
-		mlp_error_set(r, "cannot create experiment '%s' in '%s' "
-		    "(nothing was left behind): %s", name, st->root, why);
-	}
+	if (r != MLP_OK && r != MLP_EEXISTS)
+		(void)mlp_error_prefix("cannot create experiment '%s' in '%s' "
+		    "(nothing was left behind)", name, st->root);
 	free(path);
 	mlp_buf_release(&b);
 	if (r != MLP_OK)

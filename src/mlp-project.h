@@ -364,11 +364,12 @@ int	 mlp_env_check(struct mlp_project *, enum mlp_envmgr);
 /*
  * Create or reuse the environment (cached under $XDG_CACHE_HOME/mlp/envs/),
  * or build the docker image when build_image.  Progress lines go to
- * log (may be NULL).  commit (may be NULL) tags a built image.
+ * log(logarg, line) (log may be NULL).  commit (may be NULL) tags a
+ * built image.
  */
 int	 mlp_env_prepare(struct mlp_env *out, const struct mlp_project *,
 	    enum mlp_envmgr, int build_image, const char *commit,
-	    void (*log)(const char *));
+	    mlp_warn_fn *log, void *logarg);
 void	 mlp_env_release(struct mlp_env *);
 
 /* What a docker run needs besides the project. */

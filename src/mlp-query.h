@@ -175,8 +175,11 @@ typedef int	 mlp_emit_fn(void *arg, struct mlp_srun *);
  * Run a query and call emit for each selected run in order.  Only the
  * files the query needs are read: meta.yaml of each run, and a metric,
  * param or tag file only when a clause, an order or a column names it.
- * Damaged runs are passed to warn and skipped.  A non-zero return of
- * emit stops the search and is returned.  Returns MLP_OK or MLP_E*.
+ * Damaged runs are passed to warn and skipped.  Returns MLP_OK, an
+ * MLP_E*, or the non-zero value of emit that stopped the search, as is:
+ * an emit that returns a positive value (the caller's own "stop" code)
+ * makes mlp_search() return it, the one exception to "never positive"
+ * in mlp.h; an emit that returns only MLP_OK or MLP_E* keeps the rule.
  * Run folders are read by $MLP_THREADS threads (default: online CPUs,
  * at most 4); emit and warn are called from the calling thread only, in
  * the same order whatever the number of threads.

@@ -45,6 +45,13 @@ int		 mlp_error_set(int code, const char *fmt, ...) MLP_PRINTF(2, 3);
 /* Same, with ": strerror(errno)" appended. */
 int		 mlp_error_set_errno(int code, const char *fmt, ...)
 		    MLP_PRINTF(2, 3);
+/*
+ * Prepend "context: " to this thread's message, for a caller that adds
+ * what it was doing; returns the code of the last mlp_error_set*() of
+ * this thread (MLP_ERROR if none), so "return mlp_error_prefix(...)"
+ * passes the error on.
+ */
+int		 mlp_error_prefix(const char *fmt, ...) MLP_PRINTF(1, 2);
 
 /* ---- memory (xmalloc.c): abort on out-of-memory ---- */
 
@@ -669,6 +676,7 @@ int	 mlp_hash_file(char out[MLP_HASH_HEX], uint64_t *size,
 /* Parts of the API that belong to one tool each. */
 #include "mlp-query.h"
 #include "mlp-project.h"
+#include "mlp-job.h"
 #include "mlp-ftp.h"
 
 #endif /* MLP_H */

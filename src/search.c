@@ -79,7 +79,7 @@ struct dsin {
 #define MAXTHREADS	64
 
 /* One run folder of a batch, and what reading it gave. */
-struct job {
+struct search_job {
 	char		*name;
 	struct idref	*ref;		/* with run ids: this run's */
 	int		 found;		/* has meta.yaml: takes a seq */
@@ -117,7 +117,7 @@ struct search {
 	int				  need_user;	/* keep user_id */
 	int				  nthreads;
 	struct mlp_buf			 *wbufs;	/* one per extra thread */
-	struct job			 *jobs;		/* the batch */
+	struct search_job		 *jobs;		/* the batch */
 	size_t				  njobs;
 	size_t				  next;		/* first job not taken */
 	pthread_mutex_t			  lock;		/* guards next */
@@ -239,7 +239,6 @@ latest(struct mlp_metric_point *out, const struct mlp_buf *b,
 {
 	struct mlp_metric_point	 p;
 	const char		*q, *nl = NULL, *end = b->buf + b->len;
-	char			 why[256];
 	size_t			 lineno = 0;
 	int			 r;
 
@@ -253,10 +252,8 @@ latest(struct mlp_metric_point *out, const struct mlp_buf *b,
 			break;
 		if ((r = mlp_metric_parse_line(&p, q, (size_t)(nl - q))) !=
 		    MLP_OK) {
-			/* A copy: the message is also the buffer written. */
-			snprintf(why, sizeof why, "%s", mlp_error_last());
-			return mlp_error_set(r, "%s: line %zu: %s", path,
-			    lineno, why);
+			(void)mlp_error_prefix("%s: line %zu", path, lineno);
+			return r;
 		}
 		/* Python's max(): replaced only by a strictly greater one. */
 		if (lineno == 1 || mlp_metric_point_cmp(&p, out) > 0)
@@ -962,7 +959,8 @@ read_run(struct search *s, struct mlp_buf *b, size_t ei, const char *name,
 
 /* On the main thread, in folder order: what read_run() found. */
 static int
-take_job(struct search *s, struct job *j, mlp_emit_fn *emit, void *arg)
+take_job(struct search *s, struct search_job *j, mlp_emit_fn *emit,
+    void *arg)
 {
 	size_t	seq;
 
@@ -983,7 +981,7 @@ take_job(struct search *s, struct job *j, mlp_emit_fn *emit, void *arg)
 }
 
 static void
-job_release(struct job *j)
+search_job_release(struct search_job *j)
 {
 	free(j->name);
 	free(j->warning);
@@ -996,7 +994,7 @@ static int
 scan_run(struct search *s, size_t ei, const char *name, mlp_emit_fn *emit,
     void *arg)
 {
-	struct job	j;
+	struct search_job	j;
 	int		r;
 
 	memset(&j, 0, sizeof j);
@@ -1006,7 +1004,7 @@ scan_run(struct search *s, size_t ei, const char *name, mlp_emit_fn *emit,
 	    &j.note);
 	r = take_job(s, &j, emit, arg);
 	j.run = NULL;			/* kept, emitted or freed */
-	job_release(&j);
+	search_job_release(&j);
 	return r;
 }
 
@@ -1020,10 +1018,10 @@ struct worker {
 static void *
 work(void *arg)
 {
-	struct worker	*w = arg;
-	struct search	*s = w->s;
-	struct job	*j;
-	size_t		 i, n;
+	struct worker		*w = arg;
+	struct search		*s = w->s;
+	struct search_job	*j;
+	size_t			 i, n;
 
 	for (;;) {
 		pthread_mutex_lock(&s->lock);
@@ -1075,7 +1073,7 @@ run_batch(struct search *s, size_t ei, mlp_emit_fn *emit, void *arg)
 			r = take_job(s, &s->jobs[i], emit, arg);
 			s->jobs[i].run = NULL;
 		}
-		job_release(&s->jobs[i]);
+		search_job_release(&s->jobs[i]);
 	}
 	s->njobs = 0;
 	return r;
@@ -1131,7 +1129,7 @@ scan_experiment(struct search *s, size_t ei, mlp_emit_fn *emit, void *arg)
 	if (r == MLP_OK && s->njobs > 0)
 		r = run_batch(s, ei, emit, arg);
 	for (; s->njobs > 0; s->njobs--)
-		job_release(&s->jobs[s->njobs - 1]);
+		search_job_release(&s->jobs[s->njobs - 1]);
 	closedir(dp);
 	s->expfd = -1;
 	return r;

@@ -18,11 +18,21 @@
 
 #include "tool.h"
 
-#include "mlp-run.h"
-
 #define DEFAULT_MAX_DIFF	((size_t)4 << 20)
 
-int	quiet;
+/* What the options ask for; most of it goes to struct mlp_job_opts. */
+struct opts {
+	const char	*uri, *entry, *version, *store, *exp_name, *exp_id;
+	const char	*run_name, *env_mgr;
+	struct mlp_kv	*params;
+	size_t		 nparams;
+	char		**inputs, **docker_args;
+	size_t		 ninputs, ndocker_args;
+	size_t		 max_diff;
+	int		 quiet, require_clean, build_image;
+};
+
+static int	quiet;
 
 static void MLP_NORETURN
 usage(int status)
@@ -39,10 +49,14 @@ usage(int status)
 	exit(status);
 }
 
-void
-progress(const char *msg)
+/* The job's progress lines (unless -q) and warnings on stderr. */
+static void
+report(void *arg, enum mlp_job_msg kind, const char *msg)
 {
-	if (!quiet)
+	(void)arg;
+	if (kind == MLP_JOB_WARNING)
+		warnx("%s", msg);
+	else if (!quiet)
 		fprintf(stderr, "mlp-run: %s\n", msg);
 }
 
@@ -190,12 +204,40 @@ default_signals(void)
 	sigaction(SIGHUP, &sa, NULL);
 }
 
+/* Print the job's error, free it (joins its thread), exit. */
+static void MLP_NORETURN
+die(struct mlp_job *j, int status)
+{
+	warnx("%s", mlp_error_last());
+	mlp_job_free(j);
+	exit(status);
+}
+
+/* The store, as tool_store_open(), but the job is freed on error. */
+static struct mlp_store *
+open_store(struct mlp_job *j, const char *opt)
+{
+	struct mlp_store	*st;
+	char			*path;
+	int			 r;
+
+	if ((r = mlp_store_locate(&path, opt)) != MLP_OK)
+		die(j, r == MLP_EINVAL ? TOOL_EXIT_USAGE : TOOL_EXIT_FAIL);
+	r = mlp_store_open(&st, path, 1);
+	free(path);
+	if (r != MLP_OK)
+		die(j, TOOL_EXIT_FAIL);
+	return st;
+}
+
 int
 main(int argc, char **argv)
 {
-	struct opts	o;
-	struct job	j;
-	int		status;
+	struct opts		 o;
+	struct mlp_job_opts	 jo;
+	struct mlp_job_result	 res;
+	struct mlp_job		*j;
+	int			 status;
 
 	parse_opts(&o, argc, argv);
 	/*
@@ -207,12 +249,45 @@ main(int argc, char **argv)
 	 * are caught, so that the run always gets its end.
 	 */
 	default_signals();
-	memset(&j, 0, sizeof j);
-	j.o = &o;
-	prepare(&j);		/* errors here exit 1; no run exists yet */
+	memset(&jo, 0, sizeof jo);
+	jo.uri = o.uri;
+	jo.entry = o.entry;
+	jo.version = o.version;
+	jo.exp_name = o.exp_name;
+	jo.exp_id = o.exp_id;
+	jo.run_name = o.run_name;
+	jo.env_mgr = o.env_mgr;
+	jo.params = o.params;
+	jo.nparams = o.nparams;
+	jo.inputs = o.inputs;
+	jo.ninputs = o.ninputs;
+	jo.docker_args = o.docker_args;
+	jo.ndocker_args = o.ndocker_args;
+	jo.max_diff = o.max_diff;
+	jo.require_clean = o.require_clean;
+	jo.build_image = o.build_image;
+	jo.report = report;
+	j = mlp_job_new(&jo);
+	/* Errors up to mlp_job_create() exit 1: no run exists yet. */
+	if (mlp_job_locate(j) != MLP_OK ||
+	    mlp_job_prepare(j, open_store(j, o.store)) != MLP_OK)
+		die(j, TOOL_EXIT_FAIL);
 	mlp_spawn_signals_init();
-	status = run_job(&j);	/* the run exists: it always gets an end */
-	job_release(&j);
+	if (mlp_job_create(j) != MLP_OK)
+		die(j, TOOL_EXIT_FAIL);
+	/* The run exists: it always gets an end. */
+	if (mlp_job_run(j, &res) == MLP_OK)
+		status = res.started ? res.status : 128 + res.signal;
+	else {
+		warnx("%s", mlp_error_last());
+		if (res.spawn_error != 0)
+			status = res.spawn_error == MLP_ENOTFOUND ? 127 : 126;
+		else if (res.signal != 0)
+			status = 128 + res.signal;
+		else
+			status = TOOL_EXIT_FAIL;
+	}
+	mlp_job_free(j);
 	free(o.params);
 	free(o.inputs);
 	free(o.docker_args);

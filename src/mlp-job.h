@@ -1,0 +1,107 @@
+/* mlp-job.h - part of mlp.h (included from it; do not include directly). */
+#ifndef MLP_JOB_H
+#define MLP_JOB_H
+
+/*
+ * ---- running an MLproject entry point as a recorded run (job.c) ----
+ *
+ * The life of a run made by mlp-run, in steps a tool calls in order:
+ *
+ *	j = mlp_job_new(&opts);
+ *	mlp_job_locate(j);		find the code (may fetch a checkout)
+ *	mlp_job_prepare(j, store);	check all that can be checked
+ *	mlp_job_create(j);		the run exists from here on
+ *	mlp_job_run(j, &result);	start the child, record, wait, end
+ *	mlp_job_free(j);
+ *
+ * Nothing before mlp_job_create() makes a run; from the moment the run
+ * exists every way out of mlp_job_create() and mlp_job_run() ends it
+ * (FINISHED, FAILED with an mlp.error tag, or KILLED), except when the
+ * end itself cannot be written (then it stays RUNNING for mlp-log fsck).
+ * A run created beforehand (status SCHEDULED, e.g. by a sweep) is taken
+ * over with opts.run_id instead.  Nothing is printed: progress lines and
+ * warnings go to opts.report; errors come back as MLP_E* codes with
+ * mlp_error_last().  Signals are the caller's: call
+ * mlp_spawn_signals_init() before mlp_job_create() so that a signal ends
+ * the run KILLED rather than killing the process.  The job sets
+ * MLFLOW_RUN_ID, MLFLOW_EXPERIMENT_ID, MLFLOW_TRACKING_URI and
+ * MLFLOW_ALLOW_FILE_STORE in this process's environment for the child.
+ */
+
+enum mlp_job_msg {
+	MLP_JOB_PROGRESS,	/* "=== Running command ... ===" and such */
+	MLP_JOB_WARNING		/* something not recorded; the run goes on */
+};
+
+typedef void	 mlp_job_report_fn(void *arg, enum mlp_job_msg,
+		    const char *msg);
+
+struct mlp_job_opts {
+	const char	*uri;		/* project folder or git URL[#subdir] */
+	const char	*entry;		/* entry point (NULL: "main") */
+	const char	*version;	/* git ref, or NULL */
+	const char	*exp_name, *exp_id;	/* neither: experiment "0" */
+	const char	*run_name;	/* NULL: generated */
+	const char	*run_id;	/* take over this SCHEDULED run */
+	const char	*env_mgr;	/* NULL: the project's default */
+	const struct mlp_kv *params;	/* -P key=value */
+	size_t		 nparams;
+	char *const	*inputs;	/* extra input paths to fingerprint */
+	size_t		 ninputs;
+	char *const	*docker_args;	/* -A name[=value] */
+	size_t		 ndocker_args;
+	size_t		 max_diff;	/* bytes of git diff kept */
+	int		 require_clean, build_image;
+	mlp_job_report_fn *report;	/* may be NULL */
+	void		*report_arg;
+};
+
+/* What mlp_job_run() saw, for the caller's exit status. */
+struct mlp_job_result {
+	int	signal;		/* caught before the child started, or 0 */
+	int	spawn_error;	/* the child could not start: MLP_ENOTFOUND
+				   (command not found) or MLP_ERROR; or 0 */
+	int	started;	/* the child ran and was waited for */
+	int	status;		/* its status, shell style (code or 128+N) */
+	int	interrupted;	/* the signal it was stopped for, or 0 */
+	int	ended;		/* the end of the run is written */
+};
+
+struct mlp_job;
+
+/* A new job; opts and what it points to must outlive the job. */
+struct mlp_job *mlp_job_new(const struct mlp_job_opts *);
+/* Find the project's folder: a local folder, or a checkout fetched. */
+int	 mlp_job_locate(struct mlp_job *);
+/*
+ * Everything before the run exists: project, entry point, parameters,
+ * environment manager, input fingerprints, experiment (or the run of
+ * opts.run_id, which must be SCHEDULED), --require-clean.  The job owns
+ * st from here on (closed by mlp_job_free()), even on error.  May start
+ * a thread that inspects a local git work tree.
+ */
+int	 mlp_job_prepare(struct mlp_job *, struct mlp_store *st);
+/*
+ * Create the run (RUNNING) with the runner's tags and the parameters, or
+ * mark the run of opts.run_id RUNNING with the same tags.  An error
+ * after the run exists ends it FAILED.
+ */
+int	 mlp_job_create(struct mlp_job *);
+/*
+ * Start the entry point's command, record the rest, wait for it, end the
+ * run.  MLP_OK: the run ended as it should (FINISHED, FAILED or KILLED;
+ * see *res); an error: it ended FAILED or KILLED with mlp.error, or its
+ * end could not be written (res->ended is 0).
+ */
+int	 mlp_job_run(struct mlp_job *, struct mlp_job_result *res);
+/* The run's id once created, else NULL. */
+const char *mlp_job_run_id(const struct mlp_job *);
+/*
+ * Join the inspecting thread, remove the checkout fetched for the job,
+ * free everything.  Call it before exit(3) whenever mlp_job_prepare() ran:
+ * the libraries that thread uses (libgit2) must not be torn down under
+ * it by their exit hooks.
+ */
+void	 mlp_job_free(struct mlp_job *);
+
+#endif /* MLP_JOB_H */
