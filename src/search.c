@@ -577,7 +577,7 @@ static int
 dataset_value(struct mlp_qval *out, struct mlp_srun *run, const char *key)
 {
 	struct mlp_buf	 b = MLP_BUF_INIT;
-	const char	*f;
+	const char	*f = NULL;
 	size_t		 i, n = 0;
 	int		 r;
 
