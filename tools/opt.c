@@ -182,9 +182,8 @@ tool_help(const struct tool_cmd *top)
 		struct words	w;
 
 		w.f = stdout;
-		w.col = 0;
-		fputs("  ", stdout);
-		w.col = 2;
+		fputs(" ", stdout);	/* and word() one more */
+		w.col = 1;
 		word(&w, "%s", c->name, "", "");
 		w.indent = w.col + 1;
 		opt_words(&w, c);
