@@ -1,8 +1,8 @@
 /*
  * command.c - checking -P values against an entry point and building the
- * shell command of a run (mlproject.md section 2), with two improvements
- * over MLflow: float and int values are checked, and a bad template is
- * an error before any run exists.
+ * shell command of a run (docs/mlp-run.1, THE MLPROJECT FILE), with two
+ * improvements over MLflow: float and int values are checked, and a bad
+ * template is an error before any run exists.
  */
 #include "config.h"
 

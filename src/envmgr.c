@@ -1,7 +1,7 @@
 /*
  * envmgr.c - the environments an entry point runs in: local (as is),
  * virtualenv (python_env.yaml -> python3 -m venv + pip), conda, docker
- * (mlproject.md section 6).  Environments are cached under
+ * (docs/mlp-run.1, ENVIRONMENT MANAGERS).  Environments are cached under
  * $XDG_CACHE_HOME/mlp/envs/<hash>/ and marked complete with a file
  * .mlp-ready, so an interrupted build is never reused.
  */

@@ -1,7 +1,8 @@
 /*
  * inputs.c - data fingerprints: every input file hashed with XXH3-128,
  * the list written as mlp/inputs.tsv, one hash for all of it, and the
- * inputs recorded as MLflow datasets (filestore.md 9.1, 9.2).
+ * inputs recorded as MLflow datasets: datasets/<md5>/meta.yaml in the
+ * experiment, inputs/<md5>/meta.yaml in the run (docs/mlp-store.5, Layout).
  *
  * A file is read again only when the cache does not know its device,
  * inode, size and mtime (with nanoseconds).  The cache is a text file of

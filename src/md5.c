@@ -1,6 +1,7 @@
 /*
  * md5.c - MD5 (RFC 1321), only because MLflow names dataset records and
- * run inputs after the MD5 of their ids (filestore.md section 9).  Not
+ * run inputs after the MD5 of their ids (datasets/<md5>, inputs/<md5>
+ * in docs/mlp-store.5).  Not
  * used for anything that needs collision resistance.
  */
 #include "config.h"

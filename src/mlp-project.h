@@ -322,7 +322,7 @@ int	 mlp_inputs_tsv(struct mlp_buf *out, char digest[MLP_HASH_HEX],
 size_t	 mlp_inputs_count(const struct mlp_inputs *);
 /*
  * Record each input as an MLflow dataset of the run's experiment and a
- * dataset input of the run (filestore.md 9.1 and 9.2).
+ * dataset input of the run (datasets/ and inputs/ in docs/mlp-store.5).
  */
 int	 mlp_inputs_record(struct mlp_inputs *, struct mlp_run *);
 /* Save new cache entries and free. */

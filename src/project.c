@@ -1,7 +1,7 @@
 /*
  * project.c - MLproject files: loading and checking them, entry points,
- * parameter checking, and the shell command of a run (mlproject.md
- * sections 1 and 2).
+ * parameter checking, and the shell command of a run (docs/mlp-run.1,
+ * THE MLPROJECT FILE).
  */
 #include "config.h"
 

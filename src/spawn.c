@@ -9,7 +9,7 @@
  * then goes straight to the job, and mlp-run learns of it from the
  * child's status.  Signals are blocked around fork(), a failed exec is
  * reported through a close-on-exec pipe, and waitpid() is retried on
- * EINTR (house-style snippet 7).
+ * EINTR.
  */
 #include "config.h"
 

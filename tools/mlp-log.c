@@ -14,43 +14,125 @@
 #include <unistd.h>
 
 #include "tool.h"
+#include "opt.h"
 
-static const char	*store_opt, *run_opt;
-static int		 quiet;
+/* The global options, filled by main(). */
+struct log_opts {
+	const char	*store, *run;
+	int		 quiet;
+};
 
-static void MLP_NORETURN
-usage(int status)
+static const struct tool_opt log_options[] = {
+	{ 'q', "quiet", 0, NULL, "gc: do not list what is deleted" },
+	{ 'V', "version", 0, NULL, "print the version and exit" },
+	{ 's', "store", TOOL_OPT_ARG, "store",
+	    "the store (else $MLFLOW_TRACKING_URI, ./mlruns)" },
+	{ 'r', "run", TOOL_OPT_ARG, "run-id",
+	    "the run (default: $MLFLOW_RUN_ID)" },
+	{ 'h', "help", 0, NULL, "print this help and exit" },
+	{ 0, NULL, 0, NULL, NULL }
+};
+
+/* The long-only options of the commands. */
+enum { O_STATUS = TOOL_OPT_LONG, O_TIMESTAMP, O_REPAIR, O_OLDER, O_RUNS,
+    O_EXPS };
+
+static const struct tool_opt start_options[] = {
+	{ 'e', "experiment", TOOL_OPT_ARG, "experiment",
+	    "the experiment, by name or id; made if missing" },
+	{ 'n', "name", TOOL_OPT_ARG, "name", "the run's name" },
+	{ 't', "tag", TOOL_OPT_ARG | TOOL_OPT_MULTI, "key=value",
+	    "a tag of the run" },
+	{ 0, NULL, 0, NULL, NULL }
+};
+static const struct tool_opt end_options[] = {
+	{ O_STATUS, "status", TOOL_OPT_ARG, "FINISHED|FAILED|KILLED",
+	    "the final status (default: FINISHED)" },
+	{ 0, NULL, 0, NULL, NULL }
+};
+static const struct tool_opt metric_options[] = {
+	{ O_TIMESTAMP, "timestamp", TOOL_OPT_ARG, "ms",
+	    "the time of the value (default: now)" },
+	{ 0, NULL, 0, NULL, NULL }
+};
+static const struct tool_opt fsck_options[] = {
+	{ O_REPAIR, "repair", 0, NULL, "repair what can be repaired" },
+	{ 0, NULL, 0, NULL, NULL }
+};
+static const struct tool_opt gc_options[] = {
+	{ O_OLDER, "older-than", TOOL_OPT_ARG, "#d#h#m#s",
+	    "only runs deleted at least this long ago" },
+	{ O_RUNS, "run-ids", TOOL_OPT_ARG, "id,...",
+	    "only these deleted runs" },
+	{ O_EXPS, "experiment-ids", TOOL_OPT_ARG, "id,...",
+	    "only these deleted experiments" },
+	{ 0, NULL, 0, NULL, NULL }
+};
+static const struct tool_opt no_options[] = {
+	{ 0, NULL, 0, NULL, NULL }
+};
+
+static const struct tool_cmd log_cmds[] = {
+	{ "start", NULL, "start a run in the experiment; print its id",
+	    start_options, 1, NULL },
+	{ "end", NULL, "end the run", end_options, 1, NULL },
+	{ "param", "key value", "log a parameter", no_options, 1, NULL },
+	{ "metric", "key value [step]", "log a metric value",
+	    metric_options, 1, NULL },
+	{ "tag", "key value", "set a tag", no_options, 1, NULL },
+	{ "artifact", "file [dir]", "copy a file into the run's artifacts",
+	    no_options, 1, NULL },
+	{ "delete", "[run-id ... | -]", "mark the runs deleted", no_options, 1, NULL },
+	{ "restore", "[run-id ... | -]", "undo delete", no_options, 1, NULL },
+	{ "fsck", "[run-id ... | -]", "check the store (exit 1: damage found)",
+	    fsck_options, 1, NULL },
+	{ "gc", NULL, "remove deleted runs and experiments for good",
+	    gc_options, 1, NULL },
+	{ "-", NULL, "read 'metric|param|tag key value...' lines from stdin",
+	    no_options, 1, NULL },
+	{ NULL, NULL, NULL, NULL, 0, NULL }
+};
+
+static const struct tool_cmd log_cmd = {
+	"mlp-log", "command [args]",
+	"Log into a run of an MLflow file store, or check and clean the store.",
+	log_options, 1, log_cmds
+};
+
+/* Parse the options of a command (argv[0]); usage errors exit 2. */
+static void
+cmd_getopt_init(struct tool_getopt *g, char **argv)
 {
-	fprintf(status ? stderr : stdout,
-	    "usage: mlp-log [-qV] [-s store] [-r run-id] command [args]\n"
-	    "commands:\n"
-	    "  start [-e experiment] [-n name] [-t key=value]...\n"
-	    "  end [--status FINISHED|FAILED|KILLED]\n"
-	    "  param key value\n"
-	    "  metric [--timestamp ms] key value [step]\n"
-	    "  tag key value\n"
-	    "  artifact file [dir]\n"
-	    "  delete | restore [run-id... | -]\n"
-	    "  fsck [--repair] [run-id... | -]\n"
-	    "  gc [--older-than #d#h#m#s] [--run-ids id,...|-] "
-	    "[--experiment-ids id,...]\n"
-	    "  -          read 'metric|param|tag key value...' lines from "
-	    "stdin\n");
-	exit(status);
+	const struct tool_cmd	*c;
+
+	for (c = log_cmds; c->name != NULL; c++)
+		if (strcmp(c->name, argv[0]) == 0)
+			break;
+	tool_getopt_init(g, c->name != NULL ? c : &log_cmds[0], &log_cmd);
+}
+
+/* The usage line of the command argv[0], on stderr; exit 2. */
+static void MLP_NORETURN
+cmd_usage(char **argv)
+{
+	struct tool_getopt	g;
+
+	cmd_getopt_init(&g, argv);
+	tool_usage(&log_cmd, g.cmd);
 }
 
 static struct mlp_store *
-open_store(int create)
+open_store(const struct log_opts *lo, int create)
 {
-	return tool_store_open(store_opt, create);
+	return tool_store_open(lo->store, create);
 }
 
 /* The run of -r, else MLFLOW_RUN_ID; a clear error without either. */
 static struct mlp_run *
-open_run(struct mlp_store **stp)
+open_run(const struct log_opts *lo, struct mlp_store **stp)
 {
 	struct mlp_run	*run;
-	const char	*id = run_opt;
+	const char	*id = lo->run;
 
 	if (id == NULL || *id == '\0')
 		id = getenv("MLFLOW_RUN_ID");
@@ -58,7 +140,7 @@ open_run(struct mlp_store **stp)
 		errx(TOOL_EXIT_USAGE, "no run given: use -r RUN_ID, set "
 		    "MLFLOW_RUN_ID, or start one with "
 		    "'export MLFLOW_RUN_ID=$(mlp-log start)'");
-	*stp = open_store(0);
+	*stp = open_store(lo, 0);
 	if (mlp_run_open(&run, *stp, id) != MLP_OK)
 		errx(TOOL_EXIT_FAIL, "%s", mlp_error_last());
 	return run;
@@ -107,14 +189,9 @@ start_experiment(struct mlp_store *st, const char *opt)
 }
 
 static int
-cmd_start(int argc, char **argv)
+cmd_start(const struct log_opts *lo, int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "experiment", required_argument, NULL, 'e' },
-		{ "name",       required_argument, NULL, 'n' },
-		{ "tag",        required_argument, NULL, 't' },
-		{ NULL,         0,                 NULL, 0 }
-	};
+	struct tool_getopt	g;
 	struct mlp_run_create_opts	 o;
 	struct mlp_experiment		*e;
 	struct mlp_store		*st;
@@ -128,7 +205,8 @@ cmd_start(int argc, char **argv)
 	memset(&o, 0, sizeof o);
 	o.start_time = MLP_NOTIME;
 	tags = calloc((size_t)argc + 2, sizeof *tags);
-	while ((ch = getopt_long(argc, argv, "+e:n:t:", longopts, NULL)) != -1)
+	cmd_getopt_init(&g, argv);
+	while ((ch = tool_getopt(&g, argc, argv)) != -1)
 		switch (ch) {
 		case 'e':
 			exp = optarg;
@@ -148,10 +226,10 @@ cmd_start(int argc, char **argv)
 			n++;
 			break;
 		default:
-			usage(TOOL_EXIT_USAGE);
+			cmd_usage(argv);
 		}
 	if (optind != argc)
-		usage(TOOL_EXIT_USAGE);
+		cmd_usage(argv);
 	/* What MLflow's start_run() records about who and what. */
 	if (!have_user) {
 		tags[n].key = "mlflow.user";
@@ -163,7 +241,7 @@ cmd_start(int argc, char **argv)
 	}
 	o.tags = tags;
 	o.ntags = n;
-	st = open_store(1);
+	st = open_store(lo, 1);
 	e = start_experiment(st, exp);
 	if (mlp_run_create(&run, st, e, &o) != MLP_OK)
 		errx(TOOL_EXIT_FAIL, "%s", mlp_error_last());
@@ -175,19 +253,17 @@ cmd_start(int argc, char **argv)
 }
 
 static int
-cmd_end(int argc, char **argv)
+cmd_end(const struct log_opts *lo, int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "status", required_argument, NULL, 'S' },
-		{ NULL,     0,                 NULL, 0 }
-	};
+	struct tool_getopt	g;
 	struct mlp_store	*st;
 	struct mlp_run		*run;
 	int			 ch, status = MLP_RUN_FINISHED;
 
-	while ((ch = getopt_long(argc, argv, "+S:", longopts, NULL)) != -1)
+	cmd_getopt_init(&g, argv);
+	while ((ch = tool_getopt(&g, argc, argv)) != -1)
 		switch (ch) {
-		case 'S':
+		case O_STATUS:
 			status = mlp_run_status_parse(optarg);
 			if (status != MLP_RUN_FINISHED &&
 			    status != MLP_RUN_FAILED &&
@@ -197,11 +273,11 @@ cmd_end(int argc, char **argv)
 				    optarg);
 			break;
 		default:
-			usage(TOOL_EXIT_USAGE);
+			cmd_usage(argv);
 		}
 	if (optind != argc)
-		usage(TOOL_EXIT_USAGE);
-	run = open_run(&st);
+		cmd_usage(argv);
+	run = open_run(lo, &st);
 	return done(st, run, mlp_run_end(run, status, MLP_NOTIME));
 }
 
@@ -227,20 +303,20 @@ lifecycle_one(const char *id, void *arg)
 
 /* delete | restore [run-id... | -]: the runs named, else -r's run. */
 static int
-cmd_lifecycle(int argc, char **argv, int delete)
+cmd_lifecycle(const struct log_opts *lo, int argc, char **argv, int delete)
 {
 	struct lifecycle	 lc;
 	struct mlp_run		*run;
 	int			 failed;
 
 	if (argc == 1) {
-		run = open_run(&lc.st);
+		run = open_run(lo, &lc.st);
 		return done(lc.st, run, delete ? mlp_run_delete(run) :
 		    mlp_run_restore(run));
 	}
 	if (argv[1][0] == '-' && argv[1][1] != '\0')
-		usage(TOOL_EXIT_USAGE);
-	lc.st = open_store(0);
+		cmd_usage(argv);
+	lc.st = open_store(lo, 0);
 	lc.delete = delete;
 	failed = tool_for_each_id(argc - 1, argv + 1, lifecycle_one, &lc);
 	mlp_store_close(lc.st);
@@ -248,14 +324,14 @@ cmd_lifecycle(int argc, char **argv, int delete)
 }
 
 static int
-cmd_kv(int argc, char **argv, int param)
+cmd_kv(const struct log_opts *lo, int argc, char **argv, int param)
 {
 	struct mlp_store	*st;
 	struct mlp_run		*run;
 
 	if (argc != 3)
-		usage(TOOL_EXIT_USAGE);
-	run = open_run(&st);
+		cmd_usage(argv);
+	run = open_run(lo, &st);
 	return done(st, run, param ? mlp_run_log_param(run, argv[1],
 	    argv[2]) : mlp_run_set_tag(run, argv[1], argv[2]));
 }
@@ -272,51 +348,49 @@ int_arg(const char *s, const char *what)
 }
 
 static int
-cmd_metric(int argc, char **argv)
+cmd_metric(const struct log_opts *lo, int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "timestamp", required_argument, NULL, 'T' },
-		{ NULL,        0,                 NULL, 0 }
-	};
+	struct tool_getopt	g;
 	struct mlp_store	*st;
 	struct mlp_run		*run;
 	int64_t			 ts = MLP_NOTIME, step = 0;
 	double			 v;
 	int			 ch;
 
-	while ((ch = getopt_long(argc, argv, "+T:", longopts, NULL)) != -1)
+	cmd_getopt_init(&g, argv);
+	while ((ch = tool_getopt(&g, argc, argv)) != -1)
 		switch (ch) {
-		case 'T':
+		case O_TIMESTAMP:
 			ts = int_arg(optarg, "timestamp");
 			if (ts < 0)
 				errx(TOOL_EXIT_USAGE, "bad timestamp '%s': "
 				    "must not be negative", optarg);
 			break;
 		default:
-			usage(TOOL_EXIT_USAGE);
+			cmd_usage(argv);
 		}
 	argc -= optind;
 	argv += optind;
 	if (argc != 2 && argc != 3)
-		usage(TOOL_EXIT_USAGE);
+		cmd_usage(argv);
 	if (mlp_parse_double(&v, argv[1], strlen(argv[1])) != MLP_OK)
 		errx(TOOL_EXIT_USAGE, "bad value '%s' for metric '%s': expected "
 		    "a number", argv[1], argv[0]);
 	if (argc == 3)
 		step = int_arg(argv[2], "step");
-	run = open_run(&st);
+	run = open_run(lo, &st);
 	return done(st, run, mlp_run_log_metric(run, argv[0], v, ts, step));
 }
 
 static int
-cmd_artifact(int argc, char **argv)
+cmd_artifact(const struct log_opts *lo, int argc, char **argv)
 {
 	struct mlp_store	*st;
 	struct mlp_run		*run;
 
 	if (argc != 2 && argc != 3)
-		usage(TOOL_EXIT_USAGE);
-	run = open_run(&st);
+		cmd_usage(argv);
+	run = open_run(lo, &st);
 	return done(st, run, mlp_run_log_artifact(run, argv[1],
 	    argc == 3 ? argv[2] : NULL));
 }
@@ -420,15 +494,15 @@ stream_log(struct mlp_run *run, int fd)
 }
 
 static int
-cmd_stream(int argc)
+cmd_stream(const struct log_opts *lo, int argc, char **argv)
 {
 	struct mlp_store	*st;
 	struct mlp_run		*run;
 	int			 r;
 
 	if (argc != 1)
-		usage(TOOL_EXIT_USAGE);
-	run = open_run(&st);
+		cmd_usage(argv);
+	run = open_run(lo, &st);
 	r = stream_log(run, STDIN_FILENO);
 	close_run(st, run);
 	return r;
@@ -443,12 +517,9 @@ print_finding(void *arg, const struct mlp_fsck_finding *fi)
 
 /* mlp-log fsck: exit 0 clean, 1 damage found (repaired or not). */
 static int
-cmd_fsck(int argc, char **argv)
+cmd_fsck(const struct log_opts *lo, int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "repair", no_argument, NULL, 'R' },
-		{ NULL,     0,           NULL, 0 }
-	};
+	struct tool_getopt	g;
 	struct mlp_fsck_opts	 o;
 	struct mlp_store	*st;
 	struct mlp_run		*run;
@@ -457,15 +528,16 @@ cmd_fsck(int argc, char **argv)
 	int			 ch;
 
 	memset(&o, 0, sizeof o);
-	while ((ch = getopt_long(argc, argv, "+R", longopts, NULL)) != -1)
+	cmd_getopt_init(&g, argv);
+	while ((ch = tool_getopt(&g, argc, argv)) != -1)
 		switch (ch) {
-		case 'R':
+		case O_REPAIR:
 			o.repair = 1;
 			break;
 		default:
-			usage(TOOL_EXIT_USAGE);
+			cmd_usage(argv);
 		}
-	st = open_store(0);
+	st = open_store(lo, 0);
 	/* Runs declared dead; "-" and an empty pipe declare none. */
 	ids = tool_ids(argc - optind, argv + optind, &o.nrun_ids);
 	for (i = 0; i < o.nrun_ids; i++) {
@@ -488,7 +560,7 @@ gc_say(void *arg, int warning, const char *msg)
 	(void)arg;
 	if (warning)
 		warnx("%s", msg);
-	else if (!quiet)
+	else if (!*(const int *)arg)
 		printf("%s\n", msg);
 }
 
@@ -518,15 +590,9 @@ split_ids(size_t *n, char *s)
 }
 
 static int
-cmd_gc(int argc, char **argv)
+cmd_gc(const struct log_opts *lo, int argc, char **argv)
 {
-	enum { O_OLDER = 256, O_RUNS, O_EXPS };
-	static const struct option longopts[] = {
-		{ "older-than",     required_argument, NULL, O_OLDER },
-		{ "run-ids",        required_argument, NULL, O_RUNS },
-		{ "experiment-ids", required_argument, NULL, O_EXPS },
-		{ NULL,             0,                 NULL, 0 }
-	};
+	struct tool_getopt	g;
 	struct mlp_gc_opts	 o;
 	struct mlp_store	*st;
 	char			**runs = NULL, **exps = NULL, **ids = NULL;
@@ -535,7 +601,8 @@ cmd_gc(int argc, char **argv)
 	int			 ch, r;
 
 	memset(&o, 0, sizeof o);
-	while ((ch = getopt_long(argc, argv, "+", longopts, NULL)) != -1)
+	cmd_getopt_init(&g, argv);
+	while ((ch = tool_getopt(&g, argc, argv)) != -1)
 		switch (ch) {
 		case O_OLDER:
 			if (mlp_gc_parse_age(&ms, optarg) != MLP_OK)
@@ -555,10 +622,10 @@ cmd_gc(int argc, char **argv)
 				    optarg);
 			break;
 		default:
-			usage(TOOL_EXIT_USAGE);
+			cmd_usage(argv);
 		}
 	if (optind != argc)
-		usage(TOOL_EXIT_USAGE);
+		cmd_usage(argv);
 	if (runs != NULL) {
 		/* "-" in the list: the ids of stdin's lines, as elsewhere. */
 		o.run_ids = ids = tool_ids((int)nruns, runs, &o.nrun_ids);
@@ -571,7 +638,8 @@ cmd_gc(int argc, char **argv)
 		}
 	}
 	o.fn = gc_say;
-	st = open_store(0);
+	o.arg = (void *)&lo->quiet;
+	st = open_store(lo, 0);
 	r = mlp_gc(st, &o);
 	if (r != MLP_OK)
 		errx(TOOL_EXIT_FAIL, "%s", mlp_error_last());
@@ -585,67 +653,60 @@ cmd_gc(int argc, char **argv)
 int
 main(int argc, char *argv[])
 {
-	static const struct option longopts[] = {
-		{ "store",   required_argument, NULL, 's' },
-		{ "run",     required_argument, NULL, 'r' },
-		{ "quiet",   no_argument,       NULL, 'q' },
-		{ "help",    no_argument,       NULL, 'h' },
-		{ "version", no_argument,       NULL, 'V' },
-		{ NULL,      0,                 NULL, 0 }
-	};
-	const char	*cmd;
-	int		 ch;
+	struct log_opts		 lo;
+	struct tool_getopt	 g;
+	const char		*cmd;
+	int			 ch;
 
-	while ((ch = getopt_long(argc, argv, "+hqr:s:V", longopts, NULL)) !=
-	    -1)
+	memset(&lo, 0, sizeof lo);
+	tool_getopt_init(&g, &log_cmd, NULL);
+	while ((ch = tool_getopt(&g, argc, argv)) != -1)
 		switch (ch) {
 		case 's':
-			store_opt = optarg;
+			lo.store = optarg;
 			break;
 		case 'r':
-			run_opt = optarg;
+			lo.run = optarg;
 			break;
 		case 'q':
-			quiet = 1;
+			lo.quiet = 1;
 			break;
-		case 'h':
-			usage(TOOL_EXIT_OK);
 		case 'V':
 			tool_version("mlp-log");
 		default:
-			usage(TOOL_EXIT_USAGE);
+			tool_usage(&log_cmd, NULL);
 		}
 	argc -= optind;
 	argv += optind;
 	if (argc < 1)
-		usage(TOOL_EXIT_USAGE);
+		tool_usage(&log_cmd, NULL);
 	cmd = argv[0];
 	optind = 1;
 	if (strcmp(cmd, "start") == 0)
-		ch = cmd_start(argc, argv);
+		ch = cmd_start(&lo, argc, argv);
 	else if (strcmp(cmd, "end") == 0)
-		ch = cmd_end(argc, argv);
+		ch = cmd_end(&lo, argc, argv);
 	else if (strcmp(cmd, "param") == 0)
-		ch = cmd_kv(argc, argv, 1);
+		ch = cmd_kv(&lo, argc, argv, 1);
 	else if (strcmp(cmd, "tag") == 0)
-		ch = cmd_kv(argc, argv, 0);
+		ch = cmd_kv(&lo, argc, argv, 0);
 	else if (strcmp(cmd, "metric") == 0)
-		ch = cmd_metric(argc, argv);
+		ch = cmd_metric(&lo, argc, argv);
 	else if (strcmp(cmd, "artifact") == 0)
-		ch = cmd_artifact(argc, argv);
+		ch = cmd_artifact(&lo, argc, argv);
 	else if (strcmp(cmd, "delete") == 0)
-		ch = cmd_lifecycle(argc, argv, 1);
+		ch = cmd_lifecycle(&lo, argc, argv, 1);
 	else if (strcmp(cmd, "restore") == 0)
-		ch = cmd_lifecycle(argc, argv, 0);
+		ch = cmd_lifecycle(&lo, argc, argv, 0);
 	else if (strcmp(cmd, "fsck") == 0)
-		ch = cmd_fsck(argc, argv);
+		ch = cmd_fsck(&lo, argc, argv);
 	else if (strcmp(cmd, "gc") == 0)
-		ch = cmd_gc(argc, argv);
+		ch = cmd_gc(&lo, argc, argv);
 	else if (strcmp(cmd, "-") == 0)
-		ch = cmd_stream(argc);
+		ch = cmd_stream(&lo, argc, argv);
 	else {
 		warnx("unknown command '%s'", cmd);
-		usage(TOOL_EXIT_USAGE);
+		tool_usage(&log_cmd, NULL);
 	}
 	tool_flush_stdout();
 	return ch;

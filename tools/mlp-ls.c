@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "tool.h"
+#include "opt.h"
 
 #define DEFAULT_COLUMNS	"start_time,run_id,status,experiment_name,run_name"
 #define PLOT_HEIGHT	8
@@ -35,19 +36,58 @@ struct ls {
 	int			 nwarn;
 };
 
-static void MLP_NORETURN
-usage(int status)
-{
-	fprintf(status ? stderr : stdout,
-	    "usage: mlp-ls [-HUx] [-s store] [-e experiment]... "
-	    "[--view active|deleted|all]\n"
-	    "              [-f filter]... [-o 'key [ASC|DESC]']... "
-	    "[-c columns] [-n max]\n"
-	    "              [-F tsv|csv|json|table] [--history key | "
-	    "--plot key [--overlay]]\n"
-	    "              [run-id ... | -]\n");
-	exit(status);
-}
+/* The long-only options. */
+enum { O_VIEW = TOOL_OPT_LONG, O_HISTORY, O_PLOT, O_OVERLAY };
+
+static const struct tool_opt ls_options[] = {
+	{ 'H', "header", 0, NULL, "print a header line first" },
+	{ 'U', "unsorted", 0, NULL, "runs in no order, as they are found" },
+	{ 'x', "experiments", 0, NULL, "list experiments, not runs" },
+	{ 's', "store", TOOL_OPT_ARG, "store", "the store (else "
+	    "$MLFLOW_TRACKING_URI, ./mlruns)" },
+	{ 'e', "experiment", TOOL_OPT_ARG | TOOL_OPT_MULTI, "experiment",
+	    "runs of this experiment (name or id)" },
+	{ O_VIEW, "view", TOOL_OPT_ARG, "active|deleted|all",
+	    "which lifecycle stage to list (default: active)" },
+	{ 'f', "filter", TOOL_OPT_ARG | TOOL_OPT_MULTI, "filter",
+	    "runs that match an MLflow search filter" },
+	{ 'o', "order-by", TOOL_OPT_ARG | TOOL_OPT_MULTI, "'key [ASC|DESC]'",
+	    "order runs by this key" },
+	{ 'c', "columns", TOOL_OPT_ARG, "columns",
+	    "comma-separated keys to print" },
+	{ 'n', "max-results", TOOL_OPT_ARG, "max",
+	    "print at most max runs" },
+	{ 'F', "format", TOOL_OPT_ARG, "tsv|csv|json|table",
+	    "the output format (default: tsv)" },
+	{ O_HISTORY, "history", TOOL_OPT_ARG, "key",
+	    "print every point of a metric" },
+	{ O_PLOT, "plot", TOOL_OPT_ARG, "key",
+	    "draw a metric in the terminal, one chart per run" },
+	{ O_OVERLAY, "overlay", 0, NULL, "with --plot: all runs in one chart" },
+	{ 'h', "help", 0, NULL, "print this help and exit" },
+	{ 'V', "version", 0, NULL, "print the version and exit" },
+	{ 0, NULL, 0, NULL, NULL }
+};
+
+static const struct tool_cmd ls_cmd = {
+	"mlp-ls", "[run-id ... | -]",
+	"List the runs or experiments of an MLflow file store, or metric "
+	    "histories.",
+	ls_options, 0, NULL
+};
+
+/* What the command line asks for, filled by ls_parse(). */
+struct ls_opts {
+	struct mlp_search_opts	 search;
+	struct mlp_filter	 filter;
+	const char		*store, *cols, *metric;
+	const char		**exps;
+	size_t			 nexps;
+	char			**ids;
+	size_t			 nids;
+	enum mode		 mode;
+	int			 kind, header, view_set, overlay, operands;
+};
 
 static void
 add_order(struct mlp_order **ov, size_t *n, const char *arg)
@@ -218,169 +258,175 @@ list_experiments(struct mlp_store *st, struct ls *ls, enum mlp_view view,
 }
 
 static void
-set_mode(struct ls *ls, enum mode m, const char *metric)
+set_mode(struct ls_opts *lo, enum mode m, const char *metric)
 {
-	if (ls->mode != M_RUNS && ls->mode != m)
+	if (lo->mode != M_RUNS && lo->mode != m)
 		errx(TOOL_EXIT_USAGE, "-x, --history and --plot exclude each "
 		    "other");
-	ls->mode = m;
+	lo->mode = m;
 	if (metric != NULL)
-		ls->metric = strncmp(metric, "metrics.", 8) == 0 ?
+		lo->metric = strncmp(metric, "metrics.", 8) == 0 ?
 		    metric + 8 : metric;
 }
 
-int
-main(int argc, char *argv[])
+/* Fill lo from the command line; usage errors exit 2. */
+static void
+ls_parse(struct ls_opts *lo, int argc, char *argv[])
 {
-	static const struct option longopts[] = {
-		{ "store",	 required_argument, NULL, 's' },
-		{ "experiment",	 required_argument, NULL, 'e' },
-		{ "view",	 required_argument, NULL, 'w' },
-		{ "filter",	 required_argument, NULL, 'f' },
-		{ "order-by",	 required_argument, NULL, 'o' },
-		{ "columns",	 required_argument, NULL, 'c' },
-		{ "max-results", required_argument, NULL, 'n' },
-		{ "format",	 required_argument, NULL, 'F' },
-		{ "header",	 no_argument,	    NULL, 'H' },
-		{ "unsorted",	 no_argument,	    NULL, 'U' },
-		{ "experiments", no_argument,	    NULL, 'x' },
-		{ "history",	 required_argument, NULL, 'y' },
-		{ "plot",	 required_argument, NULL, 'p' },
-		{ "overlay",	 no_argument,	    NULL, 'O' },
-		{ "help",	 no_argument,	    NULL, 'h' },
-		{ "version",	 no_argument,	    NULL, 'V' },
-		{ NULL,		 0,		    NULL, 0 }
-	};
-	static const char *const hist_names[] = {
-		"run_id", "step", "timestamp", "value"
-	};
-	struct mlp_search_opts	 o;
-	struct mlp_filter	 filter = { NULL, 0 };
-	struct mlp_store	*st;
-	struct ls		 ls;
-	const char		*store = NULL, *cols = DEFAULT_COLUMNS;
-	char			**ids = NULL, *end;
-	const char		**exps = NULL;
-	size_t			 nids = 0, nexps = 0, i;
-	int			 ch, kind = MLP_FMT_TSV, header = 0, r;
-	int			 view_set = 0;
+	struct mlp_search_opts	*o = &lo->search;
+	struct tool_getopt	 g;
+	char			*end;
+	int			 ch;
 
-	memset(&o, 0, sizeof o);
-	memset(&ls, 0, sizeof ls);
-	o.view = MLP_VIEW_ACTIVE;
-	while ((ch = getopt_long(argc, argv, "c:e:F:f:Hhn:o:s:UVx", longopts,
-	    NULL)) != -1)
+	memset(lo, 0, sizeof *lo);
+	lo->cols = DEFAULT_COLUMNS;
+	lo->kind = MLP_FMT_TSV;
+	o->view = MLP_VIEW_ACTIVE;
+	tool_getopt_init(&g, &ls_cmd, NULL);
+	while ((ch = tool_getopt(&g, argc, argv)) != -1)
 		switch (ch) {
 		case 's':
-			store = optarg;
+			lo->store = optarg;
 			break;
 		case 'e':
-			exps = mlp_xrealloc(exps, (nexps + 1) * sizeof *exps);
-			exps[nexps++] = optarg;
+			lo->exps = mlp_xrealloc(lo->exps, (lo->nexps + 1) *
+			    sizeof *lo->exps);
+			lo->exps[lo->nexps++] = optarg;
 			break;
-		case 'w':
-			view_set = 1;
+		case O_VIEW:
+			lo->view_set = 1;
 			if (strcmp(optarg, "active") == 0)
-				o.view = MLP_VIEW_ACTIVE;
+				o->view = MLP_VIEW_ACTIVE;
 			else if (strcmp(optarg, "deleted") == 0)
-				o.view = MLP_VIEW_DELETED;
+				o->view = MLP_VIEW_DELETED;
 			else if (strcmp(optarg, "all") == 0)
-				o.view = MLP_VIEW_ALL;
+				o->view = MLP_VIEW_ALL;
 			else
 				errx(TOOL_EXIT_USAGE, "bad --view '%s': use "
 				    "active, deleted or all", optarg);
 			break;
 		case 'f':
-			add_filter(&filter, optarg);
+			add_filter(&lo->filter, optarg);
 			break;
 		case 'o':
-			add_order(&o.order, &o.norder, optarg);
+			add_order(&o->order, &o->norder, optarg);
 			break;
 		case 'c':
-			cols = optarg;
+			lo->cols = optarg;
 			break;
 		case 'n':
-			o.max_results = (size_t)strtoull(optarg, &end, 10);
+			o->max_results = (size_t)strtoull(optarg, &end, 10);
 			if (*optarg < '0' || *optarg > '9' || *end != '\0' ||
-			    o.max_results == 0)
+			    o->max_results == 0)
 				errx(TOOL_EXIT_USAGE, "bad --max-results '%s': "
 				    "want a positive number", optarg);
 			break;
 		case 'F':
-			if ((kind = mlp_fmt_kind_parse(optarg)) < 0)
+			if ((lo->kind = mlp_fmt_kind_parse(optarg)) < 0)
 				errx(TOOL_EXIT_USAGE, "bad --format '%s': use "
 				    "tsv, csv, json or table", optarg);
 			break;
 		case 'H':
-			header = 1;
+			lo->header = 1;
 			break;
 		case 'U':
-			o.unsorted = 1;
+			o->unsorted = 1;
 			break;
 		case 'x':
-			set_mode(&ls, M_EXPERIMENTS, NULL);
+			set_mode(lo, M_EXPERIMENTS, NULL);
 			break;
-		case 'y':
-			set_mode(&ls, M_HISTORY, optarg);
+		case O_HISTORY:
+			set_mode(lo, M_HISTORY, optarg);
 			break;
-		case 'p':
-			set_mode(&ls, M_PLOT, optarg);
+		case O_PLOT:
+			set_mode(lo, M_PLOT, optarg);
 			break;
-		case 'O':
-			ls.overlay = 1;
+		case O_OVERLAY:
+			lo->overlay = 1;
 			break;
-		case 'h':
-			usage(TOOL_EXIT_OK);
 		case 'V':
 			tool_version("mlp-ls");
 		default:
-			usage(TOOL_EXIT_USAGE);
+			tool_usage(&ls_cmd, NULL);
 		}
 	argc -= optind;
 	argv += optind;
-	if (ls.overlay && ls.mode != M_PLOT)
+	if (lo->overlay && lo->mode != M_PLOT)
 		errx(TOOL_EXIT_USAGE, "--overlay goes with --plot");
-	if (mlp_columns_parse(&ls.cols, &ls.ncols, cols) != MLP_OK)
-		errx(TOOL_EXIT_USAGE, "%s", mlp_error_last());
-	if (o.unsorted && o.norder > 0)
+	if (o->unsorted && o->norder > 0)
 		errx(TOOL_EXIT_USAGE, "-U and -o exclude each other");
 	/* Operands and "-" (lines of mlp-ls or other output) alike. */
-	ids = tool_ids(argc, argv, &nids);
+	lo->operands = argc;
+	lo->ids = tool_ids(argc, argv, &lo->nids);
 	/* Named runs are wanted whatever their lifecycle, unless told. */
-	if (argc > 0 && !view_set)
-		o.view = MLP_VIEW_ALL;
+	if (argc > 0 && !lo->view_set)
+		o->view = MLP_VIEW_ALL;
+}
 
-	st = tool_store_open(store, 0);
+static void
+ls_opts_release(struct ls_opts *lo)
+{
+	size_t	i;
+
+	for (i = 0; i < lo->search.norder; i++)
+		mlp_order_release(&lo->search.order[i]);
+	free(lo->search.order);
+	mlp_filter_release(&lo->filter);
+	tool_ids_free(lo->ids);
+	free(lo->exps);
+}
+
+/* List what lo asks for; the exit status. */
+static int
+ls_run(struct ls_opts *lo)
+{
+	static const char *const hist_names[] = {
+		"run_id", "step", "timestamp", "value"
+	};
+	struct mlp_search_opts	*o = &lo->search;
+	struct mlp_store	*st;
+	struct ls		 ls;
+	size_t			 i;
+	int			 r;
+
+	memset(&ls, 0, sizeof ls);
+	ls.mode = lo->mode;
+	ls.metric = lo->metric;
+	ls.overlay = lo->overlay;
+	if (mlp_columns_parse(&ls.cols, &ls.ncols, lo->cols) != MLP_OK)
+		errx(TOOL_EXIT_USAGE, "%s", mlp_error_last());
+	st = tool_store_open(lo->store, 0);
 	if (ls.mode == M_EXPERIMENTS) {
-		list_experiments(st, &ls, view_set ? o.view : MLP_VIEW_ACTIVE,
-		    kind, header);
+		list_experiments(st, &ls, lo->view_set ? o->view :
+		    MLP_VIEW_ACTIVE, lo->kind, lo->header);
 		goto done;
 	}
-	o.experiments = exps;
-	o.nexperiments = nexps;
-	o.filter = &filter;
-	o.run_ids = (const char *const *)ids;
-	o.nrun_ids = nids;
-	o.warn = tool_warn;
-	o.warn_arg = &ls.nwarn;
-	o.note = tool_warn;		/* reported, not counted */
+	o->experiments = lo->exps;
+	o->nexperiments = lo->nexps;
+	o->filter = &lo->filter;
+	o->run_ids = (const char *const *)lo->ids;
+	o->nrun_ids = lo->nids;
+	o->warn = tool_warn;
+	o->warn_arg = &ls.nwarn;
+	o->note = tool_warn;		/* reported, not counted */
 	if (ls.mode == M_RUNS) {
-		o.columns = ls.cols;
-		o.ncolumns = ls.ncols;
+		o->columns = ls.cols;
+		o->ncolumns = ls.ncols;
 		ls.names = mlp_xcalloc(ls.ncols, sizeof *ls.names);
 		for (i = 0; i < ls.ncols; i++)
 			ls.names[i] = ls.cols[i].name;
 		ls.cells = mlp_xcalloc(ls.ncols, sizeof *ls.cells);
-		ls.fmt = mlp_fmt_open(stdout, kind, ls.names, ls.ncols,
-		    header);
+		ls.fmt = mlp_fmt_open(stdout, lo->kind, ls.names, ls.ncols,
+		    lo->header);
 	} else if (ls.mode == M_HISTORY)
-		ls.fmt = mlp_fmt_open(stdout, kind, hist_names, 4, header);
+		ls.fmt = mlp_fmt_open(stdout, lo->kind, hist_names, 4,
+		    lo->header);
 	ls.width = terminal_width();
 	ls.color = isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL;
 	/* No id on standard input: nothing to list (not everything). */
-	r = argc > 0 && nids == 0 ? MLP_OK : mlp_search(st, &o, ls.mode ==
-	    M_RUNS ? emit_run : ls.mode == M_HISTORY ? emit_history :
-	    emit_plot, &ls);
+	r = lo->operands > 0 && lo->nids == 0 ? MLP_OK : mlp_search(st, o,
+	    ls.mode == M_RUNS ? emit_run : ls.mode == M_HISTORY ?
+	    emit_history : emit_plot, &ls);
 	if (r != MLP_OK)
 		errx(TOOL_EXIT_FAIL, "%s", mlp_error_last());
 	if (ls.mode == M_PLOT && ls.overlay && ls.nseries > 0) {
@@ -400,15 +446,21 @@ done:
 		free((void *)ls.series[i].p);
 	}
 	free(ls.series);
-	for (i = 0; i < o.norder; i++)
-		mlp_order_release(&o.order[i]);
-	free(o.order);
-	mlp_filter_release(&filter);
 	mlp_qkeys_free(ls.cols, ls.ncols);
 	free(ls.names);
 	free(ls.cells);
-	tool_ids_free(ids);
-	free(exps);
 	mlp_store_close(st);
 	return ls.nwarn > 0 ? TOOL_EXIT_FAIL : TOOL_EXIT_OK;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct ls_opts	lo;
+	int		status;
+
+	ls_parse(&lo, argc, argv);
+	status = ls_run(&lo);
+	ls_opts_release(&lo);
+	return status;
 }

@@ -14,40 +14,80 @@
 #include <unistd.h>
 
 #include "tool.h"
+#include "opt.h"
 
-struct opts {
-	const char	 *store;
-	const char	**exps;
-	size_t		  nexps;
-	const char	**runs;
-	size_t		  nruns;
-	const char	 *filter;
-	int		  select;
-	int		  wait;
-	int		  quiet;
-	int		  bar;		/* progress bar on stderr */
-	int		  barshown;
-	double		  t0;
+/* The long-only options. */
+enum { O_RUNNING = TOOL_OPT_LONG, O_RELOCATE, O_PRUNE, O_SSL, O_CACERT,
+    O_RETRIES, O_DELAY, O_TIMEOUT, O_WAIT, O_MAXTIME };
+
+static const struct tool_opt push_options[] = {
+	{ 'n', "dry-run", 0, NULL, "list what would be sent, send nothing" },
+	{ 'q', "quiet", 0, NULL, "no progress bar, no summary" },
+	{ 'v', "verbose", TOOL_OPT_MULTI, NULL,
+	    "log each transfer (twice: the FTP dialogue)" },
+	{ 'k', "insecure", 0, NULL, "with --ssl: do not check the server" },
+	{ 's', "store", TOOL_OPT_ARG, "store",
+	    "the store (else $MLFLOW_TRACKING_URI, ./mlruns)" },
+	{ 'e', "experiment", TOOL_OPT_ARG | TOOL_OPT_MULTI, "experiment",
+	    "only runs of this experiment (name or id)" },
+	{ 'r', "run", TOOL_OPT_ARG | TOOL_OPT_MULTI, "run-id|-",
+	    "only this run (-: run ids on stdin)" },
+	{ 'f', "filter", TOOL_OPT_ARG, "filter",
+	    "only runs that match an MLflow search filter" },
+	{ 'j', "jobs", TOOL_OPT_ARG, "jobs", "transfers at once (1-64)" },
+	{ O_RUNNING, "include-running", 0, NULL,
+	    "also send runs that have not ended" },
+	{ O_RELOCATE, "relocate", 0, NULL,
+	    "point each sent run's artifact_uri at the server" },
+	{ O_PRUNE, "prune", 0, NULL,
+	    "--relocate, and delete the local copies sent" },
+	{ O_SSL, "ssl", 0, NULL, "require TLS (explicit FTPS)" },
+	{ O_CACERT, "cacert", TOOL_OPT_ARG, "file",
+	    "trust the CA certificates of this file" },
+	{ O_RETRIES, "retries", TOOL_OPT_ARG, "n",
+	    "tries after a failed transfer (default: 3)" },
+	{ O_DELAY, "retry-delay", TOOL_OPT_ARG, "ms",
+	    "first wait before a retry (default: 1000)" },
+	{ O_TIMEOUT, "timeout", TOOL_OPT_ARG, "s",
+	    "connect and stall timeout in seconds" },
+	{ O_MAXTIME, "max-time", TOOL_OPT_ARG, "s",
+	    "stop the whole push after this many seconds" },
+	{ O_WAIT, "wait", 0, NULL,
+	    "wait for a running push instead of exiting" },
+	{ 'h', "help", 0, NULL, "print this help and exit" },
+	{ 'V', "version", 0, NULL, "print the version and exit" },
+	{ 0, NULL, 0, NULL, NULL }
 };
 
-static struct opts	 O;
-static struct mlp_push	*P;
-static struct mlp_store	*ST;
+static const struct tool_cmd push_cmd = {
+	"mlp-push", "ftp://[user@]host[:port]/path",
+	"Send the artifacts of runs to an FTP server, incrementally.",
+	push_options, 0, NULL
+};
 
-static void MLP_NORETURN
-usage(int status)
-{
-	fprintf(status ? stderr : stdout,
-	    "usage: mlp-push [-hnqVv] [-s store] [-e experiment]... "
-	    "[-r run-id|-]...\n"
-	    "                [-f filter] [-j jobs] [--include-running] "
-	    "[--relocate] [--prune]\n"
-	    "                [--ssl] [--cacert file] [-k] [--retries n] "
-	    "[--retry-delay ms]\n"
-	    "                [--timeout s] [--max-time s] [--wait]\n"
-	    "                ftp://[user@]host[:port]/path\n");
-	exit(status);
-}
+/* What the command line asks for, filled by push_parse(). */
+struct push_opts {
+	struct mlp_push_opts	  po;
+	struct mlp_ftp_url	  url;
+	const char		 *store;
+	const char		**exps;
+	size_t			  nexps;
+	const char		**runs;
+	size_t			  nruns;
+	const char		 *filter;
+	int			  select;
+	int			  wait;
+	int			  quiet;
+};
+
+/* The state of a push, shared with the callbacks. */
+struct push_state {
+	const struct push_opts	*o;
+	struct mlp_push		*push;
+	int			 bar;		/* progress bar on stderr */
+	int			 barshown;
+	double			 t0, last;
+};
 
 static double
 now(void)
@@ -56,24 +96,24 @@ now(void)
 }
 
 static void
-clear_bar(void)
+clear_bar(struct push_state *ps)
 {
-	if (O.barshown)
+	if (ps->barshown)
 		fputs("\r\033[K", stderr);
-	O.barshown = 0;
+	ps->barshown = 0;
 }
 
 static void
 cb_warn(void *arg, const char *msg)
 {
-	clear_bar();
+	clear_bar(arg);
 	warnx("%s", msg);
 }
 
 static void
 cb_note(void *arg, const char *msg)
 {
-	clear_bar();
+	clear_bar(arg);
 	fprintf(stderr, "mlp-push: %s\n", msg);
 }
 
@@ -100,58 +140,61 @@ static void
 cb_progress(void *arg, const char *run_id, size_t done, size_t total,
     uint64_t bytes)
 {
-	static double	last;
-	double		t = now();
-	char		b[32], r[32];
+	struct push_state	*ps = arg;
+	double			 t = now();
+	char			 b[32], r[32];
 
-	if (!O.bar || t - last < 0.1)
+	if (!ps->bar || t - ps->last < 0.1)
 		return;
-	last = t;
+	ps->last = t;
 	human(b, sizeof b, (double)bytes);
-	human(r, sizeof r, t > O.t0 ? (double)bytes / (t - O.t0) : 0);
+	human(r, sizeof r, t > ps->t0 ? (double)bytes / (t - ps->t0) : 0);
 	fprintf(stderr, "\r\033[Krun %.8s  %zu/%zu files  %s  %s/s", run_id,
 	    done, total, b, r);
-	O.barshown = 1;
+	ps->barshown = 1;
 }
 
 static void
 cb_log(void *arg, const char *line)
 {
-	clear_bar();
+	clear_bar(arg);
 	fprintf(stderr, "mlp-push: %s\n", line);
 }
 
 static int
 push_id(const char *id, void *arg)
 {
-	if (mlp_push_run_id(P, id, O.select) == MLP_OK)
+	struct push_state	*ps = arg;
+
+	if (mlp_push_run_id(ps->push, id, ps->o->select) == MLP_OK)
 		return 0;
-	cb_warn(NULL, mlp_error_last());
+	cb_warn(ps, mlp_error_last());
 	return 1;
 }
 
 static int
-push_all(void)
+push_all(struct push_state *ps)
 {
-	size_t	i;
-	int	failed = 0;
+	const struct push_opts	*o = ps->o;
+	size_t			 i;
+	int			 failed = 0;
 
-	if (O.nruns == 0)
-		return mlp_push_store(P, O.select) != MLP_OK;
-	for (i = 0; i < O.nruns; i++)
-		failed += tool_for_each_id(1, (char **)&O.runs[i], push_id,
-		    NULL);
+	if (o->nruns == 0)
+		return mlp_push_store(ps->push, o->select) != MLP_OK;
+	for (i = 0; i < o->nruns; i++)
+		failed += tool_for_each_id(1,
+		    (char **)&o->runs[i], push_id, ps);
 	return failed;
 }
 
 static void
-summary(const struct mlp_push_stats *s, int dry)
+summary(struct push_state *ps, const struct mlp_push_stats *s, int dry)
 {
 	char	b[32], r[32];
-	double	t = now() - O.t0;
+	double	t = now() - ps->t0;
 
-	clear_bar();
-	if (O.quiet || dry || (s->files_sent == 0 && s->runs_failed == 0 &&
+	clear_bar(ps);
+	if (ps->o->quiet || dry || (s->files_sent == 0 && s->runs_failed == 0 &&
 	    s->relocated == 0 && s->pruned == 0))
 		return;
 	human(b, sizeof b, (double)s->bytes_sent);
@@ -195,179 +238,176 @@ num_arg(const char *s, const char *what, long min, long max)
 	return (long)v;
 }
 
-int
-main(int argc, char *argv[])
+/* Fill o from the command line and the environment; usage errors exit 2. */
+static void
+push_parse(struct push_opts *o, int argc, char *argv[])
 {
-	enum { O_RUNNING = 256, O_RELOCATE, O_PRUNE, O_SSL, O_CACERT,
-	    O_RETRIES, O_DELAY, O_TIMEOUT, O_WAIT, O_MAXTIME };
-	static const struct option longopts[] = {
-		{ "store", required_argument, NULL, 's' },
-		{ "experiment", required_argument, NULL, 'e' },
-		{ "run", required_argument, NULL, 'r' },
-		{ "filter", required_argument, NULL, 'f' },
-		{ "jobs", required_argument, NULL, 'j' },
-		{ "dry-run", no_argument, NULL, 'n' },
-		{ "insecure", no_argument, NULL, 'k' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ "include-running", no_argument, NULL, O_RUNNING },
-		{ "relocate", no_argument, NULL, O_RELOCATE },
-		{ "prune", no_argument, NULL, O_PRUNE },
-		{ "ssl", no_argument, NULL, O_SSL },
-		{ "cacert", required_argument, NULL, O_CACERT },
-		{ "retries", required_argument, NULL, O_RETRIES },
-		{ "retry-delay", required_argument, NULL, O_DELAY },
-		{ "timeout", required_argument, NULL, O_TIMEOUT },
-		{ "wait", no_argument, NULL, O_WAIT },
-		{ "max-time", required_argument, NULL, O_MAXTIME },
-		{ NULL, 0, NULL, 0 }
-	};
-	struct mlp_push_opts	 po;
-	struct mlp_ftp_url	 url;
-	const char		*pass;
-	int			 ch, failed, lockfd = -1, r;
+	struct mlp_push_opts	*po = &o->po;
+	struct tool_getopt	 g;
+	const char		*s;
+	int			 ch;
 
-	memset(&po, 0, sizeof po);
-	if ((pass = getenv("MLP_DEBUG")) != NULL && *pass != '\0')
-		po.verbose = (int)num_arg(pass, "MLP_DEBUG level", 0, 9);
-	po.ftp.jobs = 1;
-	po.ftp.retries = 3;
-	po.ftp.retry_delay_ms = 1000;
-	while ((ch = getopt_long(argc, argv, "e:f:hj:knqr:s:Vv", longopts,
-	    NULL)) != -1) {
+	memset(o, 0, sizeof *o);
+	if ((s = getenv("MLP_DEBUG")) != NULL && *s != '\0')
+		po->verbose = (int)num_arg(s, "MLP_DEBUG level", 0, 9);
+	po->ftp.jobs = 1;
+	po->ftp.retries = 3;
+	po->ftp.retry_delay_ms = 1000;
+	tool_getopt_init(&g, &push_cmd, NULL);
+	while ((ch = tool_getopt(&g, argc, argv)) != -1) {
 		switch (ch) {
 		case 's':
-			O.store = optarg;
+			o->store = optarg;
 			break;
 		case 'e':
-			O.exps = mlp_xrealloc(O.exps, (O.nexps + 1) *
-			    sizeof *O.exps);
-			O.exps[O.nexps++] = optarg;
+			o->exps = mlp_xrealloc(o->exps, (o->nexps + 1) *
+			    sizeof *o->exps);
+			o->exps[o->nexps++] = optarg;
 			break;
 		case 'r':
-			O.runs = mlp_xrealloc(O.runs, (O.nruns + 1) *
-			    sizeof *O.runs);
-			O.runs[O.nruns++] = optarg;
+			o->runs = mlp_xrealloc(o->runs, (o->nruns + 1) *
+			    sizeof *o->runs);
+			o->runs[o->nruns++] = optarg;
 			break;
 		case 'f':
-			O.filter = optarg;
+			o->filter = optarg;
 			break;
 		case 'j':
-			po.ftp.jobs = (int)num_arg(optarg, "job count", 1, 64);
+			po->ftp.jobs = (int)num_arg(optarg, "job count", 1,
+			    64);
 			break;
 		case 'n':
-			po.dry_run = 1;
+			po->dry_run = 1;
 			break;
 		case 'k':
-			po.ftp.insecure = 1;
+			po->ftp.insecure = 1;
 			break;
 		case 'q':
-			O.quiet = 1;
+			o->quiet = 1;
 			break;
 		case 'v':
-			po.verbose++;
+			po->verbose++;
 			break;
 		case 'V':
 			tool_version("mlp-push");
-		case 'h':
-			usage(TOOL_EXIT_OK);
 		case O_RUNNING:
-			O.select |= MLP_PUSH_INCLUDE_RUNNING;
+			o->select |= MLP_PUSH_INCLUDE_RUNNING;
 			break;
 		case O_RELOCATE:
-			po.relocate = 1;
+			po->relocate = 1;
 			break;
 		case O_PRUNE:
-			po.relocate = po.prune = 1;
+			po->relocate = po->prune = 1;
 			break;
 		case O_SSL:
-			po.ftp.tls = 1;
+			po->ftp.tls = 1;
 			break;
 		case O_CACERT:
-			po.ftp.cacert = optarg;
+			po->ftp.cacert = optarg;
 			break;
 		case O_RETRIES:
-			po.ftp.retries = (int)num_arg(optarg, "retry count",
+			po->ftp.retries = (int)num_arg(optarg, "retry count",
 			    0, 100);
 			break;
 		case O_DELAY:
-			po.ftp.retry_delay_ms = (int)num_arg(optarg,
+			po->ftp.retry_delay_ms = (int)num_arg(optarg,
 			    "retry delay", 0, 600000);
 			break;
 		case O_TIMEOUT:
-			po.ftp.connect_timeout = po.ftp.stall_timeout =
+			po->ftp.connect_timeout = po->ftp.stall_timeout =
 			    num_arg(optarg, "timeout", 1, 86400);
 			break;
 		case O_WAIT:
-			O.wait = 1;
+			o->wait = 1;
 			break;
 		case O_MAXTIME:
-			po.ftp.max_time = num_arg(optarg, "maximum time", 1,
+			po->ftp.max_time = num_arg(optarg, "maximum time", 1,
 			    31 * 86400);
 			break;
 		default:
-			usage(TOOL_EXIT_USAGE);
+			tool_usage(&push_cmd, NULL);
 		}
 	}
 	if (argc - optind != 1)
-		usage(TOOL_EXIT_USAGE);
-	if (mlp_ftp_url_parse(&url, argv[optind]) != MLP_OK)
+		tool_usage(&push_cmd, NULL);
+	if (mlp_ftp_url_parse(&o->url, argv[optind]) != MLP_OK)
 		errx(TOOL_EXIT_USAGE, "%s", mlp_error_last());
-	if (url.password != NULL) {
+	if (o->url.password != NULL) {
 		scrub_arg(argv[optind]);
 		warnx("warning: a password in the destination URL is visible "
 		    "to other users while mlp-push starts; use ~/.netrc or "
 		    "MLP_FTP_PASSWORD");
 	}
-	if ((pass = getenv("MLP_FTP_PASSWORD")) != NULL && *pass == '\0')
-		pass = NULL;
-	ST = tool_store_open(O.store, 0);
-	O.bar = !O.quiet && po.verbose == 0 && !po.dry_run &&
+	if ((s = getenv("MLP_FTP_PASSWORD")) != NULL && *s == '\0')
+		s = NULL;
+	po->password = s;
+	po->dest = &o->url;
+	po->experiments = o->exps;
+	po->nexperiments = o->nexps;
+	po->filter = o->filter;
+}
+
+/* Push what o asks for; the exit status. */
+static int
+push_run(struct push_opts *o)
+{
+	struct mlp_push_opts	*po = &o->po;
+	struct push_state	 ps;
+	struct mlp_store	*st;
+	int			 failed, lockfd = -1, r;
+
+	memset(&ps, 0, sizeof ps);
+	ps.o = o;
+	st = tool_store_open(o->store, 0);
+	ps.bar = !o->quiet && po->verbose == 0 && !po->dry_run &&
 	    isatty(STDERR_FILENO);
-	po.dest = &url;
-	po.experiments = O.exps;
-	po.nexperiments = O.nexps;
-	po.filter = O.filter;
-	po.password = pass;
-	po.warn = cb_warn;
-	po.note = cb_note;
-	po.list = cb_list;
-	po.progress = cb_progress;
-	po.ftp.trace = po.verbose > 1;
-	po.ftp.log = po.verbose > 0 ? cb_log : NULL;
+	po->warn = cb_warn;
+	po->note = cb_note;
+	po->list = cb_list;
+	po->progress = cb_progress;
+	po->arg = &ps;
+	po->ftp.trace = po->verbose > 1;
+	po->ftp.log = po->verbose > 0 ? cb_log : NULL;
+	po->ftp.log_arg = &ps;
 	/* A bad filter is a usage error even while another push runs. */
-	if ((r = mlp_push_new(&P, ST, &po)) != MLP_OK)
+	if ((r = mlp_push_new(&ps.push, st, po)) != MLP_OK)
 		errx(r == MLP_EINVAL ? TOOL_EXIT_USAGE : TOOL_EXIT_FAIL, "%s",
 		    mlp_error_last());
-	if (!po.dry_run && (r = mlp_push_lock(&lockfd, ST, O.wait)) !=
+	if (!po->dry_run && (r = mlp_push_lock(&lockfd, st, o->wait)) !=
 	    MLP_OK) {
 		if (r != MLP_ELOCKED)
 			errx(TOOL_EXIT_FAIL, "%s", mlp_error_last());
-		if (!O.quiet)
+		if (!o->quiet)
 			fprintf(stderr, "mlp-push: %s; nothing done\n",
 			    mlp_error_last());
-		mlp_push_free(P);
-		mlp_store_close(ST);
-		mlp_ftp_url_release(&url);
-		free(O.exps);
-		free(O.runs);
+		mlp_push_free(ps.push);
+		mlp_store_close(st);
 		return TOOL_EXIT_OK;
 	}
-	O.t0 = now();
+	ps.t0 = now();
 	/* --max-time counts from here: the lock is ours, the push starts. */
-	if (po.ftp.max_time > 0)
-		mlp_push_set_deadline(P, mlp_clock_ms() + (int64_t)
-		    po.ftp.max_time * 1000, po.ftp.max_time);
-	failed = push_all();
-	summary(mlp_push_stats(P), po.dry_run);
-	mlp_push_free(P);
+	if (po->ftp.max_time > 0)
+		mlp_push_set_deadline(ps.push, mlp_clock_ms() + (int64_t)
+		    po->ftp.max_time * 1000, po->ftp.max_time);
+	failed = push_all(&ps);
+	summary(&ps, mlp_push_stats(ps.push), po->dry_run);
+	mlp_push_free(ps.push);
 	mlp_push_unlock(lockfd);
-	mlp_store_close(ST);
-	mlp_ftp_url_release(&url);
-	free(O.exps);
-	free(O.runs);
+	mlp_store_close(st);
 	tool_flush_stdout();
 	return failed ? TOOL_EXIT_FAIL : TOOL_EXIT_OK;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct push_opts	o;
+	int			status;
+
+	push_parse(&o, argc, argv);
+	status = push_run(&o);
+	mlp_ftp_url_release(&o.url);
+	free(o.exps);
+	free(o.runs);
+	return status;
 }

@@ -18,6 +18,8 @@
 
 #include "tool.h"
 
+#include "opt.h"
+
 #define DEFAULT_MAX_DIFF	((size_t)4 << 20)
 
 /* What the options ask for; most of it goes to struct mlp_job_opts. */
@@ -34,20 +36,47 @@ struct opts {
 
 static int	quiet;
 
-static void MLP_NORETURN
-usage(int status)
-{
-	fprintf(status ? stderr : stdout,
-	    "usage: mlp-run [-qV] [-e entry-point] [-v|--version ref] "
-	    "[-P key=value]...\n"
-	    "               [-i|--input path]... [--env-manager "
-	    "local|virtualenv|conda|docker]\n"
-	    "               [-A docker-arg]... [--build-image] "
-	    "[--experiment-name name | --experiment-id id]\n"
-	    "               [--run-name name] [--require-clean] "
-	    "[--max-diff-size bytes] [-s store] [uri]\n");
-	exit(status);
-}
+/* The long-only options. */
+enum { O_ENVMGR = TOOL_OPT_LONG, O_BUILD, O_EXPNAME, O_EXPID, O_RUNNAME,
+    O_CLEAN, O_MAXDIFF };
+
+static const struct tool_opt run_options[] = {
+	{ 'q', "quiet", 0, NULL, "no progress lines on stderr" },
+	{ 'V', NULL, 0, NULL, "print the version and exit" },
+	{ 'e', "entry-point", TOOL_OPT_ARG, "entry-point",
+	    "the entry point to run (default: main)" },
+	{ 'v', "version", TOOL_OPT_ARG, "ref",
+	    "the git commit, branch or tag to run" },
+	{ 'P', "param-list", TOOL_OPT_ARG | TOOL_OPT_MULTI, "key=value",
+	    "a parameter of the entry point" },
+	{ 'i', "input", TOOL_OPT_ARG | TOOL_OPT_MULTI, "path",
+	    "a file or folder the run reads: fingerprinted" },
+	{ O_ENVMGR, "env-manager", TOOL_OPT_ARG,
+	    "local|virtualenv|conda|docker", "where the command runs" },
+	{ 'A', "docker-args", TOOL_OPT_ARG | TOOL_OPT_MULTI, "docker-arg",
+	    "an argument of docker run (name[=value])" },
+	{ O_BUILD, "build-image", 0, NULL,
+	    "build a docker image with the project in it" },
+	{ O_EXPNAME, "experiment-name", TOOL_OPT_ARG, "name",
+	    "the experiment of the run, by name" },
+	{ O_EXPID, "experiment-id", TOOL_OPT_ARG, "id",
+	    "the experiment of the run, by id" },
+	{ O_RUNNAME, "run-name", TOOL_OPT_ARG, "name", "the run's name" },
+	{ O_CLEAN, "require-clean", 0, NULL,
+	    "refuse a work tree with uncommitted changes" },
+	{ O_MAXDIFF, "max-diff-size", TOOL_OPT_ARG, "bytes",
+	    "record at most this much diff (default: 4M)" },
+	{ 's', "store", TOOL_OPT_ARG, "store",
+	    "the store (else $MLFLOW_TRACKING_URI, ./mlruns)" },
+	{ 'h', "help", 0, NULL, "print this help and exit" },
+	{ 0, NULL, 0, NULL, NULL }
+};
+
+static const struct tool_cmd run_cmd = {
+	"mlp-run", "[uri]",
+	"Run an MLproject entry point as a fully recorded MLflow run.",
+	run_options, 0, NULL
+};
 
 /* The job's progress lines (unless -q) and warnings on stderr. */
 static void
@@ -106,27 +135,8 @@ add_param(struct opts *o, char *arg)
 static void
 parse_opts(struct opts *o, int argc, char **argv)
 {
-	enum { O_ENVMGR = 256, O_BUILD, O_EXPNAME, O_EXPID, O_RUNNAME,
-	    O_CLEAN, O_MAXDIFF };
-	static const struct option longopts[] = {
-		{ "entry-point",	required_argument, NULL, 'e' },
-		{ "version",		required_argument, NULL, 'v' },
-		{ "param-list",		required_argument, NULL, 'P' },
-		{ "input",		required_argument, NULL, 'i' },
-		{ "docker-args",	required_argument, NULL, 'A' },
-		{ "store",		required_argument, NULL, 's' },
-		{ "quiet",		no_argument,	   NULL, 'q' },
-		{ "help",		no_argument,	   NULL, 'h' },
-		{ "env-manager",	required_argument, NULL, O_ENVMGR },
-		{ "build-image",	no_argument,	   NULL, O_BUILD },
-		{ "experiment-name",	required_argument, NULL, O_EXPNAME },
-		{ "experiment-id",	required_argument, NULL, O_EXPID },
-		{ "run-name",		required_argument, NULL, O_RUNNAME },
-		{ "require-clean",	no_argument,	   NULL, O_CLEAN },
-		{ "max-diff-size",	required_argument, NULL, O_MAXDIFF },
-		{ NULL,			0,		   NULL, 0 }
-	};
-	int	ch;
+	struct tool_getopt	g;
+	int			ch;
 
 	/*
 	 * --version REF names a git version, as in mlflow run; alone, with
@@ -142,8 +152,8 @@ parse_opts(struct opts *o, int argc, char **argv)
 	o->docker_args = calloc((size_t)argc + 1, sizeof *o->docker_args);
 	if (o->params == NULL || o->inputs == NULL || o->docker_args == NULL)
 		err(TOOL_EXIT_FAIL, "calloc");
-	while ((ch = getopt_long(argc, argv, "A:e:hi:P:qs:v:V", longopts,
-	    NULL)) != -1) {
+	tool_getopt_init(&g, &run_cmd, NULL);
+	while ((ch = tool_getopt(&g, argc, argv)) != -1) {
 		switch (ch) {
 		case 'A': o->docker_args[o->ndocker_args++] = optarg; break;
 		case 'e': o->entry = optarg; break;
@@ -158,7 +168,6 @@ parse_opts(struct opts *o, int argc, char **argv)
 		case 's': o->store = optarg; break;
 		case 'v': o->version = optarg; break;
 		case 'V': tool_version("mlp-run");
-		case 'h': usage(TOOL_EXIT_OK);
 		case O_ENVMGR:
 			if (mlp_envmgr_parse(optarg) < 0)
 				errx(TOOL_EXIT_USAGE, "Invalid value for "
@@ -172,11 +181,11 @@ parse_opts(struct opts *o, int argc, char **argv)
 		case O_RUNNAME: o->run_name = optarg; break;
 		case O_CLEAN: o->require_clean = 1; break;
 		case O_MAXDIFF: o->max_diff = parse_size(optarg); break;
-		default: usage(TOOL_EXIT_USAGE);
+		default: tool_usage(&run_cmd, NULL);
 		}
 	}
 	if (optind + 1 < argc)
-		usage(TOOL_EXIT_USAGE);
+		tool_usage(&run_cmd, NULL);
 	o->uri = optind < argc ? argv[optind] : ".";
 	if (o->exp_name == NULL && o->exp_id == NULL) {
 		o->exp_name = getenv("MLFLOW_EXPERIMENT_NAME");

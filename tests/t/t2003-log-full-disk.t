@@ -7,14 +7,10 @@
 
 mkdir disk
 if [ "$(id -u)" -ne 0 ]; then
-	test_skip 'mlp-log on a full disk' 'mounting a tmpfs needs root'
-	test_done
-	exit
+	test_skip_all 'mounting a tmpfs needs root'
 fi
 if ! mount -t tmpfs -o size=256k tmpfs disk 2>err; then
-	test_skip 'mlp-log on a full disk' "mount refused: $(cat err)"
-	test_done
-	exit
+	test_skip_all "mount refused: $(cat err)"
 fi
 test_at_exit "umount '$TRASH/disk'"
 MLFLOW_TRACKING_URI=$TRASH/disk/mlruns

@@ -6,7 +6,7 @@
 . "$(dirname "$0")/lib.sh"
 
 TRIES=${MLP_STRESS_TRIES:-50}
-command -v python3 >/dev/null || { test_skip 'kill loop' 'no python3'; test_done; exit; }
+command -v python3 >/dev/null || test_skip_all 'kill loop: no python3'
 
 # check STORE NAME: the store after a kill.
 cat >check.sh <<'SH'

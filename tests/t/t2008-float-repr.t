@@ -6,9 +6,7 @@
 . "$(dirname "$0")/lib.sh"
 
 if ! command -v python3 >/dev/null 2>&1; then
-	test_skip 'a million doubles: repr as Python' 'no python3'
-	test_done
-	exit 0
+	test_skip_all 'no python3'
 fi
 helper=$MLP_BUILD_DIR/tests/unit/test-float
 seed=$(od -An -N4 -tu4 /dev/urandom | tr -d " ")

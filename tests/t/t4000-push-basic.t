@@ -16,9 +16,7 @@ test_expect_success 'usage errors exit 2' '
 '
 
 if ! ftp_have; then
-	test_skip 'push tests against pure-ftpd' "$FTP_SKIP"
-	test_done
-	exit
+	test_skip_all "$FTP_SKIP"
 fi
 
 # A run with artifacts: mkrun EXPERIMENT STATUS -> prints the run id.

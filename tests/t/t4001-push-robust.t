@@ -7,9 +7,7 @@
 . "$TEST_DIRECTORY/ftp-lib.sh"
 
 if ! ftp_have; then
-	test_skip 'push robustness tests against pure-ftpd' "$FTP_SKIP"
-	test_done
-	exit
+	test_skip_all "$FTP_SKIP"
 fi
 
 # A throttled server (-T: KB/s per user) makes uploads slow enough to

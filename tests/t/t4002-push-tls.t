@@ -5,9 +5,7 @@
 . "$TEST_DIRECTORY/ftp-lib.sh"
 
 if ! ftp_have; then
-	test_skip 'TLS push tests against pure-ftpd' "$FTP_SKIP"
-	test_done
-	exit
+	test_skip_all "$FTP_SKIP"
 fi
 
 # A self-signed certificate for 127.0.0.1; pure-ftpd wants key and

@@ -10,9 +10,7 @@
 . "$TEST_DIRECTORY/ftp-lib.sh"
 
 if ! fake_have; then
-	test_skip 'push against a lying FTP server' "$FAKE_SKIP"
-	test_done
-	exit
+	test_skip_all "$FAKE_SKIP"
 fi
 
 MLP_FTP_PASSWORD=not-checked

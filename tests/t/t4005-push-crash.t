@@ -8,9 +8,7 @@
 . "$TEST_DIRECTORY/ftp-lib.sh"
 
 if ! ftp_have; then
-	test_skip 'push crash loop against pure-ftpd' "$FTP_SKIP"
-	test_done
-	exit
+	test_skip_all "$FTP_SKIP"
 fi
 
 ftp_start 2>"$TRASH/ftp-start.err"

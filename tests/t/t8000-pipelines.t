@@ -135,9 +135,7 @@ fi
 
 . "$TEST_DIRECTORY/ftp-lib.sh"
 if ! ftp_have; then
-	test_skip 'mlp-ls selects, mlp-push sends' "$FTP_SKIP"
-	test_done
-	exit
+	test_skip_all "$FTP_SKIP"
 fi
 test_expect_success 'mlp-ls selects, mlp-push sends' '
 	for n in 1 2 3; do

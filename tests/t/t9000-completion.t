@@ -183,9 +183,7 @@ for tool in log ls run push; do
 done
 
 if ! command -v zsh >/dev/null 2>&1; then
-	test_skip 'zsh: completion' 'zsh is not installed'
-	test_done
-	exit
+	test_skip_all 'zsh is not installed'
 fi
 
 zcomplete() {

@@ -7,9 +7,7 @@
 
 if [ ! -f "$MLP_BUILD_DIR/Makefile" ] || ! command -v make >/dev/null 2>&1
 then
-	test_skip 'make install' 'no configured build folder or no make'
-	test_done
-	exit
+	test_skip_all 'no configured build folder or no make'
 fi
 
 # This runs inside "make check": talk to a make of our own, not to the

@@ -66,9 +66,7 @@ test_expect_success 'shell example: a failing mlp-log fails the script' '
 if /usr/bin/python3 -c "import sklearn" 2>/dev/null; then
 	PATH=/usr/bin:$PATH
 elif ! python3 -c "import sklearn" 2>/dev/null; then
-	test_skip 'iris example' 'no python3 with scikit-learn (Debian: python3-sklearn)'
-	test_done
-	exit
+	test_skip_all 'no python3 with scikit-learn (Debian: python3-sklearn)'
 fi
 
 test_expect_success 'iris example: FINISHED with its metrics and model' '

@@ -14,9 +14,7 @@ test_expect_success 'the timer starts the service, which is a oneshot' '
 '
 
 if ! ftp_have; then
-	test_skip 'cron and systemd commands against pure-ftpd' "$FTP_SKIP"
-	test_done
-	exit
+	test_skip_all "$FTP_SKIP"
 fi
 
 ftp_start 2>"$TRASH/ftp-start.err"

@@ -37,7 +37,7 @@ main(void)
 	    "3b0c8ac703f828b04c6c197006d17218");
 	check("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
 	    "014842d480b571495a4a0363793f7367");
-	/* filestore.md 9.1: md5("iris" + "abc123"). */
+	/* A dataset id: md5 of its name "iris" and digest "abc123". */
 	check("irisabc123", "65889691a86609276f6fa92515985e9b");
 	memset(big, 'x', sizeof big);
 	mlp_md5_hex(out, big, sizeof big);
