@@ -441,6 +441,45 @@ mlp_job_prepare(struct mlp_job *j, struct mlp_store *st)
 	return MLP_OK;
 }
 
+int
+mlp_job_check_params(struct mlp_job *j, const struct mlp_kv *kv, size_t n)
+{
+	struct mlp_command	cmd;
+	size_t			i;
+	int			r;
+
+	memset(&cmd, 0, sizeof cmd);
+	r = mlp_command_build(&cmd, j->ep, kv, n);
+	for (i = 0; r == MLP_OK && i < cmd.nparams; i++)
+		if (mlp_key_check(cmd.params[i].key, "param") != MLP_OK)
+			r = mlp_error_prefix("parameter '%s'",
+			    cmd.params[i].key);
+		else if (mlp_utf8_len(cmd.params[i].raw,
+		    strlen(cmd.params[i].raw)) > MLP_MAX_PARAM_LEN)
+			r = mlp_error_set(MLP_EINVAL, "parameter '%s': value "
+			    "longer than 6000 characters", cmd.params[i].key);
+	mlp_command_release(&cmd);
+	return r;
+}
+
+struct mlp_store *
+mlp_job_store(const struct mlp_job *j)
+{
+	return j->st;
+}
+
+const struct mlp_experiment *
+mlp_job_experiment(const struct mlp_job *j)
+{
+	return j->exp;
+}
+
+const char *
+mlp_job_dir(const struct mlp_job *j)
+{
+	return j->dir;
+}
+
 /* ---- the run ---- */
 
 static int	run_tags(struct mlp_job *);

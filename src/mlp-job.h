@@ -94,6 +94,16 @@ int	 mlp_job_create(struct mlp_job *);
  * end could not be written (res->ended is 0).
  */
 int	 mlp_job_run(struct mlp_job *, struct mlp_job_result *res);
+/*
+ * After mlp_job_prepare(): check another set of -P values against the
+ * entry point as mlp_job_prepare() checked opts.params (a sweep's rows).
+ */
+int	 mlp_job_check_params(struct mlp_job *, const struct mlp_kv *,
+	    size_t);
+/* After mlp_job_prepare(): the store, the experiment, the project folder. */
+struct mlp_store *mlp_job_store(const struct mlp_job *);
+const struct mlp_experiment *mlp_job_experiment(const struct mlp_job *);
+const char *mlp_job_dir(const struct mlp_job *);
 /* The run's id once created, else NULL. */
 const char *mlp_job_run_id(const struct mlp_job *);
 /*

@@ -388,6 +388,7 @@ struct mlp_run_create_opts {
 	int64_t			 start_time;	/* MLP_NOTIME: now */
 	const struct mlp_kv	*tags;
 	size_t			 ntags;
+	int			 status;	/* 0: RUNNING; or SCHEDULED */
 };
 
 /* Status name (RUNNING, ...) of an enum value, or NULL. */
@@ -677,6 +678,7 @@ int	 mlp_hash_file(char out[MLP_HASH_HEX], uint64_t *size,
 #include "mlp-query.h"
 #include "mlp-project.h"
 #include "mlp-job.h"
+#include "mlp-sweep.h"
 #include "mlp-ftp.h"
 
 #endif /* MLP_H */

@@ -483,7 +483,7 @@ mlp_run_create(struct mlp_run **out, struct mlp_store *st,
 	run->info.user_id = mlp_xstrdup(user ? user : mlp_user_name());
 	run->info.artifact_uri = mlp_xasprintf("%s/%s/artifacts",
 	    e->artifact_location, run->info.run_id);
-	run->info.status = MLP_RUN_RUNNING;
+	run->info.status = o->status != 0 ? o->status : MLP_RUN_RUNNING;
 	run->info.start_time = o->start_time == MLP_NOTIME ? mlp_now_ms() :
 	    o->start_time;
 	run->info.end_time = run->info.deleted_time = MLP_NOTIME;

@@ -19,6 +19,7 @@
 #include "tool.h"
 
 #include "opt.h"
+#include "run-sweep.h"
 
 #define DEFAULT_MAX_DIFF	((size_t)4 << 20)
 
@@ -32,13 +33,16 @@ struct opts {
 	size_t		 ninputs, ndocker_args;
 	size_t		 max_diff;
 	int		 quiet, require_clean, build_image;
+	const char	*run_id;
+	struct sweep_opts sw;
 };
 
 static int	quiet;
 
 /* The long-only options. */
 enum { O_ENVMGR = TOOL_OPT_LONG, O_BUILD, O_EXPNAME, O_EXPID, O_RUNNAME,
-    O_CLEAN, O_MAXDIFF };
+    O_CLEAN, O_MAXDIFF, O_SWEEP, O_SWEEPFILE, O_RUNID, O_BACKEND, O_BCONFIG,
+    O_WAIT };
 
 static const struct tool_opt run_options[] = {
 	{ 'q', "quiet", 0, NULL, "no progress lines on stderr" },
@@ -66,6 +70,20 @@ static const struct tool_opt run_options[] = {
 	    "refuse a work tree with uncommitted changes" },
 	{ O_MAXDIFF, "max-diff-size", TOOL_OPT_ARG, "bytes",
 	    "record at most this much diff (default: 4M)" },
+	{ O_SWEEP, "sweep", 0, NULL,
+	    "-P values are comma lists: run the grid" },
+	{ O_SWEEPFILE, "sweep-file", TOOL_OPT_ARG, "file.tsv",
+	    "a sweep: one run per row, a header of names" },
+	{ 'j', "jobs", TOOL_OPT_ARG, "N",
+	    "run N runs of a sweep at a time" },
+	{ O_BACKEND, "backend", TOOL_OPT_ARG, "local|slurm",
+	    "where the runs run (default: local)" },
+	{ O_BCONFIG, "backend-config", TOOL_OPT_ARG, "file.json",
+	    "the backend's settings (slurm)" },
+	{ O_WAIT, "wait", 0, NULL,
+	    "wait for the Slurm job to end" },
+	{ O_RUNID, "run-id", TOOL_OPT_ARG, "id",
+	    "run this SCHEDULED run (of a sweep)" },
 	{ 's', "store", TOOL_OPT_ARG, "store",
 	    "the store (else $MLFLOW_TRACKING_URI, ./mlruns)" },
 	{ 'h', "help", 0, NULL, "print this help and exit" },
@@ -132,6 +150,18 @@ add_param(struct opts *o, char *arg)
 	o->params[o->nparams++].value = eq + 1;
 }
 
+static long
+parse_jobs(const char *s)
+{
+	int64_t	v;
+
+	if (mlp_parse_int64(&v, s, strlen(s)) != MLP_OK || v < 1 ||
+	    v > 10000)
+		errx(TOOL_EXIT_USAGE, "-j: '%s': not a number of runs from 1 "
+		    "to 10000", s);
+	return (long)v;
+}
+
 static void
 parse_opts(struct opts *o, int argc, char **argv)
 {
@@ -181,6 +211,19 @@ parse_opts(struct opts *o, int argc, char **argv)
 		case O_RUNNAME: o->run_name = optarg; break;
 		case O_CLEAN: o->require_clean = 1; break;
 		case O_MAXDIFF: o->max_diff = parse_size(optarg); break;
+		case O_SWEEP: o->sw.sweep = 1; break;
+		case O_SWEEPFILE: o->sw.sweep_file = optarg; break;
+		case 'j': o->sw.jobs = parse_jobs(optarg); break;
+		case O_BACKEND:
+			if (strcmp(optarg, "local") != 0 &&
+			    strcmp(optarg, "slurm") != 0)
+				errx(TOOL_EXIT_USAGE, "--backend: '%s': not "
+				    "local or slurm", optarg);
+			o->sw.backend = optarg;
+			break;
+		case O_BCONFIG: o->sw.backend_config = optarg; break;
+		case O_WAIT: o->sw.wait = 1; break;
+		case O_RUNID: o->run_id = optarg; break;
 		default: tool_usage(&run_cmd, NULL);
 		}
 	}
@@ -198,6 +241,18 @@ parse_opts(struct opts *o, int argc, char **argv)
 	if (o->exp_name != NULL && o->exp_id != NULL)
 		errx(TOOL_EXIT_USAGE, "Specify only one of 'experiment-name' "
 		    "or 'experiment-id' options.");
+	o->sw.store = o->store;
+	o->sw.quiet = o->quiet;
+	o->sw.argv0 = argv[0];
+	if (o->run_id != NULL && sweep_wanted(&o->sw))
+		errx(TOOL_EXIT_USAGE, "--run-id runs one run here: no --sweep, "
+		    "--sweep-file or --backend slurm");
+	if (o->sw.backend_config != NULL && (o->sw.backend == NULL ||
+	    strcmp(o->sw.backend, "slurm") != 0))
+		errx(TOOL_EXIT_USAGE, "--backend-config needs --backend slurm");
+	if (o->sw.wait && (o->sw.backend == NULL ||
+	    strcmp(o->sw.backend, "slurm") != 0))
+		errx(TOOL_EXIT_USAGE, "--wait needs --backend slurm");
 }
 
 static void
@@ -276,6 +331,17 @@ main(int argc, char **argv)
 	jo.require_clean = o.require_clean;
 	jo.build_image = o.build_image;
 	jo.report = report;
+	jo.run_id = o.run_id;
+	if (sweep_wanted(&o.sw)) {
+		status = sweep_main(&o.sw, &jo);
+		free(o.params);
+		free(o.inputs);
+		free(o.docker_args);
+		tool_flush_stdout();
+		return status;
+	}
+	if (o.run_id != NULL)
+		task_begin(&jo, o.store);
 	j = mlp_job_new(&jo);
 	/* Errors up to mlp_job_create() exit 1: no run exists yet. */
 	if (mlp_job_locate(j) != MLP_OK ||
@@ -297,6 +363,8 @@ main(int argc, char **argv)
 			status = TOOL_EXIT_FAIL;
 	}
 	mlp_job_free(j);
+	if (o.run_id != NULL)
+		task_end(&jo, o.store, &res);
 	free(o.params);
 	free(o.inputs);
 	free(o.docker_args);

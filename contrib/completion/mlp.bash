@@ -255,10 +255,12 @@ _mlp_args_ls=(-s --store -e --experiment --view -f --filter -o
 _mlp_opts_run=(-e --entry-point -v --version -P --param-list -i --input -A
 	--docker-args --env-manager --build-image --experiment-name
 	--experiment-id --run-name --require-clean --max-diff-size -s --store
-	-q --quiet -V -h --help)
+	-q --quiet -V -h --help --sweep --sweep-file -j --jobs --backend
+	--backend-config --wait --run-id)
 _mlp_args_run=(-e --entry-point -v --version -P --param-list -i --input -A
 	--docker-args --env-manager --experiment-name --experiment-id
-	--run-name --max-diff-size -s --store)
+	--run-name --max-diff-size -s --store --sweep-file -j --jobs --backend
+	--backend-config --run-id)
 _mlp_opts_push=(-s --store -e --experiment -r --run -f --filter -j --jobs
 	-n --dry-run -k --insecure -q --quiet -v --verbose --include-running
 	--relocate --prune --ssl --cacert --retries --retry-delay --timeout

@@ -1,0 +1,76 @@
+/* mlp-sweep.h - part of mlp.h (included from it; do not include directly). */
+#ifndef MLP_SWEEP_H
+#define MLP_SWEEP_H
+
+/*
+ * ---- sweeps: many runs of one entry point (sweep.c) ----
+ *
+ * A sweep is a table: nkeys parameter names and nruns rows of values,
+ * made by crossing axes (-P key=a,b,c) and the rows of a TSV file.  Its
+ * runs are a parent run (tag mlp.sweep) and one child per row, all
+ * created up front SCHEDULED with mlflow.parentRunId; whoever runs a
+ * child takes it over by id (mlp_job_opts.run_id).
+ */
+struct mlp_sweep {
+	char	**keys;
+	size_t	  nkeys;
+	char	**vals;		/* nruns rows of nkeys values */
+	size_t	  nruns;
+};
+
+/* At most this many runs in one sweep. */
+#define MLP_SWEEP_MAX	100000
+
+/* A sweep of one run and no parameter. */
+void	 mlp_sweep_init(struct mlp_sweep *);
+void	 mlp_sweep_release(struct mlp_sweep *);
+/*
+ * Split a value list at its commas; "\," is a comma and "\\" a
+ * backslash inside a value.  *out gets *n strings (mlp_strv_free()).
+ */
+int	 mlp_sweep_split(char ***out, size_t *n, const char *list);
+/* Cross the sweep with an axis: key takes each of vals in turn. */
+int	 mlp_sweep_axis(struct mlp_sweep *, const char *key,
+	    char *const *vals, size_t nvals);
+/*
+ * Cross the sweep with the rows of a TSV text: a header line of
+ * parameter names, then one line of values per run (path names the file
+ * in errors).  No quoting: a value holds no tab and no newline.
+ */
+int	 mlp_sweep_tsv(struct mlp_sweep *, const char *data, size_t len,
+	    const char *path);
+/* Row i as key=value pairs (out has room for nkeys; points into sw). */
+void	 mlp_sweep_row(struct mlp_kv *out, const struct mlp_sweep *,
+	    size_t i);
+
+/*
+ * Create the parent run (RUNNING, tags mlp.sweep = number of runs, and
+ * ptags) and one SCHEDULED child per row with its parameters and the
+ * tags mlflow.parentRunId and mlp.sweep.index.  (*ids)[i] is the id of
+ * row i's run (mlp_strv_free()).  On error the runs made so far are
+ * ended FAILED.
+ */
+int	 mlp_sweep_create(struct mlp_run **parent, char ***ids,
+	    struct mlp_store *, const struct mlp_experiment *,
+	    const struct mlp_sweep *, const char *run_name,
+	    const struct mlp_kv *ptags, size_t nptags);
+/* Counts of a sweep's children by status. */
+struct mlp_sweep_count {
+	size_t	 finished, failed, killed, running, scheduled, missing;
+};
+/*
+ * Look at the children of the sweep run parent_id (listed in its
+ * artifacts/mlp/sweep.tsv); when none is SCHEDULED or RUNNING any more,
+ * end the parent (if it still runs) FINISHED when all finished, FAILED
+ * otherwise, with the counts as tags mlp.sweep.finished, .failed and
+ * .killed.  *done: 1 when every child has ended.
+ */
+int	 mlp_sweep_settle(struct mlp_sweep_count *out, int *done,
+	    struct mlp_store *, const char *parent_id);
+/* The ids of a sweep's children, from its sweep.tsv. */
+int	 mlp_sweep_children(char ***ids, size_t *n, const struct mlp_run *);
+/* The parameters of a run as pairs (strings in *store, mlp_strv_free()). */
+int	 mlp_sweep_run_params(struct mlp_kv **out, size_t *n, char ***strs,
+	    const struct mlp_run *);
+
+#endif /* MLP_SWEEP_H */

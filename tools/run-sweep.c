@@ -1,0 +1,508 @@
+/*
+ * run-sweep.c - mlp-run --sweep / --sweep-file (the runs made up front,
+ * then run here N at a time, each by an mlp-run --run-id of its own),
+ * --backend slurm (one job, or one array job for a sweep), and the
+ * --run-id side: a task that takes over its SCHEDULED run.
+ */
+#include "config.h"
+
+#include <sys/types.h>
+#include <sys/wait.h>
+
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tool.h"
+#include "run-sweep.h"
+
+/* An argv being built. */
+struct args {
+	char	**v;
+	size_t	  n;
+};
+
+static void
+arg(struct args *a, const char *s)
+{
+	a->v = mlp_xrealloc(a->v, (a->n + 2) * sizeof *a->v);
+	a->v[a->n++] = mlp_xstrdup(s);
+	a->v[a->n] = NULL;
+}
+
+static void
+args_free(struct args *a)
+{
+	mlp_strv_free(a->v, a->n);
+	a->v = NULL;
+	a->n = 0;
+}
+
+int
+sweep_wanted(const struct sweep_opts *so)
+{
+	return so->sweep || so->sweep_file != NULL ||
+	    (so->backend != NULL && strcmp(so->backend, "local") != 0);
+}
+
+/* This program, to start the children with. */
+static char *
+self_path(const char *argv0)
+{
+	char	buf[4096];
+	ssize_t	n;
+
+	n = readlink("/proc/self/exe", buf, sizeof buf - 1);
+	if (n > 0) {
+		buf[n] = '\0';
+		return mlp_xstrdup(buf);
+	}
+	if (strchr(argv0, '/') != NULL)
+		return mlp_path_abs(argv0);
+	return mlp_which(argv0, NULL);
+}
+
+/*
+ * mlp-run --run-id ID with what every run of the sweep shares; the
+ * parameters come from the run itself.
+ */
+static void
+child_args(struct args *a, const char *self, const struct mlp_job_opts *jo,
+    const char *store, const char *uri, int quiet)
+{
+	char	num[32];
+	size_t	i;
+
+	arg(a, self);
+	if (quiet)
+		arg(a, "-q");
+	arg(a, "-s");
+	arg(a, store);
+	arg(a, "-e");
+	arg(a, jo->entry != NULL ? jo->entry : "main");
+	if (jo->version != NULL) {
+		arg(a, "-v");
+		arg(a, jo->version);
+	}
+	if (jo->env_mgr != NULL) {
+		arg(a, "--env-manager");
+		arg(a, jo->env_mgr);
+	}
+	for (i = 0; i < jo->ninputs; i++) {
+		arg(a, "-i");
+		arg(a, jo->inputs[i]);
+	}
+	for (i = 0; i < jo->ndocker_args; i++) {
+		arg(a, "-A");
+		arg(a, jo->docker_args[i]);
+	}
+	snprintf(num, sizeof num, "%zu", jo->max_diff);
+	arg(a, "--max-diff-size");
+	arg(a, num);
+	if (jo->require_clean)
+		arg(a, "--require-clean");
+	if (jo->build_image)
+		arg(a, "--build-image");
+	arg(a, "--run-id");
+	arg(a, "");		/* the id, filled in per child */
+	arg(a, uri);
+}
+
+/* ---- the table and the runs ---- */
+
+/* The sweep's table from -P lists (or single values) and --sweep-file. */
+static void
+build_table(struct mlp_sweep *sw, const struct sweep_opts *so,
+    const struct mlp_job_opts *jo)
+{
+	struct mlp_buf	  b = MLP_BUF_INIT;
+	char		**v;
+	size_t		  n, i;
+
+	mlp_sweep_init(sw);
+	for (i = 0; i < jo->nparams; i++) {
+		if (so->sweep)
+			mlp_sweep_split(&v, &n, jo->params[i].value);
+		else {
+			v = mlp_xcalloc(1, sizeof *v);
+			v[0] = mlp_xstrdup(jo->params[i].value);
+			n = 1;
+		}
+		if (mlp_sweep_axis(sw, jo->params[i].key, v, n) != MLP_OK)
+			errx(TOOL_EXIT_USAGE, "%s", mlp_error_last());
+		mlp_strv_free(v, n);
+	}
+	if (so->sweep_file != NULL) {
+		if (mlp_file_read(&b, so->sweep_file) != MLP_OK)
+			errx(TOOL_EXIT_FAIL, "%s", mlp_error_last());
+		if (mlp_sweep_tsv(sw, b.buf, b.len, so->sweep_file) != MLP_OK)
+			errx(TOOL_EXIT_FAIL, "%s", mlp_error_last());
+		mlp_buf_release(&b);
+	}
+}
+
+/* A row as text for errors: "C=0.1 kernel=rbf". */
+static char *
+row_text(const struct mlp_kv *kv, size_t n)
+{
+	struct mlp_buf	b = MLP_BUF_INIT;
+	size_t		i;
+
+	for (i = 0; i < n; i++)
+		mlp_buf_addf(&b, "%s%s=%s", i ? " " : "", kv[i].key,
+		    kv[i].value);
+	return mlp_buf_detach(&b);
+}
+
+/* Every row checked against the entry point before any run exists. */
+static int
+check_rows(struct mlp_job *j, const struct mlp_sweep *sw)
+{
+	struct mlp_kv	*kv;
+	char		*t;
+	size_t		 i;
+	int		 r = MLP_OK;
+
+	kv = mlp_xcalloc(sw->nkeys + 1, sizeof *kv);
+	for (i = 0; i < sw->nruns && r == MLP_OK; i++) {
+		mlp_sweep_row(kv, sw, i);
+		if ((r = mlp_job_check_params(j, kv, sw->nkeys)) != MLP_OK) {
+			t = row_text(kv, sw->nkeys);
+			r = mlp_error_prefix("run %zu of the sweep (%s)", i + 1,
+			    t);
+			free(t);
+		}
+	}
+	free(kv);
+	return r;
+}
+
+/* The runner's tags, so that mlp-log fsck can tell a dead sweep. */
+static size_t
+runner_tags(struct mlp_kv *t, struct mlp_lock_owner *me, char *pid,
+    size_t pidsz)
+{
+	size_t	n = 0;
+
+	mlp_lock_owner_self(me);
+	snprintf(pid, pidsz, "%ld", me->pid);
+	if (me->start[0] != '\0')
+		t[n].key = "mlp.runner.start", t[n++].value = me->start;
+	if (me->boot[0] != '\0')
+		t[n].key = "mlp.runner.boot", t[n++].value = me->boot;
+	t[n].key = "mlp.runner.host", t[n++].value = me->host;
+	t[n].key = "mlp.runner.pid", t[n++].value = pid;
+	return n;
+}
+
+/* ---- running the children here ---- */
+
+static volatile sig_atomic_t	got_signal;
+
+static void
+on_signal(int sig)
+{
+	if (got_signal == 0)
+		got_signal = sig;
+}
+
+static void
+catch_signals(void)
+{
+	struct sigaction	sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}
+
+static pid_t
+start_child(char **argv)
+{
+	pid_t	pid;
+	int	fd;
+
+	if ((pid = fork()) == -1)
+		return -1;
+	if (pid == 0) {
+		/*
+		 * A group of its own, not the terminal's: N children must not
+		 * fight over it; a signal reaches them through us.
+		 */
+		(void)setpgid(0, 0);
+		if ((fd = open("/dev/null", O_RDONLY)) != -1) {
+			(void)dup2(fd, STDIN_FILENO);
+			if (fd != STDIN_FILENO)
+				(void)close(fd);
+		}
+		execv(argv[0], argv);
+		fprintf(stderr, "mlp-run: %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	return pid;
+}
+
+/* Runs never started (a signal came): KILLED, as mlp-run's own. */
+static void
+kill_unstarted(struct mlp_store *st, char **ids, size_t from, size_t n)
+{
+	struct mlp_run	*run;
+	size_t		 i;
+
+	for (i = from; i < n; i++) {
+		if (mlp_run_open(&run, st, ids[i]) != MLP_OK)
+			continue;
+		if (run->info.status == MLP_RUN_SCHEDULED) {
+			(void)mlp_run_set_tag(run, "mlp.error", "the sweep was "
+			    "interrupted before this run started");
+			(void)mlp_run_end(run, MLP_RUN_KILLED, MLP_NOTIME);
+		}
+		mlp_run_free(run);
+	}
+}
+
+static int
+run_here(const struct sweep_opts *so, struct args *a, char **ids, size_t n)
+{
+	pid_t	*pids;
+	size_t	 next = 0, running = 0, i, jobs;
+	int	 status, sent = 0, failed = 0;
+	pid_t	 pid;
+
+	jobs = so->jobs > 0 ? (size_t)so->jobs : 1;
+	pids = mlp_xcalloc(n + 1, sizeof *pids);
+	while (next < n || running > 0) {
+		while (!got_signal && running < jobs && next < n) {
+			free(a->v[a->n - 2]);
+			a->v[a->n - 2] = mlp_xstrdup(ids[next]);
+			if ((pids[next] = start_child(a->v)) == -1) {
+				warn("fork");
+				failed++;
+				got_signal = SIGTERM;
+				break;
+			}
+			next++;
+			running++;
+		}
+		if (got_signal && !sent) {
+			for (i = 0; i < next; i++)
+				if (pids[i] > 0)
+					(void)kill(pids[i], (int)got_signal);
+			sent = 1;
+		}
+		if (running == 0)
+			break;
+		pid = waitpid(-1, &status, 0);
+		if (pid == -1) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		for (i = 0; i < next; i++)
+			if (pids[i] == pid) {
+				pids[i] = 0;
+				running--;
+			}
+	}
+	free(pids);
+	return (int)next;
+}
+
+static int
+local_sweep(const struct sweep_opts *so, struct mlp_job *j,
+    const struct mlp_job_opts *jo, char **ids, size_t n, const char *parent)
+{
+	struct mlp_sweep_count	 cnt;
+	struct mlp_store	*st;
+	struct args		 a = { NULL, 0 };
+	char			*self, *store;
+	size_t			 started;
+	int			 done, r;
+
+	store = mlp_xstrdup(mlp_job_store(j)->root_abs);
+	mlp_job_free(j);	/* no thread of ours from here on: fork */
+	if ((self = self_path(so->argv0)) == NULL)
+		errx(TOOL_EXIT_FAIL, "cannot find the mlp-run program");
+	child_args(&a, self, jo, store, jo->uri, so->quiet);
+	catch_signals();
+	started = (size_t)run_here(so, &a, ids, n);
+	args_free(&a);
+	free(self);
+	if ((r = mlp_store_open(&st, store, 0)) != MLP_OK)
+		errx(TOOL_EXIT_FAIL, "%s", mlp_error_last());
+	free(store);
+	if (started < n)
+		kill_unstarted(st, ids, started, n);
+	r = mlp_sweep_settle(&cnt, &done, st, parent);
+	mlp_store_close(st);
+	if (r != MLP_OK)
+		errx(TOOL_EXIT_FAIL, "%s", mlp_error_last());
+	if (!so->quiet)
+		fprintf(stderr, "mlp-run: sweep %s: %zu runs, %zu finished, "
+		    "%zu failed, %zu killed%s\n", parent, n, cnt.finished,
+		    cnt.failed + cnt.missing, cnt.killed, done ? "" :
+		    ", some still RUNNING");
+	if (got_signal)
+		return 128 + (int)got_signal;
+	return cnt.finished == n ? TOOL_EXIT_OK : TOOL_EXIT_FAIL;
+}
+
+/* Print the job's error, free it, exit. */
+static void MLP_NORETURN
+die(struct mlp_job *j, int status)
+{
+	warnx("%s", mlp_error_last());
+	mlp_job_free(j);
+	exit(status);
+}
+
+int
+sweep_main(const struct sweep_opts *so, const struct mlp_job_opts *jo0)
+{
+	struct mlp_job_opts	 jo = *jo0;
+	struct mlp_sweep	 sw;
+	struct mlp_job		*j;
+	struct mlp_store	*st;
+	struct mlp_run		*parent;
+	struct mlp_kv		*row, tags[8];
+	struct mlp_lock_owner	 me;
+	char			*path, **ids, pid[32], *pid_s;
+	size_t			 nt;
+	int			 r, status;
+
+	build_table(&sw, so, jo0);
+	/* The first row stands for all in the checks of mlp_job_prepare(). */
+	row = mlp_xcalloc(sw.nkeys + 1, sizeof *row);
+	mlp_sweep_row(row, &sw, 0);
+	jo.params = row;
+	jo.nparams = sw.nkeys;
+	j = mlp_job_new(&jo);
+	if (mlp_job_locate(j) != MLP_OK)
+		die(j, TOOL_EXIT_FAIL);
+	if ((r = mlp_store_locate(&path, so->store)) != MLP_OK)
+		die(j, r == MLP_EINVAL ? TOOL_EXIT_USAGE : TOOL_EXIT_FAIL);
+	r = mlp_store_open(&st, path, 1);
+	free(path);
+	if (r != MLP_OK)
+		die(j, TOOL_EXIT_FAIL);
+	if (mlp_job_prepare(j, st) != MLP_OK || check_rows(j, &sw) != MLP_OK)
+		die(j, TOOL_EXIT_FAIL);
+	nt = runner_tags(tags, &me, pid, sizeof pid);
+	if (mlp_sweep_create(&parent, &ids, mlp_job_store(j),
+	    mlp_job_experiment(j), &sw, jo.run_name, tags, nt) != MLP_OK)
+		die(j, TOOL_EXIT_FAIL);
+	(void)pid_s;
+	printf("%s\n", parent->info.run_id);
+	fflush(stdout);
+	if (!so->quiet)
+		fprintf(stderr, "mlp-run: sweep %s: %zu runs, %ld at a time\n",
+		    parent->info.run_id, sw.nruns, so->jobs > 0 ? so->jobs :
+		    1L);
+	status = local_sweep(so, j, &jo, ids, sw.nruns, parent->info.run_id);
+	mlp_strv_free(ids, sw.nruns);
+	mlp_run_free(parent);
+	mlp_sweep_release(&sw);
+	free(row);
+	return status;
+}
+
+/* ---- a task: the take-over of one SCHEDULED run ---- */
+
+static struct mlp_kv	*task_params;
+static char		**task_strs;
+static size_t		 task_nstrs;
+
+void
+task_begin(struct mlp_job_opts *jo, const char *store)
+{
+	struct mlp_store	*st;
+	struct mlp_run		*run;
+	struct mlp_kv		*kv;
+	char			*path, **strs;
+	size_t			 n, i, k, m;
+	int			 r;
+
+	if ((r = mlp_store_locate(&path, store)) != MLP_OK)
+		errx(r == MLP_EINVAL ? TOOL_EXIT_USAGE : TOOL_EXIT_FAIL, "%s",
+		    mlp_error_last());
+	r = mlp_store_open(&st, path, 0);
+	free(path);
+	if (r != MLP_OK || (r = mlp_run_open(&run, st, jo->run_id)) != MLP_OK)
+		errx(TOOL_EXIT_FAIL, "%s", mlp_error_last());
+	if (mlp_sweep_run_params(&kv, &n, &strs, run) != MLP_OK)
+		errx(TOOL_EXIT_FAIL, "%s", mlp_error_last());
+	/* The run's parameters, then those of -P it does not have. */
+	task_params = mlp_xcalloc(n + jo->nparams + 1, sizeof *task_params);
+	memcpy(task_params, kv, n * sizeof *kv);
+	m = n;
+	for (i = 0; i < jo->nparams; i++) {
+		for (k = 0; k < n; k++)
+			if (strcmp(kv[k].key, jo->params[i].key) == 0)
+				break;
+		if (k == n)
+			task_params[m++] = jo->params[i];
+	}
+	free(kv);
+	task_strs = strs;
+	task_nstrs = 2 * n;
+	jo->params = task_params;
+	jo->nparams = m;
+	if (getenv("SLURM_JOB_ID") != NULL &&
+	    run->info.status == MLP_RUN_SCHEDULED) {
+		const char *job = getenv("SLURM_ARRAY_JOB_ID");
+		const char *task = getenv("SLURM_ARRAY_TASK_ID");
+		const char *node = getenv("SLURMD_NODENAME");
+
+		r = mlp_run_set_tag(run, "mlp.slurm.job_id", job != NULL ?
+		    job : getenv("SLURM_JOB_ID"));
+		if (r == MLP_OK && task != NULL)
+			r = mlp_run_set_tag(run, "mlp.slurm.task_id", task);
+		if (r == MLP_OK && node != NULL)
+			r = mlp_run_set_tag(run, "mlp.slurm.node", node);
+		if (r != MLP_OK)
+			warnx("%s", mlp_error_last());
+	}
+	mlp_run_free(run);
+	mlp_store_close(st);
+}
+
+void
+task_end(const struct mlp_job_opts *jo, const char *store,
+    const struct mlp_job_result *res)
+{
+	struct mlp_sweep_count	 cnt;
+	struct mlp_store	*st = NULL;
+	struct mlp_buf		 b = MLP_BUF_INIT;
+	struct mlp_run		*run = NULL;
+	char			*path;
+	int			 done, r;
+
+	(void)res;
+	mlp_strv_free(task_strs, task_nstrs);
+	free(task_params);
+	task_strs = NULL;
+	task_params = NULL;
+	if (mlp_store_locate(&path, store) != MLP_OK)
+		return;
+	if (mlp_store_open(&st, path, 0) == MLP_OK &&
+	    mlp_run_open(&run, st, jo->run_id) == MLP_OK &&
+	    mlp_kv_read(&b, run->dir, "tags", "mlflow.parentRunId") ==
+	    MLP_OK && b.len > 0) {
+		/* The last child to end ends the sweep (not a sweep: none). */
+		if ((r = mlp_sweep_settle(&cnt, &done, st, b.buf)) != MLP_OK &&
+		    r != MLP_ENOTFOUND)
+			warnx("%s", mlp_error_last());
+	}
+	free(path);
+	mlp_buf_release(&b);
+	mlp_run_free(run);
+	mlp_store_close(st);
+}
