@@ -462,6 +462,14 @@ mlp_job_check_params(struct mlp_job *j, const struct mlp_kv *kv, size_t n)
 	return r;
 }
 
+int
+mlp_job_wait_inspect(struct mlp_job *j)
+{
+	if (inspect_join(j) != 0)
+		return mlp_error_set(MLP_ERROR, "%s", j->git_err);
+	return MLP_OK;
+}
+
 struct mlp_store *
 mlp_job_store(const struct mlp_job *j)
 {

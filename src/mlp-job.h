@@ -100,6 +100,11 @@ int	 mlp_job_run(struct mlp_job *, struct mlp_job_result *res);
  */
 int	 mlp_job_check_params(struct mlp_job *, const struct mlp_kv *,
 	    size_t);
+/*
+ * After mlp_job_prepare(): wait until the work tree is inspected (its
+ * thread uses libgit2, which must not be used by two threads at once).
+ */
+int	 mlp_job_wait_inspect(struct mlp_job *);
 /* After mlp_job_prepare(): the store, the experiment, the project folder. */
 struct mlp_store *mlp_job_store(const struct mlp_job *);
 const struct mlp_experiment *mlp_job_experiment(const struct mlp_job *);

@@ -73,4 +73,59 @@ int	 mlp_sweep_children(char ***ids, size_t *n, const struct mlp_run *);
 int	 mlp_sweep_run_params(struct mlp_kv **out, size_t *n, char ***strs,
 	    const struct mlp_run *);
 
+/*
+ * ---- the Slurm backend (slurm.c) ----
+ *
+ * The configuration: a JSON object with the keys of MLflow's Slurm
+ * plugin; scalars are strings or numbers (kept as text), environment
+ * (NAME=value items) and modules are lists of them (or one).  Parsed
+ * strictly: an unknown or repeated key, a value of the wrong kind or bad
+ * JSON is MLP_EINVAL naming file:line:column and the key.
+ */
+struct mlp_slurm_list {
+	char	**v;
+	size_t	  n;
+};
+
+struct mlp_slurm_config {
+	char			*partition, *account, *gpus_per_node, *gres;
+	char			*mem, *nodes, *time;
+	char			*script_file;	/* sbatch-script-file */
+	struct mlp_slurm_list	 environment, modules;
+};
+
+int	 mlp_slurm_config_parse(struct mlp_slurm_config *, const char *data,
+	    size_t len, const char *path);
+int	 mlp_slurm_config_read(struct mlp_slurm_config *, const char *path);
+void	 mlp_slurm_config_release(struct mlp_slurm_config *);
+
+/* What a batch script runs: argv (shell-quoted), ids for an array. */
+struct mlp_slurm_job {
+	const struct mlp_slurm_config *cfg;
+	char *const	*argv;		/* mlp-run ... --run-id ID uri */
+	size_t		 argc;
+	size_t		 id_arg;	/* index of the ID in argv */
+	char *const	*ids;		/* one per task */
+	size_t		 nids;
+	long		 jobs;		/* %J of --array, 0: none */
+	const char	*name;		/* --job-name */
+	const char	*output;	/* --output */
+};
+/* The batch script (bash) into out. */
+int	 mlp_slurm_script(struct mlp_buf *out, const struct mlp_slurm_job *);
+/* sbatch --parsable script: the job id into out (caller frees). */
+int	 mlp_slurm_submit(char **out, const char *script);
+/*
+ * What squeue says of job (JOB or JOB_TASK): 1 listed, 0 not (ended, or
+ * never known), MLP_ERROR if squeue could not be asked.  state gets the
+ * first line of its fields fmt (NULL: "%T", the state) when listed.
+ */
+int	 mlp_slurm_alive(const char *job, const char *fmt, char *state,
+	    size_t statesz);
+/*
+ * The state sacct records for job ("" when accounting is off or the job
+ * is unknown to it).
+ */
+void	 mlp_slurm_acct_state(const char *job, char *state, size_t statesz);
+
 #endif /* MLP_SWEEP_H */

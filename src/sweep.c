@@ -285,6 +285,7 @@ mlp_sweep_create(struct mlp_run **parentp, char ***idsp,
 	co.tags = ct;
 	co.ntags = 2;
 	co.status = MLP_RUN_SCHEDULED;
+	co.user_id = parent->info.user_id;	/* not looked up 1,000 times */
 	for (made = 0; made < sw->nruns; made++) {
 		snprintf(idx, sizeof idx, "%zu", made);
 		if ((r = mlp_run_create(&run, st, exp, &co)) != MLP_OK)

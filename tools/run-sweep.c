@@ -6,10 +6,12 @@
  */
 #include "config.h"
 
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 
 #include <err.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -364,6 +366,385 @@ die(struct mlp_job *j, int status)
 	exit(status);
 }
 
+/* ---- Slurm ---- */
+
+/* Run a command (git, cp) for the snapshot; MLP_ERROR with its output. */
+static int
+cmd(char **argv, const char *dir)
+{
+	struct mlp_probe	p;
+	int			r;
+
+	memset(&p, 0, sizeof p);
+	p.argv = argv;
+	p.dir = dir;
+	mlp_buf_init(&p.out);
+	r = mlp_spawn_probes(&p, 1, 600000);
+	if (r == MLP_OK && p.status != 0)
+		r = mlp_error_set(MLP_ERROR, "%s %s: %s", argv[0], argv[1],
+		    p.out.len ? p.out.buf : "failed");
+	mlp_buf_release(&p.out);
+	return r;
+}
+
+/* A project outside git: its files copied, the store left out. */
+static int
+copy_tree(const char *dir, const char *snap, const char *store)
+{
+	DIR		*d;
+	struct dirent	*e;
+	char		*src, *argv[6];
+	size_t		 n;
+	int		 r = MLP_OK;
+
+	if ((d = opendir(dir)) == NULL)
+		return mlp_error_set_errno(MLP_ERROR, "%s", dir);
+	while (r == MLP_OK && (e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		src = mlp_xasprintf("%s/%s", dir, e->d_name);
+		n = strlen(src);
+		if (strncmp(store, src, n) == 0 && (store[n] == '\0' ||
+		    store[n] == '/')) {
+			free(src);
+			continue;
+		}
+		argv[0] = "cp";
+		argv[1] = "-R";
+		argv[2] = "--";
+		argv[3] = src;
+		argv[4] = (char *)snap;
+		argv[5] = NULL;
+		r = cmd(argv, NULL);
+		free(src);
+	}
+	closedir(d);
+	return r;
+}
+
+/*
+ * Pin the code: the commit and the patch of the work tree checked out
+ * into artifacts/mlp/code of run (a project outside git is copied).
+ * *uri gets the project folder inside the snapshot.
+ */
+static int
+snapshot(char **uri, const struct mlp_run *run, const char *dir,
+    const char *store)
+{
+	struct mlp_gitinfo	 gi;
+	struct mlp_buf		 diff = MLP_BUF_INIT;
+	char			*art, *snap, *root, *patch = NULL, *url;
+	char			*argv[8];
+	const char		*rel = "";
+	int			 trunc, r;
+
+	*uri = NULL;
+	memset(&gi, 0, sizeof gi);
+	art = mlp_run_artifact_dir(run);
+	snap = mlp_xasprintf("%s/mlp/code", art);
+	if ((r = mlp_mkdirs(snap)) != MLP_OK)
+		goto out;
+	root = mlp_git_present(dir);
+	if (root == NULL || *root == '\0' ||
+	    (r = mlp_git_status_cli(&gi, root, store)) == MLP_ENOTFOUND) {
+		free(root);
+		r = copy_tree(dir, snap, store);
+		if (r == MLP_OK)
+			*uri = mlp_xstrdup(snap);
+		goto out;
+	}
+	if (r != MLP_OK) {
+		free(root);
+		goto out;
+	}
+	if (strncmp(dir, root, strlen(root)) == 0 && dir[strlen(root)] == '/')
+		rel = dir + strlen(root) + 1;
+	/* The whole patch: what runs must be all of what was there. */
+	if (gi.dirty > 0 && (r = mlp_git_diff(&diff, &trunc, root, store, 0)) ==
+	    MLP_OK && diff.len > 0) {
+		patch = mlp_xasprintf("%s/mlp/code.diff", art);
+		r = mlp_file_replace(patch, NULL, diff.buf, diff.len);
+	}
+	argv[0] = "git", argv[1] = "clone", argv[2] = "-q";
+	argv[3] = "--no-checkout", argv[4] = root, argv[5] = snap;
+	argv[6] = NULL;
+	if (r == MLP_OK)
+		r = cmd(argv, NULL);
+	argv[0] = "git", argv[1] = "checkout", argv[2] = "-q";
+	argv[3] = "--detach", argv[4] = gi.commit, argv[5] = NULL;
+	if (r == MLP_OK)
+		r = cmd(argv, snap);
+	argv[0] = "git", argv[1] = "apply", argv[2] = "--whitespace=nowarn";
+	argv[3] = patch, argv[4] = NULL;
+	if (r == MLP_OK && patch != NULL)
+		r = cmd(argv, snap);
+	/* The runs name the project's remote, not the folder cloned. */
+	argv[0] = "git", argv[1] = "remote", argv[2] = "remove";
+	argv[3] = "origin", argv[4] = NULL;
+	if (r == MLP_OK)
+		r = cmd(argv, snap);
+	if (r == MLP_OK && (url = mlp_git_remote_url(root)) != NULL) {
+		argv[0] = "git", argv[1] = "remote", argv[2] = "add";
+		argv[3] = "origin", argv[4] = url, argv[5] = NULL;
+		r = cmd(argv, snap);
+		free(url);
+	}
+	if (r == MLP_OK)
+		*uri = *rel ? mlp_xasprintf("%s/%s", snap, rel) :
+		    mlp_xstrdup(snap);
+	free(root);
+out:
+	if (r != MLP_OK)
+		r = mlp_error_prefix("the snapshot of the code in %s", snap);
+	mlp_gitinfo_release(&gi);
+	mlp_buf_release(&diff);
+	free(patch);
+	free(snap);
+	free(art);
+	return r;
+}
+
+/* End a run that will not run: status with why in mlp.error. */
+static void
+end_run(struct mlp_store *st, const char *id, int status, const char *why,
+    int only_waiting)
+{
+	struct mlp_run	*run;
+
+	if (mlp_run_open(&run, st, id) != MLP_OK)
+		return;
+	if (!only_waiting || run->info.status == MLP_RUN_SCHEDULED) {
+		(void)mlp_run_set_tag(run, "mlp.error", why);
+		(void)mlp_run_end(run, status, MLP_NOTIME);
+	}
+	mlp_run_free(run);
+}
+
+/*
+ * The job is gone (squeue lists it no more): runs still SCHEDULED never
+ * ran (cancelled while pending): KILLED; runs still RUNNING lost their
+ * task: FAILED.
+ */
+static void
+resolve_gone(struct mlp_store *st, char **ids, size_t n, const char *job,
+    int array)
+{
+	struct mlp_run	*run;
+	char		 why[300], task[64], state[64];
+	size_t		 i;
+
+	for (i = 0; i < n; i++) {
+		if (mlp_run_open(&run, st, ids[i]) != MLP_OK)
+			continue;
+		if (array)
+			snprintf(task, sizeof task, "%s_%zu", job, i);
+		else
+			snprintf(task, sizeof task, "%s", job);
+		if (run->info.status == MLP_RUN_SCHEDULED ||
+		    run->info.status == MLP_RUN_RUNNING)
+			mlp_slurm_acct_state(task, state, sizeof state);
+		if (run->info.status == MLP_RUN_SCHEDULED) {
+			snprintf(why, sizeof why, "Slurm task %s ended before "
+			    "it ran%s%s", task, *state ? ": " : " (cancelled "
+			    "while pending?)", state);
+			(void)mlp_run_set_tag(run, "mlp.error", why);
+			(void)mlp_run_end(run, MLP_RUN_KILLED, MLP_NOTIME);
+		} else if (run->info.status == MLP_RUN_RUNNING) {
+			snprintf(why, sizeof why, "Slurm task %s is gone%s%s",
+			    task, *state ? ": " : "", state);
+			(void)mlp_run_end_if_running(run, MLP_RUN_FAILED,
+			    MLP_NOTIME);
+			(void)mlp_run_set_tag(run, "mlp.error", why);
+		}
+		mlp_run_free(run);
+	}
+}
+
+/* --wait: until squeue lists the job no more; then the runs' status. */
+static int
+wait_job(const struct sweep_opts *so, struct mlp_store *st, char **ids,
+    size_t n, const char *job, const char *parent)
+{
+	struct mlp_sweep_count	 cnt;
+	struct mlp_run		*run;
+	size_t			 i, finished = 0;
+	int			 a, done;
+
+	catch_signals();
+	while (!got_signal && (a = mlp_slurm_alive(job, "%i", NULL, 0)) != 0) {
+		if (a < 0)
+			warnx("%s", mlp_error_last());
+		usleep(500000);
+	}
+	if (got_signal)
+		return 128 + (int)got_signal;
+	resolve_gone(st, ids, n, job, parent != NULL);
+	if (parent != NULL) {
+		if (mlp_sweep_settle(&cnt, &done, st, parent) != MLP_OK)
+			errx(TOOL_EXIT_FAIL, "%s", mlp_error_last());
+		if (!so->quiet)
+			fprintf(stderr, "mlp-run: job %s: %zu runs, %zu "
+			    "finished, %zu failed, %zu killed\n", job, n,
+			    cnt.finished, cnt.failed + cnt.missing,
+			    cnt.killed);
+		return cnt.finished == n ? TOOL_EXIT_OK : TOOL_EXIT_FAIL;
+	}
+	for (i = 0; i < n; i++)
+		if (mlp_run_open(&run, st, ids[i]) == MLP_OK) {
+			finished += run->info.status == MLP_RUN_FINISHED;
+			mlp_run_free(run);
+		}
+	return finished == n ? TOOL_EXIT_OK : TOOL_EXIT_FAIL;
+}
+
+/* One run made SCHEDULED for one job: its parameters, no parent. */
+static int
+create_one(char ***idsp, struct mlp_run **runp, struct mlp_store *st,
+    const struct mlp_experiment *exp, const struct mlp_sweep *sw,
+    const char *name)
+{
+	struct mlp_run_create_opts	 co;
+	struct mlp_run			*run;
+	size_t				 c;
+	int				 r;
+
+	memset(&co, 0, sizeof co);
+	co.run_name = name;
+	co.start_time = MLP_NOTIME;
+	co.status = MLP_RUN_SCHEDULED;
+	if ((r = mlp_run_create(&run, st, exp, &co)) != MLP_OK)
+		return r;
+	for (c = 0; c < sw->nkeys && r == MLP_OK; c++)
+		r = mlp_run_log_param(run, sw->keys[c], sw->vals[c]);
+	if (r != MLP_OK) {
+		char *why = mlp_xstrdup(mlp_error_last());
+
+		(void)mlp_run_set_tag(run, "mlp.error", why);
+		(void)mlp_run_end(run, MLP_RUN_FAILED, MLP_NOTIME);
+		mlp_run_free(run);
+		r = mlp_error_set(r, "%s", why);
+		free(why);
+		return r;
+	}
+	*idsp = mlp_xcalloc(1, sizeof **idsp);
+	(*idsp)[0] = mlp_xstrdup(run->info.run_id);
+	*runp = run;
+	return MLP_OK;
+}
+
+/* Write the batch script where it is kept (and where the config says). */
+static int
+write_script(char **path, const struct mlp_run *run, const struct mlp_buf *b,
+    const struct mlp_slurm_config *cfg)
+{
+	char	*art;
+	int	 r;
+
+	art = mlp_run_artifact_dir(run);
+	*path = mlp_xasprintf("%s/mlp/sbatch.sh", art);
+	free(art);
+	if ((r = mlp_mkdirs_parent(*path)) == MLP_OK)
+		r = mlp_file_replace(*path, NULL, b->buf, b->len);
+	if (r == MLP_OK && cfg->script_file != NULL &&
+	    (r = mlp_file_replace(cfg->script_file, NULL, b->buf, b->len)) !=
+	    MLP_OK)
+		r = mlp_error_prefix("sbatch-script-file");
+	return r;
+}
+
+static int
+slurm_submit(const struct sweep_opts *so, struct mlp_job *j,
+    const struct mlp_job_opts *jo, const struct mlp_sweep *sw, int is_sweep,
+    const struct mlp_slurm_config *cfg)
+{
+	struct mlp_store	*st = mlp_job_store(j);
+	struct mlp_run		*run;
+	struct mlp_slurm_job	 sj;
+	struct mlp_buf		 script = MLP_BUF_INIT;
+	struct args		 a = { NULL, 0 };
+	char			**ids, *uri, *self, *spath, *art, *out, *job;
+	char			 name[64];
+	size_t			 n, i;
+	int			 r, status = TOOL_EXIT_OK;
+
+	if (is_sweep)
+		r = mlp_sweep_create(&run, &ids, st, mlp_job_experiment(j), sw,
+		    jo->run_name, NULL, 0);
+	else
+		r = create_one(&ids, &run, st, mlp_job_experiment(j), sw,
+		    jo->run_name);
+	if (r != MLP_OK)
+		die(j, TOOL_EXIT_FAIL);
+	n = is_sweep ? sw->nruns : 1;
+	if ((self = self_path(so->argv0)) == NULL)
+		errx(TOOL_EXIT_FAIL, "cannot find the mlp-run program");
+	art = mlp_run_artifact_dir(run);
+	out = mlp_xasprintf(is_sweep ? "%s/mlp/slurm/%%a.out" :
+	    "%s/mlp/slurm.out", art);
+	r = mlp_mkdirs_parent(out);
+	if (r == MLP_OK)
+		r = mlp_job_wait_inspect(j);
+	if (r == MLP_OK)
+		r = snapshot(&uri, run, mlp_job_dir(j), st->root_abs);
+	if (r == MLP_OK) {
+		child_args(&a, self, jo, st->root_abs, uri, so->quiet);
+		free(uri);
+		snprintf(name, sizeof name, "mlp-%.8s", run->info.run_id);
+		memset(&sj, 0, sizeof sj);
+		sj.cfg = cfg;
+		sj.argv = a.v;
+		sj.argc = a.n;
+		sj.id_arg = a.n - 2;
+		sj.ids = ids;
+		sj.nids = n;
+		sj.jobs = is_sweep ? so->jobs : 0;
+		sj.name = name;
+		sj.output = out;
+		r = mlp_slurm_script(&script, &sj);
+	}
+	if (r == MLP_OK)
+		r = write_script(&spath, run, &script, cfg);
+	else
+		spath = NULL;
+	if (r == MLP_OK)
+		r = mlp_slurm_submit(&job, spath);
+	if (r != MLP_OK) {
+		char *why = mlp_xstrdup(mlp_error_last());
+
+		for (i = 0; i < n; i++)
+			end_run(st, ids[i], MLP_RUN_FAILED, why, 0);
+		if (is_sweep)
+			end_run(st, run->info.run_id, MLP_RUN_FAILED, why, 0);
+		warnx("%s", why);
+		free(why);
+		status = TOOL_EXIT_FAIL;
+		goto out;
+	}
+	if (mlp_run_set_tag(run, "mlp.slurm.job_id", job) != MLP_OK)
+		warnx("%s", mlp_error_last());
+	printf("%s\t%s\n", run->info.run_id, job);
+	fflush(stdout);
+	if (!so->quiet)
+		fprintf(stderr, "mlp-run: submitted batch job %s: %zu run%s\n",
+		    job, n, n == 1 ? "" : "s");
+	if (so->wait)
+		status = wait_job(so, st, ids, n, job, is_sweep ?
+		    run->info.run_id : NULL);
+	free(job);
+out:
+	mlp_buf_release(&script);
+	args_free(&a);
+	free(spath);
+	free(out);
+	free(art);
+	free(self);
+	mlp_strv_free(ids, n);
+	mlp_run_free(run);
+	mlp_job_free(j);
+	return status;
+}
+
+
 int
 sweep_main(const struct sweep_opts *so, const struct mlp_job_opts *jo0)
 {
@@ -374,10 +755,17 @@ sweep_main(const struct sweep_opts *so, const struct mlp_job_opts *jo0)
 	struct mlp_run		*parent;
 	struct mlp_kv		*row, tags[8];
 	struct mlp_lock_owner	 me;
-	char			*path, **ids, pid[32], *pid_s;
+	struct mlp_slurm_config	 cfg;
+	char			*path, **ids, pid[32];
 	size_t			 nt;
-	int			 r, status;
+	int			 r, status, slurm, is_sweep;
 
+	slurm = so->backend != NULL && strcmp(so->backend, "slurm") == 0;
+	is_sweep = so->sweep || so->sweep_file != NULL;
+	memset(&cfg, 0, sizeof cfg);
+	if (slurm && so->backend_config != NULL &&
+	    mlp_slurm_config_read(&cfg, so->backend_config) != MLP_OK)
+		errx(TOOL_EXIT_FAIL, "%s", mlp_error_last());
 	build_table(&sw, so, jo0);
 	/* The first row stands for all in the checks of mlp_job_prepare(). */
 	row = mlp_xcalloc(sw.nkeys + 1, sizeof *row);
@@ -395,11 +783,17 @@ sweep_main(const struct sweep_opts *so, const struct mlp_job_opts *jo0)
 		die(j, TOOL_EXIT_FAIL);
 	if (mlp_job_prepare(j, st) != MLP_OK || check_rows(j, &sw) != MLP_OK)
 		die(j, TOOL_EXIT_FAIL);
+	if (slurm) {
+		status = slurm_submit(so, j, &jo, &sw, is_sweep, &cfg);
+		mlp_slurm_config_release(&cfg);
+		mlp_sweep_release(&sw);
+		free(row);
+		return status;
+	}
 	nt = runner_tags(tags, &me, pid, sizeof pid);
 	if (mlp_sweep_create(&parent, &ids, mlp_job_store(j),
 	    mlp_job_experiment(j), &sw, jo.run_name, tags, nt) != MLP_OK)
 		die(j, TOOL_EXIT_FAIL);
-	(void)pid_s;
 	printf("%s\n", parent->info.run_id);
 	fflush(stdout);
 	if (!so->quiet)
@@ -474,6 +868,93 @@ task_begin(struct mlp_job_opts *jo, const char *store)
 	mlp_store_close(st);
 }
 
+/*
+ * squeue -h -j job -o fmt, the first line into out: run by hand, since
+ * mlp_spawn_probes() stops its commands once a signal has come, and a
+ * task asks after its SIGTERM.  0 when squeue lists the job.
+ */
+static int
+squeue(const char *job, const char *fmt, char *out, size_t sz)
+{
+	char	*argv[] = { "squeue", "-h", "-j", (char *)job, "-o",
+	    (char *)fmt, NULL };
+	int	 pfd[2], status;
+	ssize_t	 n;
+	size_t	 len = 0;
+	pid_t	 pid;
+
+	*out = '\0';
+	if (pipe(pfd) == -1)
+		return -1;
+	if ((pid = fork()) == -1) {
+		close(pfd[0]);
+		close(pfd[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		(void)dup2(pfd[1], STDOUT_FILENO);
+		close(pfd[0]);
+		close(pfd[1]);
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	close(pfd[1]);
+	while (len + 1 < sz && (n = read(pfd[0], out + len, sz - len - 1)) !=
+	    0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		len += (size_t)n;
+	}
+	out[len] = '\0';
+	out[strcspn(out, "\n")] = '\0';
+	close(pfd[0]);
+	while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
+		;
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0 && *out ? 0 : -1;
+}
+
+/*
+ * Slurm stops a task with SIGTERM to all its processes, for scancel and
+ * for the time limit alike; the command may die of it before mlp-run
+ * hears it, and the run would end FAILED.  squeue tells: reason
+ * TimeLimit: FAILED, saying so; the task no longer RUNNING: KILLED.
+ */
+static void
+slurm_stopped(struct mlp_run *run, const struct mlp_job_result *res)
+{
+	const char	*job = getenv("SLURM_JOB_ID");
+	char		 st[128], why[200], *bar;
+	int		 want;
+
+	if (job == NULL || (res->interrupted != SIGTERM &&
+	    mlp_spawn_got_signal() != SIGTERM &&
+	    !(res->started && res->status == 128 + SIGTERM)) ||
+	    (run->info.status != MLP_RUN_KILLED &&
+	    run->info.status != MLP_RUN_FAILED))
+		return;
+	if (squeue(job, "%T|%r|%l", st, sizeof st) != 0 ||
+	    (bar = strchr(st, '|')) == NULL)
+		return;
+	*bar++ = '\0';
+	if (strncmp(bar, "TimeLimit|", 10) == 0) {
+		snprintf(why, sizeof why, "Slurm job %s reached its time limit "
+		    "(%s)", job, bar + 10);
+		want = MLP_RUN_FAILED;
+	} else if (strcmp(st, "RUNNING") != 0) {
+		snprintf(why, sizeof why, "Slurm job %s was cancelled (%s)",
+		    job, st);
+		want = MLP_RUN_KILLED;
+	} else
+		return;
+	if (mlp_run_set_tag(run, "mlp.error", why) != MLP_OK ||
+	    (run->info.status != want &&
+	    mlp_run_end(run, want, MLP_NOTIME) != MLP_OK))
+		warnx("%s", mlp_error_last());
+}
+
 void
 task_end(const struct mlp_job_opts *jo, const char *store,
     const struct mlp_job_result *res)
@@ -485,7 +966,6 @@ task_end(const struct mlp_job_opts *jo, const char *store,
 	char			*path;
 	int			 done, r;
 
-	(void)res;
 	mlp_strv_free(task_strs, task_nstrs);
 	free(task_params);
 	task_strs = NULL;
@@ -493,7 +973,9 @@ task_end(const struct mlp_job_opts *jo, const char *store,
 	if (mlp_store_locate(&path, store) != MLP_OK)
 		return;
 	if (mlp_store_open(&st, path, 0) == MLP_OK &&
-	    mlp_run_open(&run, st, jo->run_id) == MLP_OK &&
+	    mlp_run_open(&run, st, jo->run_id) == MLP_OK)
+		slurm_stopped(run, res);
+	if (run != NULL &&
 	    mlp_kv_read(&b, run->dir, "tags", "mlflow.parentRunId") ==
 	    MLP_OK && b.len > 0) {
 		/* The last child to end ends the sweep (not a sweep: none). */

@@ -1,0 +1,77 @@
+#!/bin/sh
+# bench/sweep.sh - the cost of sweeps.
+# 1. Submitting a 1,000-run sweep to Slurm: the parent and 1,000
+#    SCHEDULED runs created, the code pinned, the batch script written and
+#    one sbatch; goal < 2 s.  With a cluster that answers (sinfo, e.g.
+#    SLURM_CONF of the tests' cluster) the real sbatch is used and the
+#    job cancelled at once; else a stand-in sbatch that only prints a job
+#    id (said so in the output).
+# 2. What a local sweep (-j 1) adds per run over running the same runs by
+#    hand, one mlp-run each; goal < 10 ms.
+# Usage: bench/sweep.sh [BUILD_DIR] [RUNS]
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+build=${1:-$here/..}
+runs=${2:-40}
+PATH=$build/tools:$PATH
+work=$(mktemp -d "${TMPDIR:-/tmp}/mlp-bench-sweep.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+MLFLOW_TRACKING_URI=$work/mlruns XDG_CACHE_HOME=$work/cache
+export MLFLOW_TRACKING_URI XDG_CACHE_HOME
+
+mkdir "$work/proj"
+cat >"$work/proj/MLproject" <<'YAML'
+name: bench
+entry_points:
+  main:
+    parameters:
+      n: int
+      kernel: {type: string, default: rbf}
+    command: "true"
+YAML
+for i in $(seq 1 50); do echo "file $i" >"$work/proj/f$i.txt"; done
+(cd "$work/proj" && git init -q && git add -A &&
+    git -c user.name=b -c user.email=b@b commit -q -m bench)
+echo change >>"$work/proj/f1.txt"
+
+ms() {
+	awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f\n", (b - a) / 1e6 }'
+}
+
+# 1. Submission.
+if sinfo -h >/dev/null 2>&1; then
+	kind="real sbatch ($(sinfo -h -o %P | head -n 1))"
+else
+	mkdir "$work/bin"
+	printf '#!/bin/sh\necho 4242\n' >"$work/bin/sbatch"
+	chmod +x "$work/bin/sbatch"
+	PATH=$work/bin:$PATH
+	kind="stand-in sbatch (no cluster answered sinfo)"
+fi
+list=$(seq -s, 1 1000)
+t0=$(date +%s%N)
+out=$(mlp-run -q --backend slurm -j 10 --sweep -P "n=$list" \
+    "$work/proj")
+t1=$(date +%s%N)
+job=${out#*	}
+case $kind in real*) scancel "$job" 2>/dev/null || : ;; esac
+made=$(find "$work/mlruns/0" -mindepth 1 -maxdepth 1 -name '????????????????????????????????' | wc -l)
+echo "load: $(cut -d" " -f1-3 /proc/loadavg) on $(nproc) CPUs"
+echo "submit a 1,000-run sweep: $(ms "$t0" "$t1") ms ($made runs made, $kind)"
+
+# 2. A local sweep against the same runs by hand.
+rm -rf "$work/mlruns"
+list=$(seq -s, 1 "$runs")
+t0=$(date +%s%N)
+mlp-run -q --sweep -P "n=$list" "$work/proj" >/dev/null
+t1=$(date +%s%N)
+sweep=$(ms "$t0" "$t1")
+t0=$(date +%s%N)
+for i in $(seq 1 "$runs"); do
+	mlp-run -q -P "n=$i" "$work/proj"
+done
+t1=$(date +%s%N)
+hand=$(ms "$t0" "$t1")
+echo "local sweep of $runs runs (-j 1): $sweep ms; by hand: $hand ms"
+awk -v a="$sweep" -v b="$hand" -v n="$runs" \
+    'BEGIN { printf "local sweep overhead per run: %.2f ms\n", (a - b) / n }'
