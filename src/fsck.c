@@ -433,6 +433,47 @@ check_runner(struct fsck *f, struct mlp_run *run)
 	report(f, "dead-run", id, 1);
 }
 
+/*
+ * A run of a Slurm job (mlp-run --backend slurm): squeue, not the
+ * runner's pid, says whether it lives.  0 if it is not one.
+ */
+static int
+check_slurm(struct fsck *f, struct mlp_run *run)
+{
+	struct mlp_sweep_count	 cnt;
+	struct mlp_buf		 parent = MLP_BUF_INIT;
+	char			 why[400], id[300];
+	int			 st, r, done;
+
+	snprintf(id, sizeof id, "%s", run->info.run_id);
+	if (mlp_kv_read(&parent, run->dir, "tags", "mlp.sweep") == MLP_OK) {
+		/* A sweep ends with its runs (a dead runner of its own aside). */
+		mlp_buf_release(&parent);
+		if (f->o->repair)
+			(void)mlp_sweep_settle(&cnt, &done, f->st, id);
+		return 0;
+	}
+	if ((r = mlp_slurm_run_gone(run, &st, why, sizeof why)) != 1)
+		return r == 0;
+	mlp_buf_addf(&f->detail, "%s, %s",
+	    mlp_run_status_name(run->info.status), why);
+	if (f->o->repair) {
+		(void)mlp_kv_read(&parent, run->dir, "tags",
+		    "mlflow.parentRunId");
+		r = mlp_run_set_tag(run, "mlp.error", why);
+		if (r == MLP_OK)
+			r = mlp_run_end(run, st, MLP_NOTIME);
+		repaired(f, r, st == MLP_RUN_KILLED ? "marked KILLED" :
+		    "marked FAILED");
+		/* The sweep ends once its last run has. */
+		if (r == MLP_OK && parent.len > 0)
+			(void)mlp_sweep_settle(&cnt, &done, f->st, parent.buf);
+	}
+	mlp_buf_release(&parent);
+	report(f, "dead-run", id, 1);
+	return 1;
+}
+
 static void
 check_run(struct fsck *f, const char *exp_dir, const char *name)
 {
@@ -449,7 +490,9 @@ check_run(struct fsck *f, const char *exp_dir, const char *name)
 		report(f, "bad-meta", dir, 1);
 		goto out;
 	}
-	if (run->info.status == MLP_RUN_RUNNING)
+	if ((run->info.status == MLP_RUN_RUNNING ||
+	    run->info.status == MLP_RUN_SCHEDULED) && !check_slurm(f, run) &&
+	    run->info.status == MLP_RUN_RUNNING)
 		check_runner(f, run);
 	metrics = mlp_path_join(dir, "metrics");
 	walk_metrics(f, metrics);

@@ -128,4 +128,15 @@ int	 mlp_slurm_alive(const char *job, const char *fmt, char *state,
  */
 void	 mlp_slurm_acct_state(const char *job, char *state, size_t statesz);
 
+/*
+ * For mlp-log fsck: is the job of a SCHEDULED or RUNNING run gone?  The
+ * job is the run's mlp.slurm.job_id, else its sweep parent's, the task
+ * its mlp.sweep.index.  -1: not a Slurm run, or squeue could not be
+ * asked; 0: squeue lists the task (or its runner lives here); 1: gone,
+ * *status is what the run should end as (KILLED if it never ran or
+ * sacct says CANCELLED, else FAILED) and why says why.
+ */
+int	 mlp_slurm_run_gone(const struct mlp_run *, int *status, char *why,
+	    size_t whysz);
+
 #endif /* MLP_SWEEP_H */

@@ -620,3 +620,100 @@ mlp_slurm_acct_state(const char *job, char *state, size_t statesz)
 		    b.buf);
 	mlp_buf_release(&b);
 }
+
+/* ---- runs whose job vanished (mlp-log fsck) ---- */
+
+/* A tag of a run folder, trimmed, into out; 0 if missing or too long. */
+static int
+tag_of(char *out, size_t sz, const char *dir, const char *key)
+{
+	struct mlp_buf	b = MLP_BUF_INIT;
+	int		ok;
+
+	ok = mlp_kv_read(&b, dir, "tags", key) == MLP_OK;
+	while (ok && b.len > 0 && isspace((unsigned char)b.buf[b.len - 1]))
+		mlp_buf_setlen(&b, b.len - 1);
+	ok = ok && b.len > 0 && b.len < sz;
+	if (ok)
+		memcpy(out, b.buf, b.len + 1);
+	else
+		*out = '\0';
+	mlp_buf_release(&b);
+	return ok;
+}
+
+/* A job or task id as Slurm writes them: digits, maybe _digits. */
+static int
+job_id_ok(const char *s)
+{
+	size_t	n = strspn(s, "0123456789");
+
+	if (n == 0)
+		return 0;
+	if (s[n] == '_')
+		return s[n + 1] != '\0' && s[n + 1 + strspn(s + n + 1,
+		    "0123456789")] == '\0';
+	return s[n] == '\0';
+}
+
+int
+mlp_slurm_run_gone(const struct mlp_run *run, int *status, char *why,
+    size_t whysz)
+{
+	struct mlp_lock_owner	 o;
+	char			 job[64], idx[32], parent[64], pid[32], task[100];
+	char			 state[64], *pdir;
+	int64_t			 v;
+	int			 a;
+
+	*status = 0;
+	if (run->info.status != MLP_RUN_SCHEDULED &&
+	    run->info.status != MLP_RUN_RUNNING)
+		return -1;
+	/* Its own job (one run, or a task that started), else its sweep's. */
+	if (!tag_of(job, sizeof job, run->dir, "mlp.slurm.job_id")) {
+		if (!tag_of(parent, sizeof parent, run->dir,
+		    "mlflow.parentRunId") || !mlp_id_valid(parent, 63))
+			return -1;
+		pdir = mlp_path_join(run->exp_dir, parent);
+		a = tag_of(job, sizeof job, pdir, "mlp.slurm.job_id");
+		free(pdir);
+		if (!a)
+			return -1;
+	}
+	if (tag_of(idx, sizeof idx, run->dir, "mlp.sweep.index"))
+		snprintf(task, sizeof task, "%s_%s", job, idx);
+	else
+		snprintf(task, sizeof task, "%s", job);
+	if (!job_id_ok(task))
+		return -1;
+	if ((a = mlp_slurm_alive(task, "%i", NULL, 0)) != 0)
+		return a == 1 ? 0 : -1;		/* listed, or not asked */
+	/*
+	 * squeue lists it no more.  A runner of this host that still lives
+	 * says otherwise (squeue may forget a task it just started).
+	 */
+	memset(&o, 0, sizeof o);
+	if (run->info.status == MLP_RUN_RUNNING &&
+	    tag_of(o.host, sizeof o.host, run->dir, "mlp.runner.host") &&
+	    tag_of(pid, sizeof pid, run->dir, "mlp.runner.pid") &&
+	    mlp_parse_int64(&v, pid, strlen(pid)) == MLP_OK && v > 0) {
+		o.pid = (long)v;
+		tag_of(o.start, sizeof o.start, run->dir, "mlp.runner.start");
+		tag_of(o.boot, sizeof o.boot, run->dir, "mlp.runner.boot");
+		if (mlp_lock_owner_alive(&o) == 1)
+			return 0;
+	}
+	mlp_slurm_acct_state(task, state, sizeof state);
+	if (run->info.status == MLP_RUN_SCHEDULED) {
+		*status = MLP_RUN_KILLED;
+		snprintf(why, whysz, "Slurm task %s ended before it ran%s%s",
+		    task, *state ? ": " : " (cancelled while pending?)", state);
+	} else {
+		*status = strncmp(state, "CANCELLED", 9) == 0 ?
+		    MLP_RUN_KILLED : MLP_RUN_FAILED;
+		snprintf(why, whysz, "Slurm task %s is gone%s%s", task,
+		    *state ? ": " : " (its node failed?)", state);
+	}
+	return 1;
+}

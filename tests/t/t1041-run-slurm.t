@@ -195,6 +195,34 @@ test_expect_success 'sbatch refuses: the runs FAILED with its reason, exit 1' '
 	test_cmp want got
 '
 
+test_expect_success 'mlp-log fsck finds the runs whose task vanished' '
+	rm -f "$GATE".* &&
+	mlp-run -q --backend slurm -j 1 -e wait --sweep -P n=1,2,3 proj >sub &&
+	read -r p job <sub &&
+	i=0 &&
+	until [ -e "$GATE.started.1" ]; do
+		i=$((i + 1)) && [ $i -lt 1200 ] && sleep 0.1 || return 1
+	done &&
+	kids "$p" >ids &&
+	k=$(head -n 1 ids) &&
+	kill -KILL "$(cat "$(run_dir "$k")/tags/mlp.runner.pid")" &&
+	scancel "$job" &&
+	slurm_wait_gone "$job" &&
+	test "$(status_of "$(run_dir "$k")")" = 1 &&
+	test_expect_code 1 mlp-log fsck >fsck &&
+	grep "^dead-run	$k	RUNNING, Slurm task ${job}_0 is gone" fsck &&
+	test "$(status_of "$(run_dir "$k")")" = 1 &&
+	test_expect_code 1 mlp-log fsck --repair >fsck &&
+	for k in $(cat ids); do status_of "$(run_dir "$k")"; done >got &&
+	printf "%s\n" 4 5 5 >want &&
+	test_cmp want got &&
+	grep "is gone" "$(run_dir "$(head -n 1 ids)")/tags/mlp.error" &&
+	test "$(status_of "$(run_dir "$p")")" = 4 &&
+	tag_is "$(run_dir "$p")" mlp.sweep.failed 1 &&
+	tag_is "$(run_dir "$p")" mlp.sweep.killed 2 &&
+	mlp-log fsck
+'
+
 test_expect_success 'the time limit: the run FAILED, mlp.error says why' '
 	read -r r job <limit.sub &&
 	slurm_wait_gone "$job" &&
