@@ -389,6 +389,8 @@ struct mlp_run_create_opts {
 	const struct mlp_kv	*tags;
 	size_t			 ntags;
 	int			 status;	/* 0: RUNNING; or SCHEDULED */
+	const struct mlp_kv	*params;	/* logged in the new folder */
+	size_t			 nparams;
 };
 
 /* Status name (RUNNING, ...) of an enum value, or NULL. */

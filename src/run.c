@@ -459,6 +459,18 @@ mlp_run_create(struct mlp_run **out, struct mlp_store *st,
 		if (user == NULL && strcmp(o->tags[i].key, "mlflow.user") == 0)
 			user = o->tags[i].value;
 	}
+	for (i = 0; i < o->nparams; i++) {
+		if ((r = mlp_key_check(o->params[i].key, "param")) != MLP_OK)
+			return r;
+		len = strlen(o->params[i].value);
+		if ((r = mlp_utf8_check(o->params[i].value, len,
+		    "param value")) != MLP_OK)
+			return r;
+		if (mlp_utf8_len(o->params[i].value, len) > MLP_MAX_PARAM_LEN)
+			return mlp_error_set(MLP_EINVAL, "param '%s': value "
+			    "longer than %d characters", o->params[i].key,
+			    MLP_MAX_PARAM_LEN);
+	}
 	if ((r = choose_name(&name, o)) != MLP_OK)
 		return r;
 	if ((r = mlp_uuid4_hex(id)) != MLP_OK) {
@@ -506,9 +518,24 @@ mlp_run_create(struct mlp_run **out, struct mlp_store *st,
 		    (r = mlp_run_set_tag(run, o->tags[i].key,
 		    o->tags[i].value)) != MLP_OK)
 			goto out;
-	if ((r = mlp_run_set_tag(run, "mlflow.runName",
-	    run->info.run_name)) != MLP_OK)
+	/*
+	 * The folder is not published yet: the name's tag and the params
+	 * are plain files in it (no lock, no meta.yaml to keep in step).
+	 */
+	free(path);
+	path = mlp_xasprintf("%s/tags/mlflow.runName", run->dir);
+	if ((r = mlp_file_replace(path, run->dir, run->info.run_name,
+	    strlen(run->info.run_name))) != MLP_OK)
 		goto out;
+	for (i = 0; i < o->nparams; i++) {
+		free(path);
+		path = mlp_xasprintf("%s/params/%s", run->dir,
+		    o->params[i].key);
+		if ((r = mlp_mkdirs_parent(path)) != MLP_OK ||
+		    (r = mlp_file_create(path, run->dir, o->params[i].value,
+		    strlen(o->params[i].value))) != MLP_OK)
+			goto out;
+	}
 	free(run->dir);
 	run->dir = mlp_path_join(e->dir, id);
 	built = 0;

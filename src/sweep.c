@@ -253,9 +253,9 @@ mlp_sweep_create(struct mlp_run **parentp, char ***idsp,
 {
 	struct mlp_run_create_opts	 co;
 	struct mlp_run			*parent = NULL, *run;
-	struct mlp_kv			*tags, ct[2];
+	struct mlp_kv			*tags, ct[2], *row;
 	char				 n[32], idx[32], **ids;
-	size_t				 i, c, made = 0;
+	size_t				 i, made = 0;
 	int				 r;
 
 	*parentp = NULL;
@@ -286,22 +286,18 @@ mlp_sweep_create(struct mlp_run **parentp, char ***idsp,
 	co.ntags = 2;
 	co.status = MLP_RUN_SCHEDULED;
 	co.user_id = parent->info.user_id;	/* not looked up 1,000 times */
+	row = mlp_xcalloc(sw->nkeys + 1, sizeof *row);
+	co.params = row;
+	co.nparams = sw->nkeys;
 	for (made = 0; made < sw->nruns; made++) {
 		snprintf(idx, sizeof idx, "%zu", made);
+		mlp_sweep_row(row, sw, made);
 		if ((r = mlp_run_create(&run, st, exp, &co)) != MLP_OK)
 			break;
 		ids[made] = mlp_xstrdup(run->info.run_id);
-		for (c = 0; c < sw->nkeys && r == MLP_OK; c++)
-			r = mlp_run_log_param(run, sw->keys[c],
-			    sw->vals[made * sw->nkeys + c]);
-		if (r != MLP_OK) {
-			(void)end_failed(run, mlp_error_last());
-			mlp_run_free(run);
-			made++;
-			break;
-		}
 		mlp_run_free(run);
 	}
+	free(row);
 	if (r == MLP_OK)
 		r = write_index(parent, sw, ids);
 	if (r != MLP_OK) {

@@ -433,14 +433,17 @@ snapshot(char **uri, const struct mlp_run *run, const char *dir,
 {
 	struct mlp_gitinfo	 gi;
 	struct mlp_buf		 diff = MLP_BUF_INIT;
-	char			*art, *snap, *root, *patch = NULL, *url;
+	char			*art, *snap, *root, *patch = NULL, *url, *path;
 	char			*argv[8];
 	const char		*rel = "";
 	int			 trunc, r;
 
 	*uri = NULL;
 	memset(&gi, 0, sizeof gi);
-	art = mlp_run_artifact_dir(run);
+	/* Absolute: git runs in the snapshot, the tasks elsewhere. */
+	path = mlp_run_artifact_dir(run);
+	art = mlp_path_abs(path);
+	free(path);
 	snap = mlp_xasprintf("%s/mlp/code", art);
 	if ((r = mlp_mkdirs(snap)) != MLP_OK)
 		goto out;
@@ -605,27 +608,21 @@ create_one(char ***idsp, struct mlp_run **runp, struct mlp_store *st,
 {
 	struct mlp_run_create_opts	 co;
 	struct mlp_run			*run;
-	size_t				 c;
+	struct mlp_kv			*row;
 	int				 r;
 
+	row = mlp_xcalloc(sw->nkeys + 1, sizeof *row);
+	mlp_sweep_row(row, sw, 0);
 	memset(&co, 0, sizeof co);
 	co.run_name = name;
 	co.start_time = MLP_NOTIME;
 	co.status = MLP_RUN_SCHEDULED;
-	if ((r = mlp_run_create(&run, st, exp, &co)) != MLP_OK)
+	co.params = row;
+	co.nparams = sw->nkeys;
+	r = mlp_run_create(&run, st, exp, &co);
+	free(row);
+	if (r != MLP_OK)
 		return r;
-	for (c = 0; c < sw->nkeys && r == MLP_OK; c++)
-		r = mlp_run_log_param(run, sw->keys[c], sw->vals[c]);
-	if (r != MLP_OK) {
-		char *why = mlp_xstrdup(mlp_error_last());
-
-		(void)mlp_run_set_tag(run, "mlp.error", why);
-		(void)mlp_run_end(run, MLP_RUN_FAILED, MLP_NOTIME);
-		mlp_run_free(run);
-		r = mlp_error_set(r, "%s", why);
-		free(why);
-		return r;
-	}
 	*idsp = mlp_xcalloc(1, sizeof **idsp);
 	(*idsp)[0] = mlp_xstrdup(run->info.run_id);
 	*runp = run;
@@ -678,7 +675,10 @@ slurm_submit(const struct sweep_opts *so, struct mlp_job *j,
 	n = is_sweep ? sw->nruns : 1;
 	if ((self = self_path(so->argv0)) == NULL)
 		errx(TOOL_EXIT_FAIL, "cannot find the mlp-run program");
-	art = mlp_run_artifact_dir(run);
+	spath = mlp_run_artifact_dir(run);
+	art = mlp_path_abs(spath);
+	free(spath);
+	spath = NULL;
 	out = mlp_xasprintf(is_sweep ? "%s/mlp/slurm/%%a.out" :
 	    "%s/mlp/slurm.out", art);
 	r = mlp_mkdirs_parent(out);

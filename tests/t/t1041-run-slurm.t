@@ -111,8 +111,8 @@ test_expect_success 'the tasks recorded the commit and the patch submitted' '
 '
 
 test_expect_success 'a failing task: the others FINISHED, the parent FAILED' '
-	test_expect_code 1 mlp-run -q --backend slurm --wait -j 2 --sweep \
-	    -P n=12,13,14 proj >sub &&
+	test_expect_code 1 mlp-run -q -s mlruns --backend slurm --wait -j 2 \
+	    --sweep -P n=12,13,14 proj >sub &&
 	read -r p job <sub &&
 	kids "$p" >ids &&
 	for k in $(cat ids); do status_of "$(run_dir "$k")"; done >got &&
