@@ -58,8 +58,9 @@ struct mlp_ftp_item {
 	const char	*local;		/* local file */
 	const char	*remote;	/* absolute server path, final name */
 	uint64_t	 size;		/* bytes to send, as stat(2) saw them */
-	int		 resume;	/* an upload of this very content
-					   may have been interrupted */
+	int		 stale;		/* an earlier session may have left
+					   a temporary copy: it is deleted
+					   and never resumed */
 	int		 check_id;	/* the file opened must be dev/ino */
 	uint64_t	 dev;
 	uint64_t	 ino;
@@ -99,7 +100,9 @@ void	 mlp_ftp_close(struct mlp_ftp *);
  * replacing an older file) only after a transfer that the server ended
  * with 226 and that sent every byte of the file (a resumed upload
  * counts from byte 0: the server's SIZE of its part is never taken as
- * proof that the part is complete).  A local file is opened with
+ * proof that the part is complete).  Only a retry resumes, and only the
+ * copy this session wrote; a copy from an earlier session is deleted
+ * and the file sent from byte 0.  A local file is opened with
  * O_NOFOLLOW and must be a regular file (dev/ino, with check_id).
  * Transient failures are retried with backoff, large files resumed.
  * A server that stops answering ends the whole session after a second

@@ -13,8 +13,10 @@
  *   F	<size>	<mtime ns>	<xxh3-128>	<artifact path>
  *   P	<size>	<mtime ns>	-	<artifact path>
  *   D	0	0	-	<artifact path of a folder without files>
- * "P" records an upload that was started (of files large enough to be
- * resumed); a later "F" for the same path supersedes it.  "D" records a
+ * "P" records an upload that was started (of files of 1 MiB or more),
+ * whose temporary copy may still be on the server: the next push deletes
+ * it and sends the file from byte 0, never resuming a copy it did not
+ * write; a later "F" for the same path supersedes it.  "D" records a
  * folder created on the server because it holds no files (MLflow's
  * upload reproduces those too).  Lines are
  * appended as files complete (one write(2) each), so a push killed
@@ -37,7 +39,7 @@
 #include "mlp-int.h"
 
 #define MF_HEADER	"# mlp-push manifest 1\t"
-/* Files at least this large get a "P" line: they can be resumed. */
+/* Files at least this large get a "P" line (see above). */
 #define RESUME_MIN	(1024 * 1024)
 
 struct mf_entry {
@@ -983,8 +985,8 @@ send_new(struct mlp_push *p, struct run_ctx *c, struct lfiles *l,
 		items[n].ino = l->f[i].ino;
 		items[n].arg = &l->f[i];
 		e = mf_find(c->mf, l->f[i].rel);
-		items[n].resume = e != NULL && e->pending &&
-		    e->psize == l->f[i].size && e->pmtime == l->f[i].mtime;
+		/* An earlier push's copy: deleted, never resumed. */
+		items[n].stale = e != NULL && e->pending;
 		bytes += l->f[i].size;
 		n++;
 	}
