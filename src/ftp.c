@@ -14,8 +14,9 @@
  * left by an earlier session (that is deleted, and the file sent from
  * byte 0).  A resume never skips the transfer: when the server's SIZE
  * of its part says it has it all (or more than this process ever sent
- * it), the upload starts over from byte 0; and the copy is renamed only
- * if SIZE then reports exactly the file's size.
+ * it), the upload starts over from byte 0.  Every copy is renamed only
+ * if SIZE after the 226 reports exactly the file's size (a server
+ * without SIZE is taken at its 226).
  */
 #include "config.h"
 
@@ -77,8 +78,8 @@ struct ftp_conn {
 	int64_t			*rsizes;
 	char			 line[512];	/* a reply line being traced */
 	char			 reply[256];	/* the last reply line */
-	int			 check_size;	/* 1: a resumed upload, until
-						   226; 2: then check SIZE */
+	int			 check_size;	/* 1: an upload, until 226;
+						   2: then check SIZE */
 	int64_t			 size_bad;	/* the SIZE that failed, or -1 */
 	int			 ctl_lport;	/* local port of its control
 						   connection (prereq_cb) */
@@ -465,8 +466,9 @@ header_cb(char *data, size_t size, size_t nmemb, void *arg)
 	    mlp_parse_int64(&v, data + 4, e - 4) != MLP_OK)
 		v = -1;
 	/*
-	 * A resumed upload: the SIZE sent after the 226 (POSTQUOTE, before
-	 * RNFR) must be the file's size, else stop before the rename.
+	 * The SIZE sent after an upload's 226 (POSTQUOTE, before RNFR)
+	 * must be the file's size, else stop before the rename.  (A server
+	 * without SIZE answers 5xx, which "*SIZE" ignores.)
 	 */
 	if (c->check_size == 1 && strncmp(data, "226 ", 4) == 0)
 		c->check_size = 2;
@@ -878,14 +880,12 @@ start_put(struct ftp_conn *c, struct ftp_job *j)
 	 * after the server confirmed the transfer (226) and libcurl found
 	 * that every byte of the expected size went out; else it fails
 	 * with CURLE_PARTIAL_FILE and the temporary file stays a temporary
-	 * file.  That is the size check, without a command more per file.
-	 * A resumed upload also has the server's copy measured (SIZE, see
-	 * header_cb) before the rename.
+	 * file.  Then the server's copy is measured (SIZE, see header_cb):
+	 * a server that kept less (or, resumed, more) than the file is
+	 * caught before the rename.
 	 */
-	if (j->resume) {
-		quote_add(&c->postquote, "SIZE %s", tmp);
-		c->check_size = 1;
-	}
+	quote_add(&c->postquote, "*SIZE %s", tmp);
+	c->check_size = 1;
 	quote_add(&c->postquote, "RNFR %s", tmp);
 	quote_add(&c->postquote, "RNTO %s", j->it->remote);
 	curl_easy_setopt(c->h, CURLOPT_POSTQUOTE, c->postquote);
@@ -1164,7 +1164,7 @@ job_finished(struct put_run *pr, struct ftp_conn *c, CURLcode rc)
 			free(msg);
 		return;
 	}
-	if (j->phase == PH_PUT && j->resume && c->size_bad >= 0) {
+	if (j->phase == PH_PUT && c->size_bad >= 0 && j->resume) {
 		/* The resumed copy is not the file: start over. */
 		logf_(s, "%s: the server's copy has %lld bytes, not %llu; "
 		    "starting over", j->it->remote, (long long)c->size_bad,
@@ -1174,6 +1174,30 @@ job_finished(struct put_run *pr, struct ftp_conn *c, CURLcode rc)
 		j->resume = 0;
 		j->stale = 1;
 		j->not_before = 0;
+		free(msg);
+		enqueue(pr, j);
+		return;
+	}
+	if (j->phase == PH_PUT && c->size_bad >= 0) {
+		/* All sent, 226, but the server kept another size. */
+		free(msg);
+		msg = mlp_xasprintf("the server reports %lld bytes for its "
+		    "copy of the %llu sent, though it answered 226; not "
+		    "renamed",
+		    (long long)c->size_bad, (unsigned long long)j->it->size);
+		c->size_bad = -1;
+		job_close(j);
+		if (j->attempt >= s->o.retries) {
+			job_fail(pr, j, MLP_ERROR, msg);
+			return;
+		}
+		j->attempt++;
+		j->resume = 0;
+		j->stale = 1;
+		j->not_before = mlp_clock_ms() + (int64_t)s->o.retry_delay_ms *
+		    (1 << (j->attempt - 1 < 6 ? j->attempt - 1 : 6));
+		logf_(s, "%s: %s; trying again (%d of %d)", j->it->remote, msg,
+		    j->attempt, s->o.retries);
 		free(msg);
 		enqueue(pr, j);
 		return;

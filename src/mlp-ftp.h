@@ -100,8 +100,9 @@ void	 mlp_ftp_close(struct mlp_ftp *);
  * replacing an older file) only after a transfer that the server ended
  * with 226 and that sent every byte of the file (a resumed upload
  * counts from byte 0: the server's SIZE of its part is never taken as
- * proof that the part is complete).  Only a retry resumes, and only the
- * copy this session wrote; a copy from an earlier session is deleted
+ * proof that the part is complete), and after which the server's SIZE
+ * of the copy, if it answers SIZE, is the file's size.  Only a retry
+ * resumes, and only the copy this session wrote; a copy from an earlier session is deleted
  * and the file sent from byte 0.  A local file is opened with
  * O_NOFOLLOW and must be a regular file (dev/ino, with check_id).
  * Transient failures are retried with backoff, large files resumed.

@@ -17,8 +17,11 @@
 #   silent    stop answering anything after the EPSV (or PASV) reply
 #   banner    greet with a 10 MB multi-line banner, then behave
 #   sizeonly  behave, but answer every SIZE with --lie-size
+#   nosize    behave, but answer SIZE with "502 ..." (not implemented)
 #   busy1     answer the first STOR or APPE with "450 ..." (file left
 #             alone), then behave
+#   trunc226  keep only the first --cut bytes of each upload (reading
+#             all of it), then answer 226 as if all was stored
 #   cut1      cut the first upload as "cut" does, then behave
 #   stale     cut the first upload as "cut" does; every APPE after it
 #             first adds 4096 bytes of junk to the file (as a writer left
@@ -183,7 +186,9 @@ class Session(socketserver.StreamRequestHandler):
 
     def do_SIZE(self, arg):
         p = local_path(arg)
-        if OPTS.mode in ("liesize", "sizeonly"):
+        if OPTS.mode == "nosize":
+            self.reply("502 SIZE not implemented")
+        elif OPTS.mode in ("liesize", "sizeonly"):
             self.reply("213 %d" % OPTS.lie_size)
         elif p is not None and os.path.isfile(p):
             self.reply("213 %d" % os.path.getsize(p))
@@ -262,6 +267,8 @@ class Session(socketserver.StreamRequestHandler):
                 buf = data.recv(want)
                 if not buf:
                     break
+                if OPTS.mode == "trunc226":
+                    buf = buf[:max(0, OPTS.cut - got)]
                 f.write(buf)
                 got += len(buf)
                 if (OPTS.mode == "late452" and not told and
@@ -298,7 +305,7 @@ def main():
     ap.add_argument("--mode", default="normal",
                     choices=["normal", "cut", "liesize", "late452",
                              "silent", "banner", "sizeonly", "busy1",
-                             "cut1", "stale"])
+                             "cut1", "stale", "trunc226", "nosize"])
     ap.add_argument("--cut", type=int, default=100000)
     ap.add_argument("--lie-size", type=int, default=2000000)
     ap.add_argument("--lifetime", type=float, default=300)

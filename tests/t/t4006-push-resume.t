@@ -64,6 +64,12 @@ whole() {
 	grep "^F	2000000	[0-9]*	$h	big.bin$" mlruns/0/"$R"/mlp-push.*.tsv
 }
 
+# not_sent: big.bin is neither on the server nor recorded as sent.
+not_sent() {
+	test ! -e "$FAKE_HOME/srv/0/$R/artifacts/big.bin" &&
+	! grep "^F" mlruns/0/"$R"/mlp-push.*.tsv
+}
+
 test_expect_success 'a copy someone changed is not resumed' '
 	newrun && interrupted &&
 	fake_start normal --port "$PORT" &&
@@ -80,39 +86,45 @@ test_expect_success 'a copy someone changed is not resumed' '
 	test "$(cut -d: -f1 dele)" -lt "$(cut -d: -f1 stor)"
 '
 
-test_expect_success 'SIZE smaller than the copy: the file is sent whole' '
+test_expect_success 'SIZE smaller than the copy: nothing taken on its word' '
 	fake_stop &&
 	newrun && interrupted &&
 	fake_start sizeonly --lie-size 50000 --port "$PORT" &&
 	head -c 100000 big.bin >prefix &&
 	part prefix &&
-	mlp-push -r "$R" "$FAKE_URL/srv" 2>err &&
+	test_expect_code 1 mlp-push -r "$R" --retries 1 --retry-delay 10 \
+	    "$FAKE_URL/srv" 2>err &&
 	cat err &&
-	whole &&
+	grep "cannot push .big.bin.*reports 50000 bytes for its copy" err &&
+	not_sent &&
 	! grep "^APPE" "$FAKE_LOG"
 '
 
-test_expect_success 'SIZE larger than the copy: the file is sent whole' '
+test_expect_success 'SIZE larger than the copy: nothing taken on its word' '
 	fake_stop &&
 	newrun && interrupted &&
 	fake_start sizeonly --lie-size 1500000 --port "$PORT" &&
 	head -c 100000 big.bin >prefix &&
 	part prefix &&
-	mlp-push -r "$R" "$FAKE_URL/srv" 2>err &&
+	test_expect_code 1 mlp-push -r "$R" --retries 1 --retry-delay 10 \
+	    "$FAKE_URL/srv" 2>err &&
 	cat err &&
-	whole &&
+	grep "cannot push .big.bin.*reports 1500000 bytes for its copy" err &&
+	not_sent &&
 	! grep "^APPE" "$FAKE_LOG"
 '
 
-test_expect_success 'SIZE larger than the file: the file is sent whole' '
+test_expect_success 'SIZE larger than the file: nothing taken on its word' '
 	fake_stop &&
 	newrun && interrupted &&
 	fake_start sizeonly --lie-size 3000000 --port "$PORT" &&
 	head -c 100000 big.bin >prefix &&
 	part prefix &&
-	mlp-push -r "$R" "$FAKE_URL/srv" 2>err &&
+	test_expect_code 1 mlp-push -r "$R" --retries 1 --retry-delay 10 \
+	    "$FAKE_URL/srv" 2>err &&
 	cat err &&
-	whole &&
+	grep "cannot push .big.bin.*reports 3000000 bytes for its copy" err &&
+	not_sent &&
 	! grep "^APPE" "$FAKE_LOG"
 '
 
@@ -147,6 +159,33 @@ test_expect_success 'a resumed copy of the wrong size is not renamed' '
 	mlp-push -r "$R" -vv --retries 2 --retry-delay 10 "$FAKE_URL/srv" 2>err &&
 	grep "^APPE" "$FAKE_LOG" &&
 	grep "starting over" err &&
+	whole
+'
+
+test_expect_success 'a server that keeps part of an upload but says 226' '
+	fake_stop &&
+	newrun &&
+	head -c 300000 /dev/urandom >mid.bin &&
+	R2=$(mlp-log start) &&
+	MLFLOW_RUN_ID=$R2 mlp-log artifact mid.bin &&
+	MLFLOW_RUN_ID=$R2 mlp-log end &&
+	fake_start trunc226 &&
+	test_expect_code 1 mlp-push -r "$R" -r "$R2" --retries 1 \
+	    --retry-delay 10 "$FAKE_URL/srv" 2>err &&
+	cat err &&
+	grep "cannot push .big.bin.*reports 100000 bytes .* 2000000 sent" err &&
+	grep "cannot push .mid.bin.*reports 100000 bytes .* 300000 sent" err &&
+	! grep -h "^F" mlruns/0/"$R"/mlp-push.*.tsv mlruns/0/"$R2"/mlp-push.*.tsv &&
+	test ! -e "$FAKE_HOME/srv/0/$R/artifacts/big.bin" &&
+	test ! -e "$FAKE_HOME/srv/0/$R2/artifacts/mid.bin"
+'
+
+test_expect_success 'a server without SIZE: sent on 226 and the bytes' '
+	fake_stop &&
+	newrun &&
+	fake_start nosize &&
+	mlp-push -r "$R" "$FAKE_URL/srv" 2>err &&
+	grep "^SIZE" "$FAKE_LOG" &&
 	whole
 '
 
