@@ -1489,7 +1489,9 @@ mlp_ftp_sizes(struct mlp_ftp *s, int64_t *sizes, const char *const *paths,
 			break;
 		}
 		for (k = 0; k < b; k++)
-			sizes[i + k] = c->replies[k] == 213 ? c->rsizes[k] : -1;
+			sizes[i + k] = c->replies[k] == 213 ? c->rsizes[k] :
+			    c->replies[k] == 500 || c->replies[k] == 502 ||
+			    c->replies[k] == 504 ? -2 : -1;
 	}
 	free(url);
 	free(c->replies);

@@ -119,7 +119,8 @@ int	 mlp_ftp_put(struct mlp_ftp *, struct mlp_ftp_item *items, size_t n,
 const char *mlp_ftp_failed(const struct mlp_ftp *);
 /*
  * Ask the server the size of each absolute path (SIZE), on one
- * connection; sizes[i] is -1 where the server has no such file.
+ * connection; sizes[i] is -1 where the server has no such file, -2
+ * where it does not know SIZE (500, 502, 504).
  */
 int	 mlp_ftp_sizes(struct mlp_ftp *, int64_t *sizes,
 	    const char *const *paths, size_t n);

@@ -1023,8 +1023,10 @@ verify(struct mlp_push *p, struct run_ctx *c, const char *rroot)
 	struct manifest	*mf = c->mf;
 	int64_t		*sizes;
 	char		**paths;
-	size_t		 i, n = 0;
-	int		 r;
+	struct mf_entry	*e;
+	int64_t		 got;
+	size_t		 i, n = 0, dropped = 0;
+	int		 r, err = MLP_OK;
 
 	paths = mlp_xcalloc(mf->n + 1, sizeof *paths);
 	sizes = mlp_xcalloc(mf->n + 1, sizeof *sizes);
@@ -1035,16 +1037,43 @@ verify(struct mlp_push *p, struct run_ctx *c, const char *rroot)
 	if ((r = need_ftp(p)) == MLP_OK)
 		r = mlp_ftp_sizes(p->ftp, sizes, (const char *const *)paths,
 		    n);
+	/*
+	 * A file the server no longer has whole (someone deleted or cut it
+	 * there) is no longer recorded as sent: the next push sends it.
+	 * A server that does not know SIZE (-2) proves nothing either way.
+	 */
 	for (i = 0, n = 0; r == MLP_OK && i < mf->n; i++) {
-		if (!mf->e[i].done)
+		e = &mf->e[i];
+		if (!e->done)
 			continue;
-		if (sizes[n] != (int64_t)mf->e[i].size)
-			r = mlp_error_set(MLP_ERROR, "'%s' of run %s has %lld "
-			    "bytes on the server, not %llu", mf->e[i].path,
-			    c->run->info.run_id, (long long)sizes[n],
-			    (unsigned long long)mf->e[i].size);
-		n++;
+		got = sizes[n++];
+		if (got == (int64_t)e->size)
+			continue;
+		if (got == -2) {
+			if (err == MLP_OK)
+				err = mlp_error_set(MLP_ERROR, "cannot verify "
+				    "'%s' of run %s: the server does not "
+				    "answer SIZE", e->path,
+				    c->run->info.run_id);
+			continue;
+		}
+		if (err == MLP_OK && got == -1)
+			err = mlp_error_set(MLP_ERROR, "'%s' of run %s is not "
+			    "on the server; the next push sends it again",
+			    e->path, c->run->info.run_id);
+		else if (err == MLP_OK)
+			err = mlp_error_set(MLP_ERROR, "'%s' of run %s has "
+			    "%lld bytes on the server, not %llu; the next "
+			    "push sends it again", e->path,
+			    c->run->info.run_id, (long long)got,
+			    (unsigned long long)e->size);
+		e->done = 0;
+		dropped++;
 	}
+	if (dropped > 0 && mf_save(mf, p->pub, c->run->dir) != MLP_OK)
+		say(p, 1, "%s", mlp_error_last());
+	if (r == MLP_OK)
+		r = err;
 	for (i = 0; i < mf->n; i++)
 		free(paths[i]);
 	free(paths);

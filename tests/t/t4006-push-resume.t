@@ -189,6 +189,43 @@ test_expect_success 'a server without SIZE: sent on 226 and the bytes' '
 	whole
 '
 
+test_expect_success 'a file the server lost after it was sent is sent again' '
+	fake_stop &&
+	newrun &&
+	fake_start normal &&
+	mlp-push -r "$R" "$FAKE_URL/srv" &&
+	whole &&
+	S=$FAKE_HOME/srv/0/$R/artifacts/big.bin &&
+	head -c 1000 big.bin >"$S" &&
+	test_expect_code 1 mlp-push -r "$R" --prune "$FAKE_URL/srv" 2>err &&
+	cat err &&
+	grep "big.bin.* has 1000 bytes on the server, not 2000000" err &&
+	test -f "mlruns/0/$R/artifacts/big.bin" &&
+	mlp-push -r "$R" "$FAKE_URL/srv" &&
+	whole &&
+	rm "$S" &&
+	test_expect_code 1 mlp-push -r "$R" --prune "$FAKE_URL/srv" 2>err &&
+	grep "big.bin.* is not on the server; the next push sends it" err &&
+	mlp-push -r "$R" "$FAKE_URL/srv" &&
+	whole &&
+	mlp-push -r "$R" --prune "$FAKE_URL/srv" &&
+	test ! -e "mlruns/0/$R/artifacts/big.bin" &&
+	cmp big.bin "$S"
+'
+
+test_expect_success 'a server without SIZE: --prune refuses, nothing resent' '
+	fake_stop &&
+	newrun &&
+	fake_start nosize &&
+	mlp-push -r "$R" "$FAKE_URL/srv" &&
+	test_expect_code 1 mlp-push -r "$R" --prune "$FAKE_URL/srv" 2>err &&
+	grep "cannot verify .big.bin.*does not answer SIZE" err &&
+	test -f "mlruns/0/$R/artifacts/big.bin" &&
+	mlp-push -r "$R" "$FAKE_URL/srv" &&
+	grep -c "^STOR" "$FAKE_LOG" >n && echo 1 >expect && test_cmp expect n &&
+	whole
+'
+
 # The same against a real pure-ftpd: a push killed mid-upload, then a
 # second push.
 # A throttled server (-T: KB/s per user): slow enough to kill.
