@@ -81,6 +81,8 @@ struct ftp_conn {
 	int			 check_size;	/* 1: an upload, until 226;
 						   2: then check SIZE */
 	int64_t			 size_bad;	/* the SIZE that failed, or -1 */
+	int			 multi;		/* in a multi-line reply */
+	int			 fresh;		/* connect afresh next time */
 	int			 ctl_lport;	/* local port of its control
 						   connection (prereq_cb) */
 	const struct mlp_ftp_cb	*cb;		/* of the mlp_ftp_put */
@@ -453,9 +455,13 @@ header_cb(char *data, size_t size, size_t nmemb, void *arg)
 	int64_t		 v;
 	size_t		 e;
 
+	/* Of a multi-line reply, its first line ("451-Error during ..."). */
 	if (len >= 4 && (data[3] == ' ' || data[3] == '-') &&
-	    data[0] >= '1' && data[0] <= '5')
-		keep_reply(c, data, len);
+	    data[0] >= '1' && data[0] <= '5') {
+		if (!c->multi)
+			keep_reply(c, data, len);
+		c->multi = data[3] == '-';
+	}
 	if (len < 4 || data[3] != ' ' || mlp_hexval(data[0]) < 0)
 		return len;
 	e = len;
@@ -579,6 +585,8 @@ drop_ctl(struct ftp_conn *c)
 	if (fd != CURL_SOCKET_BAD)
 		(void)shutdown(fd, SHUT_RDWR);
 	c->ctl_lport = 0;
+	/* libcurl may not look before it reuses it (a quick retry). */
+	c->fresh = 1;
 }
 
 /*
@@ -721,7 +729,11 @@ setup_common(struct ftp_conn *c, const char *url)
 	c->reply[0] = '\0';
 	c->check_size = 0;
 	c->size_bad = -1;
+	c->multi = 0;
 	curl_easy_setopt(h, CURLOPT_URL, url);
+	if (c->fresh)
+		curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, 1L);
+	c->fresh = 0;
 	curl_easy_setopt(h, CURLOPT_PRIVATE, c);
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, c->errbuf);
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);

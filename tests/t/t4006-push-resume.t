@@ -286,4 +286,25 @@ test_expect_success FTPD 'pure-ftpd: the killed push left a changed copy' '
 	test ! -e "$PART"
 '
 
+# A full disk on the server's side: pure-ftpd answers a multi-line 451,
+# whose first line is quoted; the retry connects afresh and gets it again
+# (it does not fail on the connection the failed try left).
+test_expect_success FTPD 'pure-ftpd on a full disk: nothing sent, nothing pruned' '
+	MLP_FTP_PASSWORD=$FTP_PASS && export MLP_FTP_PASSWORD &&
+	R=$(mlp-log start) &&
+	head -c 2000000 /dev/urandom >big.bin &&
+	MLFLOW_RUN_ID=$R mlp-log artifact big.bin &&
+	MLFLOW_RUN_ID=$R mlp-log end &&
+	mkdir -p "$FTP_HOME/full" &&
+	mount -t tmpfs -o size=256k tmpfs "$FTP_HOME/full" &&
+	test_when_finished "umount \"$FTP_HOME/full\"" &&
+	test_expect_code 1 mlp-push -r "$R" --prune --retries 1 \
+	    --retry-delay 10 "$FTP_URL/full" 2>err &&
+	cat err &&
+	grep "cannot push .big.bin.*the server said \"451-Error during write" err &&
+	! grep "^F" mlruns/0/"$R"/mlp-push.*.tsv &&
+	test ! -e "$FTP_HOME/full/0/$R/artifacts/big.bin" &&
+	cmp big.bin "mlruns/0/$R/artifacts/big.bin"
+'
+
 test_done
