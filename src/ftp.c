@@ -9,9 +9,14 @@
  * server path.  Each file: "*MKD" of parents not known to exist, STOR to
  * a temporary name (APPE when resuming), then RNFR/RNTO, which libcurl
  * sends only once the server confirmed the upload (226) and every byte
- * of the expected size went out.  A resume never skips the transfer:
- * when the server's SIZE of its part says it has it all (or more than
- * this process ever sent it), the upload starts over from byte 0.
+ * of the expected size went out.  A temporary copy is resumed (SIZE,
+ * APPE) only by a retry within the session that wrote it, never one
+ * left by an earlier session (that is deleted, and the file sent from
+ * byte 0).  A resume never skips the transfer: when the server's SIZE
+ * of its part says it has it all (or more than this process ever sent
+ * it), the upload starts over from byte 0.  Every copy is renamed only
+ * if SIZE after the 226 reports exactly the file's size (a server
+ * without SIZE is taken at its 226).
  */
 #include "config.h"
 
@@ -46,6 +51,8 @@ struct ftp_job {
 	enum job_phase		 phase;
 	int			 attempt;
 	int			 resume;
+	int			 stale;		/* a copy of an earlier session
+						   may be there: DELE it */
 	int			 replace;	/* DELE the final name first */
 	int64_t			 not_before;	/* ms, monotonic */
 	int			 fd;
@@ -71,6 +78,11 @@ struct ftp_conn {
 	int64_t			*rsizes;
 	char			 line[512];	/* a reply line being traced */
 	char			 reply[256];	/* the last reply line */
+	int			 check_size;	/* 1: an upload, until 226;
+						   2: then check SIZE */
+	int64_t			 size_bad;	/* the SIZE that failed, or -1 */
+	int			 multi;		/* in a multi-line reply */
+	int			 fresh;		/* connect afresh next time */
 	int			 ctl_lport;	/* local port of its control
 						   connection (prereq_cb) */
 	const struct mlp_ftp_cb	*cb;		/* of the mlp_ftp_put */
@@ -443,9 +455,13 @@ header_cb(char *data, size_t size, size_t nmemb, void *arg)
 	int64_t		 v;
 	size_t		 e;
 
+	/* Of a multi-line reply, its first line ("451-Error during ..."). */
 	if (len >= 4 && (data[3] == ' ' || data[3] == '-') &&
-	    data[0] >= '1' && data[0] <= '5')
-		keep_reply(c, data, len);
+	    data[0] >= '1' && data[0] <= '5') {
+		if (!c->multi)
+			keep_reply(c, data, len);
+		c->multi = data[3] == '-';
+	}
 	if (len < 4 || data[3] != ' ' || mlp_hexval(data[0]) < 0)
 		return len;
 	e = len;
@@ -455,6 +471,21 @@ header_cb(char *data, size_t size, size_t nmemb, void *arg)
 	if (strncmp(data, "213 ", 4) == 0 &&
 	    mlp_parse_int64(&v, data + 4, e - 4) != MLP_OK)
 		v = -1;
+	/*
+	 * The SIZE sent after an upload's 226 (POSTQUOTE, before RNFR)
+	 * must be the file's size, else stop before the rename.  (A server
+	 * without SIZE answers 5xx, which "*SIZE" ignores.)
+	 */
+	if (c->check_size == 1 && strncmp(data, "226 ", 4) == 0)
+		c->check_size = 2;
+	else if (c->check_size == 2 && c->job != NULL &&
+	    strncmp(data, "213 ", 4) == 0) {
+		c->check_size = 0;
+		if (v < 0 || (uint64_t)v != c->job->it->size) {
+			c->size_bad = v < 0 ? 0 : v;
+			return 0;
+		}
+	}
 	if (c->replies != NULL && c->nreply < c->maxreply) {
 		c->replies[c->nreply] = (data[0] - '0') * 100 +
 		    (data[1] - '0') * 10 + (data[2] - '0');
@@ -554,6 +585,8 @@ drop_ctl(struct ftp_conn *c)
 	if (fd != CURL_SOCKET_BAD)
 		(void)shutdown(fd, SHUT_RDWR);
 	c->ctl_lport = 0;
+	/* libcurl may not look before it reuses it (a quick retry). */
+	c->fresh = 1;
 }
 
 /*
@@ -646,11 +679,13 @@ seek_cb(void *arg, curl_off_t off, int origin)
 		return CURL_SEEKFUNC_FAIL;
 	/*
 	 * The server's SIZE is no proof: a part "as large as the file"
-	 * would be renamed without a transfer, and a part larger than this
-	 * process ever sent cannot be ours.  Start over from byte 0.
+	 * would be renamed without a transfer, a part larger than this
+	 * process ever sent cannot be ours, and one this process did not
+	 * write (an earlier push's, which anyone may have changed) is
+	 * never resumed.  Start over from byte 0.
 	 */
-	if ((uint64_t)off >= j->it->size ||
-	    (j->sent_known && (uint64_t)off > j->sent_hi)) {
+	if ((uint64_t)off >= j->it->size || !j->sent_known ||
+	    (uint64_t)off > j->sent_hi) {
 		logf_(c->s, "%s: the server reports %lld bytes of the "
 		    "temporary copy; not resuming from there", j->it->remote,
 		    (long long)off);
@@ -692,7 +727,13 @@ setup_common(struct ftp_conn *c, const char *url)
 	c->quote = c->postquote = NULL;
 	c->errbuf[0] = '\0';
 	c->reply[0] = '\0';
+	c->check_size = 0;
+	c->size_bad = -1;
+	c->multi = 0;
 	curl_easy_setopt(h, CURLOPT_URL, url);
+	if (c->fresh)
+		curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, 1L);
+	c->fresh = 0;
 	curl_easy_setopt(h, CURLOPT_PRIVATE, c);
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, c->errbuf);
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
@@ -838,14 +879,25 @@ start_put(struct ftp_conn *c, struct ftp_job *j)
 	url = url_of(c->s, tmp);
 	setup_common(c, url);
 	add_mkdirs(c, j->it->remote);
+	/*
+	 * A copy left by an earlier try or push is not resumed: delete it,
+	 * so that STOR makes a new file whatever the server does with an
+	 * old one (or with a writer of it still at work).
+	 */
+	if (!j->resume && (j->stale || j->attempt > 0))
+		quote_add(&c->quote, "*DELE %s", tmp);
 	curl_easy_setopt(c->h, CURLOPT_QUOTE, c->quote);
 	/*
 	 * The rename rides on the upload: libcurl sends POSTQUOTE only
 	 * after the server confirmed the transfer (226) and libcurl found
 	 * that every byte of the expected size went out; else it fails
 	 * with CURLE_PARTIAL_FILE and the temporary file stays a temporary
-	 * file.  That is the size check, without a command more per file.
+	 * file.  Then the server's copy is measured (SIZE, see header_cb):
+	 * a server that kept less (or, resumed, more) than the file is
+	 * caught before the rename.
 	 */
+	quote_add(&c->postquote, "*SIZE %s", tmp);
+	c->check_size = 1;
 	quote_add(&c->postquote, "RNFR %s", tmp);
 	quote_add(&c->postquote, "RNTO %s", j->it->remote);
 	curl_easy_setopt(c->h, CURLOPT_POSTQUOTE, c->postquote);
@@ -1124,6 +1176,44 @@ job_finished(struct put_run *pr, struct ftp_conn *c, CURLcode rc)
 			free(msg);
 		return;
 	}
+	if (j->phase == PH_PUT && c->size_bad >= 0 && j->resume) {
+		/* The resumed copy is not the file: start over. */
+		logf_(s, "%s: the server's copy has %lld bytes, not %llu; "
+		    "starting over", j->it->remote, (long long)c->size_bad,
+		    (unsigned long long)j->it->size);
+		c->size_bad = -1;
+		job_close(j);
+		j->resume = 0;
+		j->stale = 1;
+		j->not_before = 0;
+		free(msg);
+		enqueue(pr, j);
+		return;
+	}
+	if (j->phase == PH_PUT && c->size_bad >= 0) {
+		/* All sent, 226, but the server kept another size. */
+		free(msg);
+		msg = mlp_xasprintf("the server reports %lld bytes for its "
+		    "copy of the %llu sent, though it answered 226; not "
+		    "renamed",
+		    (long long)c->size_bad, (unsigned long long)j->it->size);
+		c->size_bad = -1;
+		job_close(j);
+		if (j->attempt >= s->o.retries) {
+			job_fail(pr, j, MLP_ERROR, msg);
+			return;
+		}
+		j->attempt++;
+		j->resume = 0;
+		j->stale = 1;
+		j->not_before = mlp_clock_ms() + (int64_t)s->o.retry_delay_ms *
+		    (1 << (j->attempt - 1 < 6 ? j->attempt - 1 : 6));
+		logf_(s, "%s: %s; trying again (%d of %d)", j->it->remote, msg,
+		    j->attempt, s->o.retries);
+		free(msg);
+		enqueue(pr, j);
+		return;
+	}
 	if (j->phase == PH_PUT && j->resume &&
 	    rc == CURLE_FTP_COULDNT_USE_REST) {
 		/*
@@ -1132,6 +1222,7 @@ job_finished(struct put_run *pr, struct ftp_conn *c, CURLcode rc)
 		 */
 		job_close(j);
 		j->resume = 0;
+		j->stale = 1;
 		j->not_before = 0;
 		logf_(s, "%s: starting over", j->it->remote);
 		free(msg);
@@ -1147,7 +1238,9 @@ job_finished(struct put_run *pr, struct ftp_conn *c, CURLcode rc)
 	    (1 << (j->attempt - 1 < 6 ? j->attempt - 1 : 6));
 	if (j->phase == PH_PUT) {
 		job_close(j);
-		j->resume = j->it->size >= FTP_RESUME_MIN;
+		/* Only what this session wrote (and sent some of). */
+		j->resume = j->it->size >= FTP_RESUME_MIN && j->sent_known &&
+		    j->sent_hi > 0;
 	}
 	logf_(s, "%s: %s; trying again (%d of %d)", j->it->remote, msg,
 	    j->attempt, s->o.retries);
@@ -1262,7 +1355,7 @@ mlp_ftp_put(struct mlp_ftp *s, struct mlp_ftp_item *items, size_t n,
 		items[i].hash[0] = '\0';
 		pr.jobs[i].it = &items[i];
 		pr.jobs[i].fd = -1;
-		pr.jobs[i].resume = items[i].resume;
+		pr.jobs[i].stale = items[i].stale;
 		enqueue(&pr, &pr.jobs[i]);
 	}
 	for (c = 0; c < s->nconns; c++)
@@ -1408,7 +1501,9 @@ mlp_ftp_sizes(struct mlp_ftp *s, int64_t *sizes, const char *const *paths,
 			break;
 		}
 		for (k = 0; k < b; k++)
-			sizes[i + k] = c->replies[k] == 213 ? c->rsizes[k] : -1;
+			sizes[i + k] = c->replies[k] == 213 ? c->rsizes[k] :
+			    c->replies[k] == 500 || c->replies[k] == 502 ||
+			    c->replies[k] == 504 ? -2 : -1;
 	}
 	free(url);
 	free(c->replies);

@@ -415,7 +415,10 @@ mlp_job_prepare(struct mlp_job *j, struct mlp_store *st)
 		return r;
 	if (j->top == NULL && j->git_root != NULL && *j->git_root != '\0')
 		j->top = mlp_xstrdup(j->git_root);	/* a local work tree */
+	/* A checkout runs its commit only: no link out of it. */
 	if ((r = mlp_project_load(&j->proj, j->dir, j->top)) != MLP_OK ||
+	    (j->checkout_dir != NULL &&
+	    (r = mlp_checkout_links_inside(j->checkout_dir)) != MLP_OK) ||
 	    (r = mlp_project_entry(&j->ep, j->proj, o->entry)) != MLP_OK ||
 	    (r = mlp_command_build(&j->cmd, j->ep, o->params, o->nparams)) !=
 	    MLP_OK || (r = check_params(j)) != MLP_OK)

@@ -58,8 +58,9 @@ struct mlp_ftp_item {
 	const char	*local;		/* local file */
 	const char	*remote;	/* absolute server path, final name */
 	uint64_t	 size;		/* bytes to send, as stat(2) saw them */
-	int		 resume;	/* an upload of this very content
-					   may have been interrupted */
+	int		 stale;		/* an earlier session may have left
+					   a temporary copy: it is deleted
+					   and never resumed */
 	int		 check_id;	/* the file opened must be dev/ino */
 	uint64_t	 dev;
 	uint64_t	 ino;
@@ -99,7 +100,10 @@ void	 mlp_ftp_close(struct mlp_ftp *);
  * replacing an older file) only after a transfer that the server ended
  * with 226 and that sent every byte of the file (a resumed upload
  * counts from byte 0: the server's SIZE of its part is never taken as
- * proof that the part is complete).  A local file is opened with
+ * proof that the part is complete), and after which the server's SIZE
+ * of the copy, if it answers SIZE, is the file's size.  Only a retry
+ * resumes, and only the copy this session wrote; a copy from an earlier session is deleted
+ * and the file sent from byte 0.  A local file is opened with
  * O_NOFOLLOW and must be a regular file (dev/ino, with check_id).
  * Transient failures are retried with backoff, large files resumed.
  * A server that stops answering ends the whole session after a second
@@ -115,7 +119,8 @@ int	 mlp_ftp_put(struct mlp_ftp *, struct mlp_ftp_item *items, size_t n,
 const char *mlp_ftp_failed(const struct mlp_ftp *);
 /*
  * Ask the server the size of each absolute path (SIZE), on one
- * connection; sizes[i] is -1 where the server has no such file.
+ * connection; sizes[i] is -1 where the server has no such file, -2
+ * where it does not know SIZE (500, 502, 504).
  */
 int	 mlp_ftp_sizes(struct mlp_ftp *, int64_t *sizes,
 	    const char *const *paths, size_t n);

@@ -123,6 +123,11 @@ int	 mlp_project_read_file(struct mlp_buf *out, const char *path,
 	    const char *root);
 /* Is path, symlinks resolved, root or inside it?  -1 if path is not. */
 int	 mlp_path_inside(const char *path, const char *root, char **real);
+/*
+ * Is every symbolic link below root (a checkout) one that resolves inside
+ * root, or to nothing?  MLP_EINVAL naming the first that leads out.
+ */
+int	 mlp_checkout_links_inside(const char *root);
 void	 mlp_project_free(struct mlp_project *);
 /*
  * The entry point called name: a declared one, else a script whose name

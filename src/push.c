@@ -13,8 +13,10 @@
  *   F	<size>	<mtime ns>	<xxh3-128>	<artifact path>
  *   P	<size>	<mtime ns>	-	<artifact path>
  *   D	0	0	-	<artifact path of a folder without files>
- * "P" records an upload that was started (of files large enough to be
- * resumed); a later "F" for the same path supersedes it.  "D" records a
+ * "P" records an upload that was started (of files of 1 MiB or more),
+ * whose temporary copy may still be on the server: the next push deletes
+ * it and sends the file from byte 0, never resuming a copy it did not
+ * write; a later "F" for the same path supersedes it.  "D" records a
  * folder created on the server because it holds no files (MLflow's
  * upload reproduces those too).  Lines are
  * appended as files complete (one write(2) each), so a push killed
@@ -37,7 +39,7 @@
 #include "mlp-int.h"
 
 #define MF_HEADER	"# mlp-push manifest 1\t"
-/* Files at least this large get a "P" line: they can be resumed. */
+/* Files at least this large get a "P" line (see above). */
 #define RESUME_MIN	(1024 * 1024)
 
 struct mf_entry {
@@ -983,8 +985,8 @@ send_new(struct mlp_push *p, struct run_ctx *c, struct lfiles *l,
 		items[n].ino = l->f[i].ino;
 		items[n].arg = &l->f[i];
 		e = mf_find(c->mf, l->f[i].rel);
-		items[n].resume = e != NULL && e->pending &&
-		    e->psize == l->f[i].size && e->pmtime == l->f[i].mtime;
+		/* An earlier push's copy: deleted, never resumed. */
+		items[n].stale = e != NULL && e->pending;
 		bytes += l->f[i].size;
 		n++;
 	}
@@ -1021,8 +1023,10 @@ verify(struct mlp_push *p, struct run_ctx *c, const char *rroot)
 	struct manifest	*mf = c->mf;
 	int64_t		*sizes;
 	char		**paths;
-	size_t		 i, n = 0;
-	int		 r;
+	struct mf_entry	*e;
+	int64_t		 got;
+	size_t		 i, n = 0, dropped = 0;
+	int		 r, err = MLP_OK;
 
 	paths = mlp_xcalloc(mf->n + 1, sizeof *paths);
 	sizes = mlp_xcalloc(mf->n + 1, sizeof *sizes);
@@ -1033,16 +1037,43 @@ verify(struct mlp_push *p, struct run_ctx *c, const char *rroot)
 	if ((r = need_ftp(p)) == MLP_OK)
 		r = mlp_ftp_sizes(p->ftp, sizes, (const char *const *)paths,
 		    n);
+	/*
+	 * A file the server no longer has whole (someone deleted or cut it
+	 * there) is no longer recorded as sent: the next push sends it.
+	 * A server that does not know SIZE (-2) proves nothing either way.
+	 */
 	for (i = 0, n = 0; r == MLP_OK && i < mf->n; i++) {
-		if (!mf->e[i].done)
+		e = &mf->e[i];
+		if (!e->done)
 			continue;
-		if (sizes[n] != (int64_t)mf->e[i].size)
-			r = mlp_error_set(MLP_ERROR, "'%s' of run %s has %lld "
-			    "bytes on the server, not %llu", mf->e[i].path,
-			    c->run->info.run_id, (long long)sizes[n],
-			    (unsigned long long)mf->e[i].size);
-		n++;
+		got = sizes[n++];
+		if (got == (int64_t)e->size)
+			continue;
+		if (got == -2) {
+			if (err == MLP_OK)
+				err = mlp_error_set(MLP_ERROR, "cannot verify "
+				    "'%s' of run %s: the server does not "
+				    "answer SIZE", e->path,
+				    c->run->info.run_id);
+			continue;
+		}
+		if (err == MLP_OK && got == -1)
+			err = mlp_error_set(MLP_ERROR, "'%s' of run %s is not "
+			    "on the server; the next push sends it again",
+			    e->path, c->run->info.run_id);
+		else if (err == MLP_OK)
+			err = mlp_error_set(MLP_ERROR, "'%s' of run %s has "
+			    "%lld bytes on the server, not %llu; the next "
+			    "push sends it again", e->path,
+			    c->run->info.run_id, (long long)got,
+			    (unsigned long long)e->size);
+		e->done = 0;
+		dropped++;
 	}
+	if (dropped > 0 && mf_save(mf, p->pub, c->run->dir) != MLP_OK)
+		say(p, 1, "%s", mlp_error_last());
+	if (r == MLP_OK)
+		r = err;
 	for (i = 0; i < mf->n; i++)
 		free(paths[i]);
 	free(paths);

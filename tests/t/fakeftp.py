@@ -16,6 +16,16 @@
 #             it) and "452 ..." again after it instead of 226
 #   silent    stop answering anything after the EPSV (or PASV) reply
 #   banner    greet with a 10 MB multi-line banner, then behave
+#   sizeonly  behave, but answer every SIZE with --lie-size
+#   nosize    behave, but answer SIZE with "502 ..." (not implemented)
+#   busy1     answer the first STOR or APPE with "450 ..." (file left
+#             alone), then behave
+#   trunc226  keep only the first --cut bytes of each upload (reading
+#             all of it), then answer 226 as if all was stored
+#   cut1      cut the first upload as "cut" does, then behave
+#   stale     cut the first upload as "cut" does; every APPE after it
+#             first adds 4096 bytes of junk to the file (as a writer left
+#             over from an earlier connection would), then the data
 #
 # The port it listens on (127.0.0.1) is written to --port-file once it
 # accepts connections.  It exits by itself after --lifetime seconds.
@@ -32,6 +42,8 @@ import time
 
 OPTS = None
 LOG_LOCK = threading.Lock()
+UPLOADS = [0]
+UPLOADS_LOCK = threading.Lock()
 
 
 def log(line):
@@ -174,7 +186,9 @@ class Session(socketserver.StreamRequestHandler):
 
     def do_SIZE(self, arg):
         p = local_path(arg)
-        if OPTS.mode == "liesize":
+        if OPTS.mode == "nosize":
+            self.reply("502 SIZE not implemented")
+        elif OPTS.mode in ("liesize", "sizeonly"):
             self.reply("213 %d" % OPTS.lie_size)
         elif p is not None and os.path.isfile(p):
             self.reply("213 %d" % os.path.getsize(p))
@@ -228,8 +242,19 @@ class Session(socketserver.StreamRequestHandler):
             self.reply("425 no data connection")
             return
         self.close_pasv()
+        with UPLOADS_LOCK:
+            UPLOADS[0] += 1
+            nth = UPLOADS[0]
+        if OPTS.mode == "busy1" and nth == 1:
+            data.close()
+            self.reply("450 busy, try again later")
+            return
         self.reply("150 go ahead")
-        cutting = OPTS.mode in ("cut", "liesize")
+        cutting = (OPTS.mode in ("cut", "liesize") or
+                   (OPTS.mode in ("cut1", "stale") and nth == 1))
+        if OPTS.mode == "stale" and how == "ab":
+            with open(p, how) as f:
+                f.write(b"j" * 4096)
         got = 0
         told = False
         with open(p, how) as f:
@@ -242,6 +267,8 @@ class Session(socketserver.StreamRequestHandler):
                 buf = data.recv(want)
                 if not buf:
                     break
+                if OPTS.mode == "trunc226":
+                    buf = buf[:max(0, OPTS.cut - got)]
                 f.write(buf)
                 got += len(buf)
                 if (OPTS.mode == "late452" and not told and
@@ -277,7 +304,8 @@ def main():
     ap.add_argument("--port", type=int, default=0)
     ap.add_argument("--mode", default="normal",
                     choices=["normal", "cut", "liesize", "late452",
-                             "silent", "banner"])
+                             "silent", "banner", "sizeonly", "busy1",
+                             "cut1", "stale", "trunc226", "nosize"])
     ap.add_argument("--cut", type=int, default=100000)
     ap.add_argument("--lie-size", type=int, default=2000000)
     ap.add_argument("--lifetime", type=float, default=300)
