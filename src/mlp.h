@@ -180,13 +180,21 @@ size_t	 mlp_dtoa(char out[MLP_DTOA_MAX], double v);
  * MLP_EINVAL with "invalid float 'TEXT'" otherwise.  No locale.
  * mlp_parse_double_repr() also gives the repr of the value computed from
  * the text without a round trip when it can: a plain decimal of at most
- * 15 significant digits within about 1e-307..1e308, or nan, inf, zero,
- * overflow and underflow.  Otherwise *repr_len is 0 and the caller uses
+ * 15 significant digits within about 1e-307..1e308, one of 16 to 19
+ * digits whose value is a normal double, or nan, inf, zero, overflow
+ * and underflow.  Otherwise *repr_len is 0 and the caller uses
  * mlp_dtoa().
  */
 int	 mlp_parse_double(double *out, const char *s, size_t len);
 int	 mlp_parse_double_repr(double *out, char repr[MLP_DTOA_MAX],
 	    size_t *repr_len, const char *s, size_t len);
+/*
+ * mlp_parse_double_repr() of the first field of s[0..len), which ends
+ * at the first space or tab (or at len); *end: where it ends, also on
+ * error.  For a line split into fields without a second pass.
+ */
+int	 mlp_parse_double_field(double *out, char repr[MLP_DTOA_MAX],
+	    size_t *repr_len, const char **end, const char *s, size_t len);
 
 /* ---- YAML (yaml.c, the only user of libyaml) ---- */
 
@@ -652,6 +660,12 @@ struct mlp_stream;
 int	 mlp_stream_open(struct mlp_stream **out, struct mlp_run *);
 /* One line without its newline; errors name nothing but the problem. */
 int	 mlp_stream_line(struct mlp_stream *, const char *line, size_t len);
+/*
+ * The time (ms since the epoch) of the metric lines without a timestamp
+ * from now on, e.g. when they were read; MLP_NOTIME (the default): the
+ * clock's time as each line is logged.
+ */
+void	 mlp_stream_set_time(struct mlp_stream *, int64_t now);
 int	 mlp_stream_flush(struct mlp_stream *);
 /* Flush and free; returns the flush's result. */
 int	 mlp_stream_close(struct mlp_stream *);
