@@ -308,6 +308,18 @@ rehash(struct mlp_metric_writer *w)
 	}
 }
 
+/* memcmp() of short keys without a call. */
+static int
+same_key(const char *a, const char *b, size_t n)
+{
+	while (n > 0 && *a == *b) {
+		a++;
+		b++;
+		n--;
+	}
+	return n == 0;
+}
+
 static int
 lookup(struct wkey **out, struct mlp_metric_writer *w, const char *key,
     size_t keylen)
@@ -320,7 +332,7 @@ lookup(struct wkey **out, struct mlp_metric_writer *w, const char *key,
 
 	if (w->last != 0) {
 		k = &w->keys[w->last - 1];
-		if (k->keylen == keylen && memcmp(k->key, key, keylen) == 0) {
+		if (k->keylen == keylen && same_key(k->key, key, keylen)) {
 			*out = k;
 			return MLP_OK;
 		}
@@ -329,7 +341,7 @@ lookup(struct wkey **out, struct mlp_metric_writer *w, const char *key,
 	for (j = h & (w->tsize - 1); w->table[j] != 0;
 	    j = (j + 1) & (w->tsize - 1)) {
 		k = &w->keys[w->table[j] - 1];
-		if (k->keylen == keylen && memcmp(k->key, key, keylen) == 0) {
+		if (k->keylen == keylen && same_key(k->key, key, keylen)) {
 			w->last = w->table[j];
 			*out = k;
 			return MLP_OK;
@@ -408,6 +420,15 @@ mlp_metric_writer_add(struct mlp_metric_writer *w, const char *key,
     size_t keylen, int64_t ts, double value, const char *value_repr,
     size_t reprlen, int64_t step)
 {
+	return mlp_metric_writer_add_text(w, key, keylen, ts, value,
+	    value_repr, reprlen, step, NULL, 0);
+}
+
+int
+mlp_metric_writer_add_text(struct mlp_metric_writer *w, const char *key,
+    size_t keylen, int64_t ts, double value, const char *value_repr,
+    size_t reprlen, int64_t step, const char *step_text, size_t steplen)
+{
 	struct wkey	*k;
 	char		 repr[MLP_DTOA_MAX], *p;
 	int		 r;
@@ -418,7 +439,11 @@ mlp_metric_writer_add(struct mlp_metric_writer *w, const char *key,
 		reprlen = mlp_dtoa(repr, value);
 		value_repr = repr;
 	}
-	if ((r = mlp_buf_grow(&k->buf, reprlen + 64)) != MLP_OK)
+	if (steplen > 20)
+		steplen = 0;
+	/* (The room mlp_buf_grow() makes: len + reprlen + 64 + 1.) */
+	if (k->buf.alloc - k->buf.len <= reprlen + 64 &&
+	    (r = mlp_buf_grow(&k->buf, reprlen + 64)) != MLP_OK)
 		return r;
 	if (w->ts_len == 0 || ts != w->ts_last) {
 		w->ts_len = fmt_i64(w->ts_text, ts);
@@ -432,7 +457,11 @@ mlp_metric_writer_add(struct mlp_metric_writer *w, const char *key,
 	memcpy(p, value_repr, reprlen);
 	p += reprlen;
 	*p++ = ' ';
-	p += fmt_i64(p, step);
+	if (step_text != NULL && steplen > 0) {
+		memcpy(p, step_text, steplen);
+		p += steplen;
+	} else
+		p += fmt_i64(p, step);
 	*p++ = '\n';
 	*p = '\0';
 	k->buf.len = (size_t)(p - k->buf.buf);

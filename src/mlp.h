@@ -619,6 +619,15 @@ int	 mlp_metric_writer_open(struct mlp_metric_writer **out,
 int	 mlp_metric_writer_add(struct mlp_metric_writer *, const char *key,
 	    size_t keylen, int64_t ts, double value, const char *value_repr,
 	    size_t reprlen, int64_t step);
+/*
+ * The same with the step's text when known (the decimal of step, as
+ * mlp_metric_line() writes it: no sign but '-', no leading zero; at
+ * most 20 bytes), copied as it is.
+ */
+int	 mlp_metric_writer_add_text(struct mlp_metric_writer *,
+	    const char *key, size_t keylen, int64_t ts, double value,
+	    const char *value_repr, size_t reprlen, int64_t step,
+	    const char *step_text, size_t steplen);
 /* Write out everything queued. */
 int	 mlp_metric_writer_flush(struct mlp_metric_writer *);
 /* Flush and free. */
@@ -650,6 +659,8 @@ struct mlp_stream_item {
 	size_t			 reprlen;	/* 0: compute with mlp_dtoa */
 	int64_t			 step;
 	int64_t			 timestamp;	/* MLP_NOTIME: now */
+	const char		*steptext;	/* step's decimal as written */
+	size_t			 steplen;	/* 0: format step */
 };
 
 /* Parse one line (no allocation, no I/O); MLP_EINVAL with the reason. */

@@ -90,6 +90,10 @@ parse_metric(struct mlp_stream_item *it, const char *p, const char *e)
 		v = v * 10 + (*q - '0');
 	if (q > p && (q == e || blank[(unsigned char)*q])) {
 		it->step = v;
+		if (*p != '0' || q - p == 1) {	/* as it is written */
+			it->steptext = p;
+			it->steplen = (size_t)(q - p);
+		}
 		p = q;
 	} else if (field(&p, e, &f, &fl) &&
 	    mlp_parse_int64(&it->step, f, fl) != MLP_OK)
@@ -131,6 +135,8 @@ mlp_stream_parse(struct mlp_stream_item *it, const char *line, size_t len)
 
 	it->kind = MLP_STREAM_BLANK;
 	it->step = 0;
+	it->steptext = NULL;
+	it->steplen = 0;
 	it->timestamp = MLP_NOTIME;
 	it->reprlen = 0;
 	if (len > 0 && e[-1] == '\r')
@@ -165,9 +171,9 @@ mlp_stream_line(struct mlp_stream *s, const char *line, size_t len)
 		if (it.timestamp == MLP_NOTIME)
 			it.timestamp = s->now != MLP_NOTIME ? s->now :
 			    mlp_now_ms();
-		return mlp_metric_writer_add(s->w, it.key, it.keylen,
+		return mlp_metric_writer_add_text(s->w, it.key, it.keylen,
 		    it.timestamp, it.num, it.reprlen > 0 ? it.repr : NULL,
-		    it.reprlen, it.step);
+		    it.reprlen, it.step, it.steptext, it.steplen);
 	case MLP_STREAM_PARAM:
 	case MLP_STREAM_TAG:
 		mlp_buf_reset(&s->key);
