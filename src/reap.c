@@ -36,9 +36,11 @@ reap_main(void *arg)
 static void
 settle_locked(void)
 {
-	if (reap_path == NULL || reap_pid != getpid())
-		return;		/* (a forked child has no such thread) */
-	pthread_join(reap_thread, NULL);
+	if (reap_path == NULL)
+		return;
+	/* A forked child has no such thread: its parent's removes it. */
+	if (reap_pid == getpid())
+		pthread_join(reap_thread, NULL);
 	free(reap_path);
 	reap_path = NULL;
 }
