@@ -357,28 +357,13 @@ u64_digits(char *d, uint64_t f)
 	return n;
 }
 
-/* d[0..n) = f with trailing zeros stripped; *e: exponent of d[0]. */
-static int
-decimal_of(char *d, int *e, uint64_t f, int x)
-{
-	int	n;
-
-	while (f % 10 == 0) {
-		f /= 10;
-		x++;
-	}
-	n = u64_digits(d, f);
-	*e = x + n - 1;
-	return n;
-}
-
 /*
  * Schubfach for a normal double c 2^q (2^52 <= c < 2^53): the shortest
  * decimal in the rounding interval, the closest to the value of those,
  * even on a tie; what Python's repr() prints.
  */
-static int
-schubfach(char *d, int *e, uint64_t c, int q)
+static void
+schubfach_fk(uint64_t *fout, int *kout, uint64_t c, int q)
 {
 	const uint64_t	*g;
 	uint64_t	 cb, cbl, cbr, vb, vbl, vbr, s, t, sp10, tp10;
@@ -405,25 +390,57 @@ schubfach(char *d, int *e, uint64_t c, int q)
 	tp10 = sp10 + 10;
 	upin = vbl + (uint64_t)out <= sp10 << 2;
 	wpin = (tp10 << 2) + (uint64_t)out <= vbr;
-	if (upin != wpin)
-		return decimal_of(d, e, upin ? sp10 : tp10, k);
+	*kout = k;
+	if (upin != wpin) {
+		*fout = upin ? sp10 : tp10;
+		return;
+	}
 	t = s + 1;
 	uin = vbl + (uint64_t)out <= s << 2;
 	win = (t << 2) + (uint64_t)out <= vbr;
-	if (uin != win)
-		return decimal_of(d, e, uin ? s : t, k);
+	if (uin != win) {
+		*fout = uin ? s : t;
+		return;
+	}
 	/* Both in: the closer one, the even one on a tie. */
 	if (vb < (s + t) << 1 || (vb == (s + t) << 1 && (s & 1) == 0))
-		return decimal_of(d, e, s, k);
-	return decimal_of(d, e, t, k);
+		*fout = s;
+	else
+		*fout = t;
 }
+
+/*
+ * The shortest decimal of a finite normal double, the closest of those:
+ * f 10^k, f without trailing zeros.  c 2^-mq is the double (c with its
+ * hidden bit).
+ */
+static void
+shortest_fk(uint64_t *fout, int *kout, uint64_t c, int mq)
+{
+	uint64_t	f;
+	int		k;
+
+	/* A whole number below 2^53 is its own shortest decimal. */
+	if (mq > 0 && mq < 53 && ((c >> mq) << mq) == c) {
+		f = c >> mq;
+		k = 0;
+	} else
+		schubfach_fk(&f, &k, c, -mq);
+	while (f % 10 == 0) {
+		f /= 10;
+		k++;
+	}
+	*fout = f;
+	*kout = k;
+}
+
 
 size_t
 mlp_dtoa(char out[MLP_DTOA_MAX], double v)
 {
 	char		d[DIGITS_MAX];
-	uint64_t	bits, c;
-	int		n, e, neg, be, mq;
+	uint64_t	bits, c, f;
+	int		n, e, k, neg, be, mq;
 
 	if (isnan(v))
 		return put(out, "nan");
@@ -440,12 +457,9 @@ mlp_dtoa(char out[MLP_DTOA_MAX], double v)
 	}
 	c = (bits & ((1ULL << 52) - 1)) | (1ULL << 52);
 	mq = 1075 - be;
-	/* A whole number below 2^53 is its own shortest decimal. */
-	if (mq > 0 && mq < 53 && ((c >> mq) << mq) == c)
-		n = decimal_of(d, &e, c >> mq, 0);
-	else
-		n = schubfach(d, &e, c, -mq);
-	return fmt_repr(out, neg, d, n, e);
+	shortest_fk(&f, &k, c, mq);
+	n = u64_digits(d, f);
+	return fmt_repr(out, neg, d, n, k + n - 1);
 }
 
 /*
@@ -641,39 +655,69 @@ fast_value(double *out, const char *d, size_t n, long long E)
 #endif
 }
 
+/* Are the 8 bytes of x all ASCII digits?  (Any byte order.) */
+static int
+all_digits8(uint64_t x)
+{
+	return ((x & 0xF0F0F0F0F0F0F0F0ULL) |
+	    (((x + 0x0606060606060606ULL) & 0xF0F0F0F0F0F0F0F0ULL) >> 4)) ==
+	    0x3333333333333333ULL;
+}
+
+/*
+ * The value of the 8 ASCII digits at d.  Little-endian: the first digit
+ * is the lowest byte; pairs, then quads, then the eight are combined
+ * with one multiply each.
+ */
+static uint64_t
+eight_digits(const char *d)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	uint64_t	x;
+
+	memcpy(&x, d, 8);
+	x -= 0x3030303030303030ULL;
+	x = (x * 10 + (x >> 8)) & 0x00FF00FF00FF00FFULL;
+	x = (x * 100 + (x >> 16)) & 0x0000FFFF0000FFFFULL;
+	return (x * 10000 + (x >> 32)) & 0xFFFFFFFFULL;
+#else
+	uint64_t	v = 0;
+	int		i;
+
+	for (i = 0; i < 8; i++)
+		v = v * 10 + (uint64_t)(d[i] - '0');
+	return v;
+#endif
+}
+
 /*
  * d[0..n) x 10^(E - n) for 16 to 19 digits, correctly rounded, when it
  * is a normal double.  With the table's g = 10^x 2^-r + eps (0 < eps <=
  * 1), m g = m 10^x 2^-r + delta, 0 < delta < 2^64: the exact value
  * differs from the product only in its lowest 64 bits, so when the bits
  * below the rounding bit are not all within those, they decide alone
- * (and never make a tie).  Otherwise 0: strtod() decides.
+ * (and never make a tie).  Otherwise 0: strtod() decides.  The digits'
+ * integer goes to *mout in either case.
  */
 static int
-long_value(double *out, const char *d, size_t n, long long E)
+long_value(double *out, uint64_t *mout, const char *d, size_t n, long long E)
 {
 	const uint64_t	*g;
-	uint64_t	 m = 0, hi = 0, scale = 1, p0, p1, p2, a1, b0, b1;
+	uint64_t	 m, p0, p1, p2, a1, b0, b1;
 	uint64_t	 mant, bits, tail;
 	long long	 x = E - (long long)n;
 	size_t		 i;
 	int		 r, lz, top, be;
 
-	if (n < 16 || n > 19 || x < POW10_EMIN || x > POW10_EMAX)
+	if (n < 16 || n > 19)
 		return 0;
-	/* Two independent chains: the first 8 digits and the rest. */
-	for (i = 0; i < 8; i++) {
-		hi = hi * 10 + (uint64_t)(d[i] - '0');
-		if (i + 8 < n) {
-			m = m * 10 + (uint64_t)(d[i + 8] - '0');
-			scale *= 10;
-		}
-	}
-	for (i = 16; i < n; i++) {
+	/* Eight digits and eight more, then up to three. */
+	m = eight_digits(d) * 100000000 + eight_digits(d + 8);
+	for (i = 16; i < n; i++)
 		m = m * 10 + (uint64_t)(d[i] - '0');
-		scale *= 10;
-	}
-	m += hi * scale;
+	*mout = m;
+	if (x < POW10_EMIN || x > POW10_EMAX)
+		return 0;
 	g = pow10_g[x - POW10_EMIN];
 	r = flog2pow10((int)x) - 125;
 	/* P = m (g1 2^63 + g0) as three 64-bit limbs p2 p1 p0. */
@@ -731,16 +775,18 @@ slow_value(char *d, size_t n, long long E)
  * The common form, [-+]digits[.digits][e[-+]digits] with at most 19
  * significant digits and no blank or '_', in one pass: significant
  * digits into d (room for 19 + 24), fscan and E as sig_digits() gives
- * them (E unset and *n == 0 for zero).  0 if the text is anything else:
- * the general path then decides.
+ * them (E unset and *n == 0 for zero), and where the form ends into
+ * *stop.  0 if the text does not start with that form: the general path
+ * then decides.
  */
 static int
 plain_digits(struct fscan *f, char *d, size_t *n, long long *E,
-    const char *s, size_t len)
+    const char **stop, const char *s, size_t len)
 {
 	const char	*p = s, *end = s + len, *start, *lim;
 	size_t		 k = 0, last = 0;
 	long long	 e0 = 0, x = 0;
+	uint64_t	 x8;
 	int		 seen = 0, eneg = 0, any = 0;
 
 	f->kind = FS_NUM;
@@ -769,7 +815,13 @@ plain_digits(struct fscan *f, char *d, size_t *n, long long *E,
 		}
 		/* The rest of the fraction: a tight copy, 19 digits at most. */
 		lim = end - p > (ptrdiff_t)(19 - k) ? p + (19 - k) : end;
-		for (start = p; p < lim && (unsigned)(*p - '0') < 10; p++)
+		for (start = p; lim - p >= 8; p += 8, k += 8) {
+			memcpy(&x8, p, 8);
+			if (!all_digits8(x8))
+				break;
+			memcpy(d + k, &x8, 8);
+		}
+		for (; p < lim && (unsigned)(*p - '0') < 10; p++)
 			d[k++] = *p;
 		if (p < end && (unsigned)(*p - '0') < 10)
 			return 0;
@@ -792,25 +844,61 @@ plain_digits(struct fscan *f, char *d, size_t *n, long long *E,
 		if (p == start)
 			return 0;
 	}
-	if (p != end)
-		return 0;
+	*stop = p;
 	*n = last;
 	*E = e0 + (eneg ? -x : x);
 	return 1;
 }
 
+/*
+ * The repr of v (> 0), read from the 16 to 19 digits d[0..n) x 10^(E -
+ * n) whose integer is m: a text that Python printed holds the shortest
+ * digits already, then they are laid out again as they are; otherwise
+ * the shortest digits are written out.  0 for a subnormal: mlp_dtoa()
+ * decides.
+ */
+static size_t
+long_repr(char *repr, int neg, const char *d, size_t n, long long E,
+    uint64_t m, double v)
+{
+	char		dd[DIGITS_MAX];
+	uint64_t	bits, c, f;
+	int		be, k, nn;
+
+	memcpy(&bits, &v, sizeof bits);
+	be = (int)((bits >> 52) & 0x7FF);
+	if (be == 0 || be == 0x7FF)
+		return 0;
+	c = (bits & ((1ULL << 52) - 1)) | (1ULL << 52);
+	shortest_fk(&f, &k, c, 1075 - be);
+	if (f == m && (long long)k == E - (long long)n)
+		return fmt_repr(repr, neg, d, (int)n, (int)(E - 1));
+	nn = u64_digits(dd, f);
+	return fmt_repr(repr, neg, dd, nn, k + nn - 1);
+}
+
+/*
+ * Parse s[0..len); with field_end, only up to the first space or tab,
+ * which goes into *field_end.
+ */
 static int
-parse(double *out, char *repr, size_t *repr_len, const char *s, size_t len)
+parse(double *out, char *repr, size_t *repr_len, const char *s, size_t len,
+    const char **field_end)
 {
 	struct fscan	 f;
 	char		 sbuf[96], *d = sbuf, *heap = NULL;
+	const char	*stop, *q;
 	size_t		 cap, n = 0, rl = 0;
 	long long	 E = 0;
+	uint64_t	 m;
 	double		 v;
 
 	if (repr_len != NULL)
 		*repr_len = 0;
-	if (plain_digits(&f, d, &n, &E, s, len)) {
+	if (plain_digits(&f, d, &n, &E, &stop, s, len) && (stop == s + len ||
+	    (field_end != NULL && (*stop == ' ' || *stop == '\t')))) {
+		if (field_end != NULL)
+			*field_end = stop;
 		if (n == 0) {
 			*out = f.neg ? -0.0 : 0.0;
 			if (repr != NULL)
@@ -818,6 +906,12 @@ parse(double *out, char *repr, size_t *repr_len, const char *s, size_t len)
 			goto out;
 		}
 		goto number;
+	}
+	if (field_end != NULL) {
+		for (q = s; q < s + len && *q != ' ' && *q != '\t'; q++)
+			;
+		*field_end = q;
+		len = (size_t)(q - s);
 	}
 	if (!scan_float(&f, s, len))
 		return mlp_error_set(MLP_EINVAL, "invalid float '%.*s'",
@@ -852,7 +946,8 @@ number:
 			rl = put(repr, f.neg ? "-inf" : "inf");
 		goto out;
 	}
-	if (!fast_value(&v, d, n, E) && !long_value(&v, d, n, E))
+	m = 0;
+	if (!fast_value(&v, d, n, E) && !long_value(&v, &m, d, n, E))
 		v = slow_value(d, n, E);
 	*out = f.neg ? -v : v;
 	/*
@@ -862,6 +957,8 @@ number:
 	 */
 	if (repr != NULL && n <= 15 && E - 1 >= -307 && E - 1 <= 307)
 		rl = fmt_repr(repr, f.neg, d, (int)n, (int)(E - 1));
+	else if (repr != NULL && m != 0)
+		rl = long_repr(repr, f.neg, d, n, E, m, v);
 out:
 	free(heap);
 	if (repr_len != NULL)
@@ -872,12 +969,19 @@ out:
 int
 mlp_parse_double(double *out, const char *s, size_t len)
 {
-	return parse(out, NULL, NULL, s, len);
+	return parse(out, NULL, NULL, s, len, NULL);
 }
 
 int
 mlp_parse_double_repr(double *out, char repr[MLP_DTOA_MAX],
     size_t *repr_len, const char *s, size_t len)
 {
-	return parse(out, repr, repr_len, s, len);
+	return parse(out, repr, repr_len, s, len, NULL);
+}
+
+int
+mlp_parse_double_field(double *out, char repr[MLP_DTOA_MAX],
+    size_t *repr_len, const char **end, const char *s, size_t len)
+{
+	return parse(out, repr, repr_len, s, len, end);
 }

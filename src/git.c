@@ -289,6 +289,8 @@ mlp_git_remote_url(const char *dir)
 	git_repository	*repo = NULL;
 	char		*url;
 
+	if (mlp_git_surely_no_remote(dir))	/* gitconf.c: no libgit2 */
+		return NULL;
 	if (open_repo(&repo, dir) != MLP_OK)
 		return NULL;
 	url = remote_url(repo);

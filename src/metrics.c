@@ -15,24 +15,37 @@
 
 #include "mlp-int.h"
 
-/* Decimal text of v into out (at least 21 bytes); returns the length. */
+static const char	digit_pairs[] =
+    "00010203040506070809101112131415161718192021222324252627282930313233"
+    "34353637383940414243444546474849505152535455565758596061626364656667"
+    "6869707172737475767778798081828384858687888990919293949596979899";
+
+/*
+ * Decimal text of v into out (at least 21 bytes, not terminated), two
+ * digits at a time; returns the length.
+ */
 static size_t
 fmt_i64(char *out, int64_t v)
 {
-	char		 tmp[24];
+	char		 tmp[24], *p = tmp + sizeof tmp;
 	uint64_t	 u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
-	size_t		 n = 0, i = 0;
+	size_t		 n;
 
-	do {
-		tmp[n++] = (char)('0' + u % 10);
-		u /= 10;
-	} while (u > 0);
+	while (u >= 100) {
+		p -= 2;
+		memcpy(p, digit_pairs + 2 * (u % 100), 2);
+		u /= 100;
+	}
+	if (u >= 10) {
+		p -= 2;
+		memcpy(p, digit_pairs + 2 * u, 2);
+	} else
+		*--p = (char)('0' + u);
 	if (v < 0)
-		out[i++] = '-';
-	while (n > 0)
-		out[i++] = tmp[--n];
-	out[i] = '\0';
-	return i;
+		*--p = '-';
+	n = (size_t)(tmp + sizeof tmp - p);
+	memcpy(out, p, n);
+	return n;
 }
 
 /* "<ts> <repr> <step>\n" from a known repr; out must hold 64 + rlen. */
@@ -246,6 +259,10 @@ struct mlp_metric_writer {
 	size_t		*table;		/* open addressing: index + 1 */
 	size_t		 tsize;
 	size_t		 last;		/* index + 1 of the last key used */
+	/* The text of the last timestamp: lines of one millisecond share it. */
+	int64_t		 ts_last;
+	char		 ts_text[24];
+	size_t		 ts_len;	/* 0: none yet */
 };
 
 static uint64_t
@@ -291,6 +308,18 @@ rehash(struct mlp_metric_writer *w)
 	}
 }
 
+/* memcmp() of short keys without a call. */
+static int
+same_key(const char *a, const char *b, size_t n)
+{
+	while (n > 0 && *a == *b) {
+		a++;
+		b++;
+		n--;
+	}
+	return n == 0;
+}
+
 static int
 lookup(struct wkey **out, struct mlp_metric_writer *w, const char *key,
     size_t keylen)
@@ -303,7 +332,7 @@ lookup(struct wkey **out, struct mlp_metric_writer *w, const char *key,
 
 	if (w->last != 0) {
 		k = &w->keys[w->last - 1];
-		if (k->keylen == keylen && memcmp(k->key, key, keylen) == 0) {
+		if (k->keylen == keylen && same_key(k->key, key, keylen)) {
 			*out = k;
 			return MLP_OK;
 		}
@@ -312,7 +341,7 @@ lookup(struct wkey **out, struct mlp_metric_writer *w, const char *key,
 	for (j = h & (w->tsize - 1); w->table[j] != 0;
 	    j = (j + 1) & (w->tsize - 1)) {
 		k = &w->keys[w->table[j] - 1];
-		if (k->keylen == keylen && memcmp(k->key, key, keylen) == 0) {
+		if (k->keylen == keylen && same_key(k->key, key, keylen)) {
 			w->last = w->table[j];
 			*out = k;
 			return MLP_OK;
@@ -391,8 +420,17 @@ mlp_metric_writer_add(struct mlp_metric_writer *w, const char *key,
     size_t keylen, int64_t ts, double value, const char *value_repr,
     size_t reprlen, int64_t step)
 {
+	return mlp_metric_writer_add_text(w, key, keylen, ts, value,
+	    value_repr, reprlen, step, NULL, 0);
+}
+
+int
+mlp_metric_writer_add_text(struct mlp_metric_writer *w, const char *key,
+    size_t keylen, int64_t ts, double value, const char *value_repr,
+    size_t reprlen, int64_t step, const char *step_text, size_t steplen)
+{
 	struct wkey	*k;
-	char		 repr[MLP_DTOA_MAX];
+	char		 repr[MLP_DTOA_MAX], *p;
 	int		 r;
 
 	if ((r = lookup(&k, w, key, keylen)) != MLP_OK)
@@ -401,10 +439,32 @@ mlp_metric_writer_add(struct mlp_metric_writer *w, const char *key,
 		reprlen = mlp_dtoa(repr, value);
 		value_repr = repr;
 	}
-	if ((r = mlp_buf_grow(&k->buf, reprlen + 64)) != MLP_OK)
+	if (steplen > 20)
+		steplen = 0;
+	/* (The room mlp_buf_grow() makes: len + reprlen + 64 + 1.) */
+	if (k->buf.alloc - k->buf.len <= reprlen + 64 &&
+	    (r = mlp_buf_grow(&k->buf, reprlen + 64)) != MLP_OK)
 		return r;
-	k->buf.len += line_from_repr(k->buf.buf + k->buf.len, ts, value_repr,
-	    reprlen, step);
+	if (w->ts_len == 0 || ts != w->ts_last) {
+		w->ts_len = fmt_i64(w->ts_text, ts);
+		w->ts_last = ts;
+	}
+	/* What line_from_repr() writes, with the timestamp's text reused. */
+	p = k->buf.buf + k->buf.len;
+	memcpy(p, w->ts_text, w->ts_len);
+	p += w->ts_len;
+	*p++ = ' ';
+	memcpy(p, value_repr, reprlen);
+	p += reprlen;
+	*p++ = ' ';
+	if (step_text != NULL && steplen > 0) {
+		memcpy(p, step_text, steplen);
+		p += steplen;
+	} else
+		p += fmt_i64(p, step);
+	*p++ = '\n';
+	*p = '\0';
+	k->buf.len = (size_t)(p - k->buf.buf);
 	if (k->buf.len >= WRITER_FLUSH_AT)
 		return flush_key(w, k);
 	return MLP_OK;

@@ -35,6 +35,11 @@ int	 mlp_newdir_begin(struct mlp_newdir *, const char *host,
 	    const char *name);
 int	 mlp_newdir_commit(struct mlp_newdir *, const char *dest);
 void	 mlp_newdir_abort(struct mlp_newdir *);
+/* rmdir(wrap) (and free it) in a thread; settle waits for it (reap.c). */
+void	 mlp_newdir_reap(char *wrap);
+void	 mlp_newdir_settle(void);
+/* 1 if the work tree at root surely has no git remote (gitconf.c). */
+int	 mlp_git_surely_no_remote(const char *root);
 /* Where new experiments are built: experiment 0's folder, else another
  * experiment's, else (a store without experiments) the root. */
 char	*mlp_store_tmphost(const struct mlp_store *);

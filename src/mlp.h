@@ -180,13 +180,21 @@ size_t	 mlp_dtoa(char out[MLP_DTOA_MAX], double v);
  * MLP_EINVAL with "invalid float 'TEXT'" otherwise.  No locale.
  * mlp_parse_double_repr() also gives the repr of the value computed from
  * the text without a round trip when it can: a plain decimal of at most
- * 15 significant digits within about 1e-307..1e308, or nan, inf, zero,
- * overflow and underflow.  Otherwise *repr_len is 0 and the caller uses
+ * 15 significant digits within about 1e-307..1e308, one of 16 to 19
+ * digits whose value is a normal double, or nan, inf, zero, overflow
+ * and underflow.  Otherwise *repr_len is 0 and the caller uses
  * mlp_dtoa().
  */
 int	 mlp_parse_double(double *out, const char *s, size_t len);
 int	 mlp_parse_double_repr(double *out, char repr[MLP_DTOA_MAX],
 	    size_t *repr_len, const char *s, size_t len);
+/*
+ * mlp_parse_double_repr() of the first field of s[0..len), which ends
+ * at the first space or tab (or at len); *end: where it ends, also on
+ * error.  For a line split into fields without a second pass.
+ */
+int	 mlp_parse_double_field(double *out, char repr[MLP_DTOA_MAX],
+	    size_t *repr_len, const char **end, const char *s, size_t len);
 
 /* ---- YAML (yaml.c, the only user of libyaml) ---- */
 
@@ -614,6 +622,15 @@ int	 mlp_metric_writer_open(struct mlp_metric_writer **out,
 int	 mlp_metric_writer_add(struct mlp_metric_writer *, const char *key,
 	    size_t keylen, int64_t ts, double value, const char *value_repr,
 	    size_t reprlen, int64_t step);
+/*
+ * The same with the step's text when known (the decimal of step, as
+ * mlp_metric_line() writes it: no sign but '-', no leading zero; at
+ * most 20 bytes), copied as it is.
+ */
+int	 mlp_metric_writer_add_text(struct mlp_metric_writer *,
+	    const char *key, size_t keylen, int64_t ts, double value,
+	    const char *value_repr, size_t reprlen, int64_t step,
+	    const char *step_text, size_t steplen);
 /* Write out everything queued. */
 int	 mlp_metric_writer_flush(struct mlp_metric_writer *);
 /* Flush and free. */
@@ -645,6 +662,8 @@ struct mlp_stream_item {
 	size_t			 reprlen;	/* 0: compute with mlp_dtoa */
 	int64_t			 step;
 	int64_t			 timestamp;	/* MLP_NOTIME: now */
+	const char		*steptext;	/* step's decimal as written */
+	size_t			 steplen;	/* 0: format step */
 };
 
 /* Parse one line (no allocation, no I/O); MLP_EINVAL with the reason. */
@@ -655,6 +674,12 @@ struct mlp_stream;
 int	 mlp_stream_open(struct mlp_stream **out, struct mlp_run *);
 /* One line without its newline; errors name nothing but the problem. */
 int	 mlp_stream_line(struct mlp_stream *, const char *line, size_t len);
+/*
+ * The time (ms since the epoch) of the metric lines without a timestamp
+ * from now on, e.g. when they were read; MLP_NOTIME (the default): the
+ * clock's time as each line is logged.
+ */
+void	 mlp_stream_set_time(struct mlp_stream *, int64_t now);
 int	 mlp_stream_flush(struct mlp_stream *);
 /* Flush and free; returns the flush's result. */
 int	 mlp_stream_close(struct mlp_stream *);

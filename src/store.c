@@ -134,8 +134,7 @@ mlp_newdir_commit(struct mlp_newdir *nd, const char *dest)
 		mlp_newdir_abort(nd);
 		return r;
 	}
-	rmdir(nd->wrap);
-	free(nd->wrap);
+	mlp_newdir_reap(nd->wrap);	/* rmdir() in a thread: reap.c */
 	free(nd->path);
 	memset(nd, 0, sizeof nd[0]);
 	return MLP_OK;
@@ -316,6 +315,7 @@ mlp_store_close(struct mlp_store *st)
 {
 	if (st == NULL)
 		return;
+	mlp_newdir_settle();
 	free(st->root);
 	free(st->root_abs);
 	free(st->uri);

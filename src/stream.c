@@ -15,6 +15,7 @@ struct mlp_stream {
 	struct mlp_run			*run;
 	struct mlp_metric_writer	*w;
 	struct mlp_buf			 key, val;
+	int64_t				 now;	/* MLP_NOTIME: the clock */
 };
 
 int
@@ -26,6 +27,7 @@ mlp_stream_open(struct mlp_stream **out, struct mlp_run *run)
 	*out = NULL;
 	s = mlp_xcalloc(1, sizeof *s);
 	s->run = run;
+	s->now = MLP_NOTIME;
 	mlp_buf_init(&s->key);
 	mlp_buf_init(&s->val);
 	if ((r = mlp_metric_writer_open(&s->w, run)) != MLP_OK) {
@@ -36,25 +38,22 @@ mlp_stream_open(struct mlp_stream **out, struct mlp_run *run)
 	return MLP_OK;
 }
 
-static int
-is_blank(char c)
-{
-	return c == ' ' || c == '\t';
-}
+/* Blanks split fields: a table, so the loops take one test a byte. */
+static const unsigned char	blank[256] = { [' '] = 1, ['\t'] = 1 };
 
 /* Split the next blank-separated field of [*p, e) into f/fl. */
-static int
+static inline int
 field(const char **p, const char *e, const char **f, size_t *fl)
 {
 	const char	*q = *p;
 
-	while (q < e && is_blank(*q))
+	while (q < e && blank[(unsigned char)*q])
 		q++;
 	if (q == e)
 		return 0;
 	*f = q;
-	while (q < e && !is_blank(*q))
-		q++;
+	while (++q < e && !blank[(unsigned char)*q])
+		;
 	*fl = (size_t)(q - *f);
 	*p = q;
 	return 1;
@@ -63,18 +62,40 @@ field(const char **p, const char *e, const char **f, size_t *fl)
 static int
 parse_metric(struct mlp_stream_item *it, const char *p, const char *e)
 {
-	const char	*f;
+	const char	*f, *q;
 	size_t		 fl;
+	int64_t		 v;
 
-	if (!field(&p, e, &it->key, &it->keylen) ||
-	    !field(&p, e, &it->value, &it->valuelen))
-		return mlp_error_set(MLP_EINVAL, "expected 'metric KEY VALUE "
-		    "[STEP [TIMESTAMP]]'");
-	if (mlp_parse_double_repr(&it->num, it->repr, &it->reprlen, it->value,
-	    it->valuelen) != MLP_OK)
+	if (!field(&p, e, &it->key, &it->keylen))
+		goto usage;
+	while (p < e && blank[(unsigned char)*p])
+		p++;
+	if (p == e)
+		goto usage;
+	/* The value's field ends where the number does: one pass. */
+	it->value = p;
+	if (mlp_parse_double_field(&it->num, it->repr, &it->reprlen, &q, p,
+	    (size_t)(e - p)) != MLP_OK) {
+		it->valuelen = (size_t)(q - p);
 		return mlp_error_set(MLP_EINVAL, "bad value '%.*s': expected "
 		    "a number", (int)it->valuelen, it->value);
-	if (field(&p, e, &f, &fl) &&
+	}
+	it->valuelen = (size_t)(q - p);
+	p = q;
+	while (p < e && blank[(unsigned char)*p])
+		p++;
+	/* A step of plain digits, in one pass too. */
+	for (q = p, v = 0; q < e && q - p < 18 &&
+	    (unsigned)(*q - '0') <= 9; q++)
+		v = v * 10 + (*q - '0');
+	if (q > p && (q == e || blank[(unsigned char)*q])) {
+		it->step = v;
+		if (*p != '0' || q - p == 1) {	/* as it is written */
+			it->steptext = p;
+			it->steplen = (size_t)(q - p);
+		}
+		p = q;
+	} else if (field(&p, e, &f, &fl) &&
 	    mlp_parse_int64(&it->step, f, fl) != MLP_OK)
 		return mlp_error_set(MLP_EINVAL, "bad step '%.*s': expected an "
 		    "integer", (int)fl, f);
@@ -87,6 +108,9 @@ parse_metric(struct mlp_stream_item *it, const char *p, const char *e)
 		return mlp_error_set(MLP_EINVAL, "unexpected '%.*s' after the "
 		    "timestamp", (int)fl, f);
 	return MLP_OK;
+usage:
+	return mlp_error_set(MLP_EINVAL, "expected 'metric KEY VALUE "
+	    "[STEP [TIMESTAMP]]'");
 }
 
 static int
@@ -111,6 +135,8 @@ mlp_stream_parse(struct mlp_stream_item *it, const char *line, size_t len)
 
 	it->kind = MLP_STREAM_BLANK;
 	it->step = 0;
+	it->steptext = NULL;
+	it->steplen = 0;
 	it->timestamp = MLP_NOTIME;
 	it->reprlen = 0;
 	if (len > 0 && e[-1] == '\r')
@@ -142,10 +168,12 @@ mlp_stream_line(struct mlp_stream *s, const char *line, size_t len)
 		return r;
 	switch (it.kind) {
 	case MLP_STREAM_METRIC:
-		return mlp_metric_writer_add(s->w, it.key, it.keylen,
-		    it.timestamp == MLP_NOTIME ? mlp_now_ms() : it.timestamp,
-		    it.num, it.reprlen > 0 ? it.repr : NULL, it.reprlen,
-		    it.step);
+		if (it.timestamp == MLP_NOTIME)
+			it.timestamp = s->now != MLP_NOTIME ? s->now :
+			    mlp_now_ms();
+		return mlp_metric_writer_add_text(s->w, it.key, it.keylen,
+		    it.timestamp, it.num, it.reprlen > 0 ? it.repr : NULL,
+		    it.reprlen, it.step, it.steptext, it.steplen);
 	case MLP_STREAM_PARAM:
 	case MLP_STREAM_TAG:
 		mlp_buf_reset(&s->key);
@@ -158,6 +186,12 @@ mlp_stream_line(struct mlp_stream *s, const char *line, size_t len)
 	default:
 		return MLP_OK;
 	}
+}
+
+void
+mlp_stream_set_time(struct mlp_stream *s, int64_t now)
+{
+	s->now = now;
 }
 
 int

@@ -424,7 +424,7 @@ stream_log(struct mlp_run *run, int fd)
 	size_t			 lineno = 0, start;
 	ssize_t			 n;
 	char			*nl, said[1024] = "";
-	int			 r = MLP_OK, bad = 0;
+	int			 r = MLP_OK, bad = 0, too_long = 0;
 
 	if (mlp_stream_open(&s, run) != MLP_OK)
 		errx(TOOL_EXIT_FAIL, "%s", mlp_error_last());
@@ -440,6 +440,8 @@ stream_log(struct mlp_run *run, int fd)
 		}
 		b.len += (size_t)n;
 		start = 0;
+		/* The lines that came in one read share the time they came. */
+		mlp_stream_set_time(s, mlp_now_ms());
 		while ((nl = memchr(b.buf + start, '\n', b.len - start)) !=
 		    NULL || (n == 0 && start < b.len)) {
 			size_t len = nl ? (size_t)(nl - b.buf) - start :
@@ -448,6 +450,7 @@ stream_log(struct mlp_run *run, int fd)
 			lineno++;
 			if (len > STREAM_LINE_MAX) {
 				r = MLP_EINVAL;
+				too_long = 1;
 				break;
 			}
 			r = mlp_stream_line(s, b.buf + start, len);
@@ -461,8 +464,10 @@ stream_log(struct mlp_run *run, int fd)
 		if (r == MLP_OK && b.len > STREAM_LINE_MAX) {
 			lineno++;
 			r = MLP_EINVAL;
+			too_long = 1;
 		}
-		if (r == MLP_EINVAL && b.len > STREAM_LINE_MAX)
+		/* Not for a bad short line with over 1 MiB read after it. */
+		if (too_long)
 			mlp_error_set(r, "line longer than 1 MiB (%d bytes)",
 			    STREAM_LINE_MAX);
 		if (r != MLP_OK) {

@@ -64,6 +64,15 @@ test_expect_success 'a stream line over 1 MiB is an error naming it, exit 1' '
 	grep -F "line 2: line longer than 1 MiB" err &&
 	printf "5 1.0 0\n" >want && test_cmp want $run/metrics/b
 '
+test_expect_success 'a bad line, then over 1 MiB of good ones in a file: its own error' '
+	id=$(mlp-log start) && run=mlruns/0/$id &&
+	awk "BEGIN { print \"metric c 1 0 5\"; print \"metric c x 1 5\";
+	    for (i = 0; i < 60000; i++) print \"metric c 0.5 \" i \" 5\" }" \
+	    >in &&
+	test_expect_code 1 mlp-log -r $id - <in 2>err &&
+	grep -F "line 2: bad value '"'"'x'"'"'" err && test_line_count err 1 &&
+	printf "5 1.0 0\n" >want && test_cmp want $run/metrics/c
+'
 test_expect_success 'a stream line of exactly 1 MiB is taken' '
 	id=$(mlp-log start) && run=mlruns/0/$id &&
 	{ printf "tag t "; head -c 1048570 /dev/zero | tr "\\0" x; echo;

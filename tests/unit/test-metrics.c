@@ -179,6 +179,59 @@ test_writer(struct mlp_store *st)
 	mlp_experiment_free(e);
 }
 
+/*
+ * Stream lines without a timestamp take the time set last; the writer's
+ * reused timestamp text follows each change; steps of every form.
+ */
+static void
+test_stream_time(struct mlp_store *st)
+{
+	static const char *const lines[] = {
+		"metric a 0.5 1", "metric a 0.25 2 99", "metric b -3 -1",
+		"metric a 1e400 +3", "metric a 0.30000000000000004 007",
+		"metric a 0.1 123456789012345678901",
+	};
+	struct mlp_run_create_opts	 o;
+	struct mlp_experiment		*e;
+	struct mlp_run			*run;
+	struct mlp_stream		*sm;
+	char				*p, *s;
+	size_t				 i;
+	int				 r = MLP_OK;
+
+	memset(&o, 0, sizeof o);
+	o.start_time = MLP_NOTIME;
+	mlp_experiment_get_by_id(&e, st, "0");
+	if (!ok(mlp_run_create(&run, st, e, &o) == MLP_OK &&
+	    mlp_stream_open(&sm, run) == MLP_OK, "a run and a stream")) {
+		mlp_experiment_free(e);
+		return;
+	}
+	for (i = 0; i < 5 && r == MLP_OK; i++) {
+		mlp_stream_set_time(sm, i < 3 ? 1234 : 5678);
+		r = mlp_stream_line(sm, lines[i], strlen(lines[i]));
+	}
+	ok(r == MLP_OK, "the lines are taken");
+	is_int(mlp_stream_line(sm, lines[5], strlen(lines[5])), MLP_EINVAL,
+	    "a step out of range is refused");
+	is_str(mlp_error_last(), "bad step '123456789012345678901': expected "
+	    "an integer", "naming it");
+	is_int(mlp_stream_close(sm), MLP_OK, "the stream closes");
+	p = mlp_xasprintf("%s/metrics/a", run->dir);
+	s = slurp(p);
+	is_str(s, "1234 0.5 1\n99 0.25 2\n5678 inf 3\n"
+	    "5678 0.30000000000000004 7\n", "a: the times set, or the line's");
+	free(s);
+	free(p);
+	p = mlp_xasprintf("%s/metrics/b", run->dir);
+	s = slurp(p);
+	is_str(s, "1234 -3.0 -1\n", "b: a negative step");
+	free(s);
+	free(p);
+	mlp_run_free(run);
+	mlp_experiment_free(e);
+}
+
 int
 main(void)
 {
@@ -192,6 +245,7 @@ main(void)
 	root = mlp_xasprintf("%s/mlruns", tmp);
 	if (ok(mlp_store_open(&st, root, 1) == MLP_OK, "open a store")) {
 		test_writer(st);
+		test_stream_time(st);
 		mlp_store_close(st);
 	}
 	free(root);

@@ -52,7 +52,10 @@ slurp(const char *path)
 	return mlp_buf_detach(&b);
 }
 
-/* No ".mlp-tmp." file may be left anywhere under dir. */
+/*
+ * No ".mlp-tmp." file may be left anywhere under dir, once the removal
+ * of the last empty wrapper (a thread's) is done.
+ */
 static int
 no_temp_files(const char *dir)
 {
@@ -61,6 +64,7 @@ no_temp_files(const char *dir)
 	char		*p;
 	int		 r = 1;
 
+	mlp_newdir_settle();
 	if ((dp = opendir(dir)) == NULL)
 		return 1;
 	while ((de = readdir(dp)) != NULL) {
@@ -482,6 +486,7 @@ count_entries(const char *dir)
 	DIR		*dp;
 	int		 n = 0;
 
+	mlp_newdir_settle();	/* a wrapper's rmdir() may be under way */
 	if ((dp = opendir(dir)) == NULL)
 		return -1;
 	while ((de = readdir(dp)) != NULL)
