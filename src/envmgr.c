@@ -89,6 +89,8 @@ mlp_env_release(struct mlp_env *e)
 	free(e->python);
 	free(e->activate);
 	free(e->image);
+	free(e->image_id);
+	free(e->image_digest);
 	memset(e, 0, sizeof *e);
 }
 

@@ -639,6 +639,12 @@ record(struct mlp_job *j)
 	if (r == MLP_OK && j->mgr == MLP_ENVMGR_DOCKER)
 		r = mlp_run_set_tag(j->run, "mlflow.docker.image.uri",
 		    j->env.image);
+	if (r == MLP_OK && j->env.image_id != NULL)
+		r = mlp_run_set_tag(j->run, "mlflow.docker.image.id",
+		    j->env.image_id);
+	if (r == MLP_OK && j->env.image_digest != NULL)
+		r = mlp_run_set_tag(j->run, "mlp.docker.image.digest",
+		    j->env.image_digest);
 	if (r == MLP_OK && j->git.dirty > 0) {
 		r = write_artifact(j, "git.diff", &j->diff);
 		if (r == MLP_OK)
@@ -707,6 +713,16 @@ fail_early(struct mlp_job *j, struct mlp_job_result *res, int code,
 	    why);
 }
 
+/* Docker: pin the image by id and digest (pulled if not here). */
+static int
+docker_image(struct mlp_job *j)
+{
+	if (j->mgr != MLP_ENVMGR_DOCKER)
+		return MLP_OK;
+	return mlp_docker_image_info(&j->env.image_id, &j->env.image_digest,
+	    j->env.image, env_progress, j);
+}
+
 static int
 run_child(struct mlp_job *j, struct mlp_job_result *res)
 {
@@ -719,6 +735,7 @@ run_child(struct mlp_job *j, struct mlp_job_result *res)
 		return fail_early(j, res, MLP_ERROR, j->git_err);
 	if ((r = mlp_env_prepare(&j->env, j->proj, j->mgr, j->o.build_image,
 	    j->in_git ? j->git.commit : NULL, env_progress, j)) != MLP_OK ||
+	    (r = docker_image(j)) != MLP_OK ||
 	    (r = command_line(j)) != MLP_OK ||
 	    (r = child_environment(j)) != MLP_OK)
 		return fail_early(j, res, r, mlp_error_last());

@@ -1,6 +1,7 @@
 #!/bin/sh
 # t1006-run-docker.t: the docker command lines, checked with a recording
-# docker program first in PATH (no Docker engine runs here).
+# docker program first in PATH (t1040-run-docker-engine.t runs them on a
+# real Docker engine).
 . "$(dirname "$0")/lib.sh"
 . "$TEST_DIRECTORY/run-lib.sh"
 
@@ -8,6 +9,11 @@ mkdir bin proj
 cat >bin/docker <<'SH'
 #!/bin/sh
 # Record one word a line, then an empty line; keep a build's Dockerfile.
+# "image inspect" answers an id and a repo digest, unrecorded.
+if [ "$1 $2" = "image inspect" ]; then
+	echo "sha256:1d${DOCKER_IMAGE_ID:-1} x@sha256:d1"
+	exit "${DOCKER_INSPECT_EXIT:-0}"
+fi
 { for a in "$@"; do printf '%s\n' "$a"; done; echo; } >>"$DOCKER_LOG"
 if [ "$1" = build ]; then
 	while [ $# -gt 0 ]; do
@@ -78,6 +84,8 @@ test_expect_success 'docker run with the store, project, variables, volumes' '
 	test_cmp expect docker.log &&
 	tag_is "$d" mlflow.project.env docker &&
 	tag_is "$d" mlflow.docker.image.uri iris_project:1.0.0.0 &&
+	tag_is "$d" mlflow.docker.image.id sha256:1d1 &&
+	tag_is "$d" mlp.docker.image.digest x@sha256:d1 &&
 	test "$(status_of "$d")" = 3
 '
 test_expect_success 'secrets of the host never reach the command line' '

@@ -1,0 +1,166 @@
+#!/bin/sh
+# t1040-run-docker-engine.t: mlp-run --env-manager docker against a real
+# Docker engine (tests/t/docker.sh starts one if none runs): the image
+# pinned by id, docker_env volumes and environment, -A, --build-image, a
+# git project, failures that leave nothing behind.
+. "$(dirname "$0")/lib.sh"
+. "$TEST_DIRECTORY/run-lib.sh"
+. "$TEST_DIRECTORY/docker.sh"
+
+docker_busybox_image ||
+	test_skip_all "cannot make the busybox image $DOCKER_BUSYBOX (Debian: busybox-static)"
+img_id=$(docker image inspect --format '{{.Id}}' "$DOCKER_BUSYBOX")
+
+# A busybox project: the command writes what it sees into the run's
+# artifacts (the store is mounted at the same path).
+mkdir -p proj data
+echo "read only data" >data/in.txt
+cat >proj/MLproject <<EOF
+name: busy
+docker_env:
+  image: $DOCKER_BUSYBOX
+  volumes: ["$TRASH/data:/data:ro"]
+  environment: [COPIED_VAR, ["SET_VAR", "a b;c"]]
+entry_points:
+  main:
+    parameters:
+      n: {type: int, default: 3}
+    command: "sh see.sh {n}"
+  sleep:
+    command: "sleep 300"
+EOF
+cat >proj/see.sh <<'EOF'
+a=${MLFLOW_TRACKING_URI#file://}/$MLFLOW_EXPERIMENT_ID/$MLFLOW_RUN_ID/artifacts
+mkdir -p "$a" && cd "$a" || exit 1
+env | sort >env.txt
+echo "$1" >n.txt
+pwd >pwd.txt
+cat /data/in.txt >data.txt
+touch owned
+test -e /mlflow/projects/code/code.txt && cp /mlflow/projects/code/code.txt .
+exit 0
+EOF
+COPIED_VAR=copied-value
+export COPIED_VAR
+
+# git_init_all DIR: DIR becomes a git repository with one commit.
+git_init_all() {
+	(cd "$1" && git init -q -b main && git add -A &&
+	    git commit -q -m init)
+}
+docker_leftovers before
+
+test_expect_success 'a shell entry point in busybox: FINISHED, sees the run' '
+	mlp-run -P n=7 proj 2>err &&
+	id=$(run_id_of err) && d=$(run_dir "$id") &&
+	test "$(status_of "$d")" = 3 &&
+	grep "^MLFLOW_RUN_ID=$id$" "$d/artifacts/env.txt" &&
+	grep "^MLFLOW_EXPERIMENT_ID=0$" "$d/artifacts/env.txt" &&
+	echo 7 >expect && test_cmp expect "$d/artifacts/n.txt" &&
+	param_is "$d" n 7
+'
+
+test_expect_success 'the image is pinned: mlflow.docker.image.id, digest' '
+	d=$(run_dir "$(run_id_of err)") &&
+	tag_is "$d" mlflow.docker.image.uri "$DOCKER_BUSYBOX" &&
+	tag_is "$d" mlflow.docker.image.id "$img_id" &&
+	tag_is "$d" mlp.docker.image.digest "$img_id"
+'
+
+test_expect_success 'the mlflow.* tags are those MLflow writes for docker' '
+	d=$(run_dir "$(run_id_of err)") &&
+	(cd "$d/tags" && ls mlflow.*) >got &&
+	printf "%s\n" mlflow.docker.image.id mlflow.docker.image.uri \
+	    mlflow.project.backend mlflow.project.entryPoint \
+	    mlflow.project.env mlflow.runName mlflow.source.name \
+	    mlflow.source.type mlflow.user >expect &&
+	test_cmp expect got &&
+	tag_is "$d" mlflow.project.env docker &&
+	tag_is "$d" mlflow.project.backend local &&
+	tag_is "$d" mlflow.project.entryPoint main &&
+	tag_is "$d" mlflow.source.type PROJECT &&
+	tag_is "$d" mlflow.source.name "$TRASH/proj"
+'
+
+test_expect_success 'docker_env volumes and environment (copied and set)' '
+	d=$(run_dir "$(run_id_of err)") &&
+	echo "read only data" >expect && test_cmp expect "$d/artifacts/data.txt" &&
+	grep "^COPIED_VAR=copied-value$" "$d/artifacts/env.txt" &&
+	grep "^SET_VAR=a b;c$" "$d/artifacts/env.txt"
+'
+
+test_expect_success 'by default the container writes into the store as root' '
+	d=$(run_dir "$(run_id_of err)") &&
+	test "$(stat -c %u:%g "$d/artifacts/owned")" = 0:0
+'
+
+test_expect_success '-A arguments reach docker run' '
+	mlp-run -A env=FROM_A=yes -A network=none -A read-only proj 2>err &&
+	d=$(run_dir "$(run_id_of err)") &&
+	test "$(status_of "$d")" = 3 &&
+	grep "^FROM_A=yes$" "$d/artifacts/env.txt"
+'
+
+test_expect_success 'a git project fetched by URL runs in the container' '
+	cp -R proj gitproj && git_init_all gitproj &&
+	mlp-run "file://$TRASH/gitproj" 2>err &&
+	d=$(run_dir "$(run_id_of err)") &&
+	test "$(status_of "$d")" = 3 &&
+	tag_is "$d" mlflow.source.git.commit \
+	    "$(git -C gitproj rev-parse HEAD)" &&
+	tag_is "$d" mlflow.docker.image.id "$img_id" &&
+	test -s "$d/artifacts/env.txt"
+'
+
+test_expect_success '--build-image: <name>:<sha7> with the code in it' '
+	echo code-in-image >proj/code.txt && git_init_all proj &&
+	c7=$(git -C proj rev-parse --short=7 HEAD) &&
+	test_when_finished "docker image rm busy:$c7 >/dev/null 2>&1" &&
+	mlp-run --build-image proj 2>err &&
+	grep "=== Building docker image busy:$c7 ===" err &&
+	d=$(run_dir "$(run_id_of err)") &&
+	test "$(status_of "$d")" = 3 &&
+	tag_is "$d" mlflow.docker.image.uri "busy:$c7" &&
+	tag_is "$d" mlflow.docker.image.id \
+	    "$(docker image inspect --format "{{.Id}}" "busy:$c7")" &&
+	echo code-in-image >expect && test_cmp expect "$d/artifacts/code.txt"
+'
+
+# fails_with TEXT: the one run made by the last mlp-run ended FAILED
+# with TEXT in mlp.error, and no container or image is left.
+fails_with() {
+	_r=$(runs_in | while read -r r; do
+		grep -l "$1" "$MLFLOW_TRACKING_URI/0/$r/tags/mlp.error" \
+		    2>/dev/null || :; done) &&
+	test "$(echo "$_r" | wc -l)" -eq 1 &&
+	test "$(status_of "${_r%/tags/mlp.error}")" = 4 &&
+	docker_leftovers after && test_cmp before after
+}
+
+test_expect_success 'a failed build: FAILED, no container or image left' '
+	cp -R proj badbuild &&
+	sed "s/image: .*/image: mlp-test-nosuch-base:1/" proj/MLproject \
+	    >badbuild/MLproject &&
+	test_expect_code 1 mlp-run --build-image badbuild 2>err &&
+	grep "docker build failed" err &&
+	fails_with "docker build failed"
+'
+
+test_expect_success 'a missing image: FAILED, nothing left' '
+	cp -R proj missing &&
+	sed "s/image: .*/image: mlp-test-nosuch:1/" proj/MLproject \
+	    >missing/MLproject &&
+	test_expect_code 1 mlp-run missing 2>err &&
+	grep "docker image .mlp-test-nosuch:1. is not here" err &&
+	fails_with "mlp-test-nosuch:1"
+'
+
+test_expect_success 'a bad image name: FAILED, nothing left' '
+	cp -R proj badname &&
+	sed "s/image: .*/image: \"Bad Name!\"/" proj/MLproject \
+	    >badname/MLproject &&
+	test_expect_code 1 mlp-run badname 2>err &&
+	fails_with "Bad Name!"
+'
+
+test_done
