@@ -45,6 +45,7 @@ struct mlp_job {
 	struct mlp_command	 cmd;
 	enum mlp_envmgr		 mgr;
 	struct mlp_env		 env;
+	char			*container;	/* docker: mlp-<run id> */
 	struct mlp_inputs	*inputs;
 	char			 inputs_digest[MLP_HASH_HEX];
 	struct mlp_buf		 inputs_tsv, diff, line;
@@ -569,6 +570,7 @@ command_line(struct mlp_job *j)
 	d.docker_args = j->o.docker_args;
 	d.ndocker_args = j->o.ndocker_args;
 	d.mount_project = !j->o.build_image;
+	d.container = j->container;
 	return mlp_env_docker_command(&j->line, &j->env, j->proj, &d,
 	    j->cmd.command);
 }
@@ -713,14 +715,23 @@ fail_early(struct mlp_job *j, struct mlp_job_result *res, int code,
 	    why);
 }
 
-/* Docker: pin the image by id and digest (pulled if not here). */
+/*
+ * Docker: pin the image by id and digest, and name the container after
+ * the run, in a tag written before it starts, so that mlp-log fsck
+ * --repair can stop it if mlp-run is killed.
+ */
 static int
 docker_image(struct mlp_job *j)
 {
+	int	r;
+
 	if (j->mgr != MLP_ENVMGR_DOCKER)
 		return MLP_OK;
-	return mlp_docker_image_info(&j->env.image_id, &j->env.image_digest,
-	    j->env.image, env_progress, j);
+	if ((r = mlp_docker_image_info(&j->env.image_id, &j->env.image_digest,
+	    j->env.image, env_progress, j)) != MLP_OK)
+		return r;
+	j->container = mlp_docker_container_name(j->run->info.run_id);
+	return mlp_run_set_tag(j->run, "mlp.docker.container", j->container);
 }
 
 static int
@@ -758,8 +769,12 @@ run_child(struct mlp_job *j, struct mlp_job_result *res)
 		return fail(j, r, MLP_RUN_FAILED, mlp_error_last());
 	}
 	record(j);
-	if ((r = mlp_spawn_wait(&res->status, &res->interrupted, pid)) !=
-	    MLP_OK)
+	if (j->container != NULL)
+		r = mlp_docker_wait(&res->status, &res->interrupted, pid,
+		    j->container);
+	else
+		r = mlp_spawn_wait(&res->status, &res->interrupted, pid);
+	if (r != MLP_OK)
 		return fail(j, r, MLP_RUN_FAILED, mlp_error_last());
 	res->started = 1;
 	return finish(j, res);
@@ -791,6 +806,7 @@ mlp_job_free(struct mlp_job *j)
 	mlp_project_free(j->proj);
 	mlp_gitinfo_release(&j->git);
 	mlp_env_release(&j->env);
+	free(j->container);
 	mlp_inputs_free(j->inputs);
 	mlp_buf_release(&j->inputs_tsv);
 	mlp_buf_release(&j->diff);

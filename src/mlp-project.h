@@ -383,6 +383,7 @@ struct mlp_docker_run {
 	char *const	*docker_args;	/* -A name[=value] */
 	size_t		 ndocker_args;
 	int		 mount_project;	/* not with a built image */
+	const char	*container;	/* --name (and --init), or NULL */
 };
 /*
  * The "docker run ..." command line (shell-quoted words) that runs

@@ -52,6 +52,9 @@ test_expect_success 'docker run with the store, project, variables, volumes' '
 	cat >expect <<-EOF &&
 	run
 	--rm
+	--name
+	mlp-$id
+	--init
 	-v
 	$TRASH/mlruns:$TRASH/mlruns
 	-v
@@ -86,6 +89,7 @@ test_expect_success 'docker run with the store, project, variables, volumes' '
 	tag_is "$d" mlflow.docker.image.uri iris_project:1.0.0.0 &&
 	tag_is "$d" mlflow.docker.image.id sha256:1d1 &&
 	tag_is "$d" mlp.docker.image.digest x@sha256:d1 &&
+	tag_is "$d" mlp.docker.container "mlp-$id" &&
 	test "$(status_of "$d")" = 3
 '
 test_expect_success 'secrets of the host never reach the command line' '
@@ -96,7 +100,7 @@ test_expect_success 'secrets of the host never reach the command line' '
 test_expect_success '-A passes docker options' '
 	rm docker.log &&
 	mlp-run -q -A gpus=all -A t -A network=host proj &&
-	sed -n 3,7p docker.log >got &&
+	sed -n 6,10p docker.log >got &&
 	printf "%s\n" --gpus all -t --network host >expect &&
 	test_cmp expect got
 '
@@ -109,9 +113,10 @@ test_expect_success '--build-image builds <name>:<commit7> with the code' '
 	mlp-run --build-image proj 2>err &&
 	c7=$(git -C proj rev-parse --short=7 HEAD) &&
 	grep "=== Building docker image iris_example:$c7 ===" err &&
-	sed -n 1,3p docker.log >got &&
-	printf "%s\n" build -t "iris_example:$c7" >expect && test_cmp expect got &&
-	sed -n 6p docker.log | grep "^$TRASH/proj$" &&
+	sed -n 1,4p docker.log >got &&
+	printf "%s\n" build --force-rm -t "iris_example:$c7" >expect &&
+	test_cmp expect got &&
+	sed -n 7p docker.log | grep "^$TRASH/proj$" &&
 	printf "FROM iris_project:1.0.0.0\nCOPY . /mlflow/projects/code/\nWORKDIR /mlflow/projects/code/\n" >expect &&
 	test_cmp expect docker.log.dockerfile &&
 	sed -n "/^run$/,\$p" docker.log >run.log &&

@@ -2,7 +2,9 @@
 # t1040-run-docker-engine.t: mlp-run --env-manager docker against a real
 # Docker engine (tests/t/docker.sh starts one if none runs): the image
 # pinned by id, docker_env volumes and environment, -A, --build-image, a
-# git project, failures that leave nothing behind.
+# git project, failures that leave nothing behind, signals, kill -9 and
+# mlp-log fsck --repair, --docker-user, and the iris example in a Debian
+# image.
 . "$(dirname "$0")/lib.sh"
 . "$TEST_DIRECTORY/run-lib.sh"
 . "$TEST_DIRECTORY/docker.sh"
@@ -161,6 +163,52 @@ test_expect_success 'a bad image name: FAILED, nothing left' '
 	    >badname/MLproject &&
 	test_expect_code 1 mlp-run badname 2>err &&
 	fails_with "Bad Name!"
+'
+
+# wait_container NAME: until the container NAME runs (or 60 s).
+wait_container() {
+	_i=0
+	until [ -n "$(docker ps -q --filter "name=^$1\$")" ]; do
+		[ $_i -lt 600 ] || return 1
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+}
+
+# start_sleeper: mlp-run -e sleep in the background; sets pid and id.
+start_sleeper() {
+	mlp-run -e sleep proj 2>sleeper.err &
+	pid=$!
+	_i=0
+	until id=$(run_id_of sleeper.err) && [ -n "$id" ]; do
+		[ $_i -lt 600 ] || return 1
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	wait_container "mlp-$id"
+}
+
+for sig in TERM:143 INT:130; do
+	rc_want=${sig#*:} sig=${sig%:*}
+	test_expect_success "SIG$sig: container stopped, KILLED, exit $rc_want" '
+		start_sleeper &&
+		kill -s $sig $pid &&
+		{ wait $pid; rc=$?; } &&
+		test $rc -eq $rc_want &&
+		test "$(status_of "$(run_dir "$id")")" = 5 &&
+		test -z "$(docker ps -aq --filter "name=^mlp-$id\$")"
+	'
+done
+
+test_expect_success 'kill -9 of mlp-run: fsck --repair stops the container' '
+	start_sleeper &&
+	kill -9 $pid && { wait $pid || :; } &&
+	test -n "$(docker ps -q --filter "name=^mlp-$id\$")" &&
+	test_expect_code 1 mlp-log fsck --repair >fsck.out &&
+	grep "container mlp-$id stopped and removed" fsck.out &&
+	test -z "$(docker ps -aq --filter "name=^mlp-$id\$")" &&
+	test "$(status_of "$(run_dir "$id")")" = 4 &&
+	docker_leftovers after && test_cmp before after
 '
 
 test_done
