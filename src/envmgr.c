@@ -785,6 +785,10 @@ mlp_env_docker_command(struct mlp_buf *out, const struct mlp_env *e,
 		word(out, d->container);
 		word(out, "--init");
 	}
+	if (d->user != NULL) {
+		word(out, "--user");
+		word(out, d->user);
+	}
 	for (i = 0; i < d->ndocker_args; i++) {
 		eq = strchr(d->docker_args[i], '=');
 		mlp_buf_addf(out, " %s", (eq ? (size_t)(eq - d->docker_args[i]) :

@@ -46,6 +46,7 @@ struct mlp_job {
 	enum mlp_envmgr		 mgr;
 	struct mlp_env		 env;
 	char			*container;	/* docker: mlp-<run id> */
+	char			 user[64];	/* docker: "uid:gid" */
 	struct mlp_inputs	*inputs;
 	char			 inputs_digest[MLP_HASH_HEX];
 	struct mlp_buf		 inputs_tsv, diff, line;
@@ -571,6 +572,11 @@ command_line(struct mlp_job *j)
 	d.ndocker_args = j->o.ndocker_args;
 	d.mount_project = !j->o.build_image;
 	d.container = j->container;
+	if (j->o.docker_user) {
+		snprintf(j->user, sizeof j->user, "%ld:%ld", (long)getuid(),
+		    (long)getgid());
+		d.user = j->user;
+	}
 	return mlp_env_docker_command(&j->line, &j->env, j->proj, &d,
 	    j->cmd.command);
 }

@@ -384,6 +384,7 @@ struct mlp_docker_run {
 	size_t		 ndocker_args;
 	int		 mount_project;	/* not with a built image */
 	const char	*container;	/* --name (and --init), or NULL */
+	const char	*user;		/* --user uid:gid, or NULL */
 };
 /*
  * The "docker run ..." command line (shell-quoted words) that runs

@@ -255,7 +255,7 @@ _mlp_args_ls=(-s --store -e --experiment --view -f --filter -o
 _mlp_opts_run=(-e --entry-point -v --version -P --param-list -i --input -A
 	--docker-args --env-manager --build-image --experiment-name
 	--experiment-id --run-name --require-clean --max-diff-size -s --store
-	-q --quiet -V -h --help)
+	--docker-user -q --quiet -V -h --help)
 _mlp_args_run=(-e --entry-point -v --version -P --param-list -i --input -A
 	--docker-args --env-manager --experiment-name --experiment-id
 	--run-name --max-diff-size -s --store)

@@ -165,6 +165,34 @@ test_expect_success 'a bad image name: FAILED, nothing left' '
 	fails_with "Bad Name!"
 '
 
+# --docker-user, tried by a user who is not root: uid 4242 with the
+# group of the engine's socket.
+sock=${DOCKER_HOST:-unix:///var/run/docker.sock}
+sock=${sock#unix://}
+if command -v setpriv >/dev/null 2>&1 && [ "$(id -u)" -eq 0 ] &&
+    [ -S "$sock" ]; then
+	test_set_prereq SETPRIV
+fi
+# as_user DIR ARGS...: mlp-run ARGS as uid 4242 on the store DIR/mlruns.
+as_user() {
+	_dir=$1
+	shift
+	HOME=$TRASH/$_dir MLFLOW_TRACKING_URI=$TRASH/$_dir/mlruns \
+	    XDG_CACHE_HOME=$TRASH/$_dir/cache \
+	    setpriv --reuid 4242 --regid 4242 \
+	    --groups "$(stat -c %g "$sock")" mlp-run "$@"
+}
+test_expect_success SETPRIV '--docker-user: the store gets files of the user' '
+	chmod 755 "$TRASH" && mkdir u && cp -R proj u/ &&
+	chown -R 4242:4242 u &&
+	as_user u u/proj 2>err && id=$(run_id_of err) &&
+	test "$(stat -c %u "u/mlruns/0/$id/artifacts/owned")" = 0 &&
+	as_user u --docker-user u/proj 2>err && id=$(run_id_of err) &&
+	test "$(status_of "u/mlruns/0/$id")" = 3 &&
+	test "$(stat -c %u:%g "u/mlruns/0/$id/artifacts/owned")" = 4242:4242 &&
+	test "$(stat -c %u "u/mlruns/0/$id/artifacts/env.txt")" = 4242
+'
+
 # wait_container NAME: until the container NAME runs (or 60 s).
 wait_container() {
 	_i=0
