@@ -239,4 +239,40 @@ test_expect_success 'kill -9 of mlp-run: fsck --repair stops the container' '
 	docker_leftovers after && test_cmp before after
 '
 
+# The iris example in its Debian image (built once, minutes, and kept);
+# this build's mlp-log and train.py are mounted over the image's.
+if docker_iris_image >iris-image.log 2>&1; then
+	test_set_prereq IRIS
+else
+	sed "s/^/# /" iris-image.log
+fi
+test_expect_success IRIS 'the iris example in a Debian image: FINISHED' '
+	cp -R "$MLP_SRCDIR/contrib/examples/iris-docker" iris &&
+	sed "s/image: .*/image: $DOCKER_IRIS/" \
+	    "$MLP_SRCDIR/contrib/examples/iris-docker/MLproject" \
+	    >iris/MLproject &&
+	mlp-run --experiment-name iris \
+	    -A volume="$MLP_BUILD_DIR/tools/mlp-log:/usr/local/bin/mlp-log:ro" \
+	    -A volume="$MLP_SRCDIR/contrib/examples/iris/train.py:/opt/iris/train.py:ro" \
+	    --docker-user iris -P kernel=poly -P C=2 2>err &&
+	mlp-ls -e iris -c status,params.kernel,params.C,metrics.val_accuracy \
+	    >out &&
+	printf "FINISHED\tpoly\t2\t0.9\n" >want && test_cmp want out &&
+	id=$(run_id_of err) && d=$(echo "$MLFLOW_TRACKING_URI"/*/"$id") &&
+	for s in training val; do
+		for m in accuracy precision recall f1; do
+			test_line_count "$d/metrics/${s}_$m" 1 || return 1
+		done
+	done &&
+	tag_is "$d" mlflow.docker.image.uri "$DOCKER_IRIS" &&
+	tag_is "$d" mlflow.docker.image.id \
+	    "$(docker image inspect --format "{{.Id}}" "$DOCKER_IRIS")" &&
+	test "$(stat -c %u "$d/artifacts/model/model.pkl")" = "$(id -u)" &&
+	docker run --rm --network none -v "$d:$d:ro" "$DOCKER_IRIS" \
+	    python3 -c "import pickle, sys
+m = pickle.load(open(sys.argv[1], \"rb\"))
+print(m.kernel, m.C)" "$d/artifacts/model/model.pkl" >out &&
+	echo "poly 2.0" >want && test_cmp want out
+'
+
 test_done
