@@ -22,8 +22,10 @@ DOCKER_IRIS=mlp-test-iris:bookworm
 command -v docker >/dev/null 2>&1 ||
 	test_skip_all 'no docker program (Debian: docker.io)'
 
-if command -v flock >/dev/null 2>&1; then
-	exec 8>"${TMPDIR:-/tmp}/mlp-test-docker.lock"
+_lock=${TMPDIR:-/tmp}/mlp-test-docker.lock
+if command -v flock >/dev/null 2>&1 &&
+    { command exec 8>>"$_lock" || command exec 8<"$_lock"; } 2>/dev/null
+then
 	flock 8
 fi
 
