@@ -697,9 +697,9 @@ build_image(struct mlp_env *e, const struct mlp_project *p,
 		argv[8] = NULL;
 		existed = image_exists(e->image);
 		r = run_step(argv, p->dir, "docker build");
-		if (mlp_spawn_got_signal() != 0 && r == MLP_OK)
+		if (mlp_spawn_got_signal() != 0)
 			r = mlp_error_set(MLP_ERROR, "docker build "
-			    "interrupted");
+			    "interrupted by signal %d", mlp_spawn_got_signal());
 		/* A build that failed or was stopped leaves no image. */
 		if (r != MLP_OK && !existed)
 			(void)mlp_docker_image_remove(e->image);

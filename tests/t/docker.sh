@@ -86,9 +86,11 @@ docker_iris_image() {
 }
 
 # docker_leftovers FILE: the containers that exist (all states) and the
-# image names, to compare before and after.
+# image names, to compare before and after.  Untagged layers a cancelled
+# build may leave are the engine's build cache (docker image prune), not
+# images anyone runs, and are not listed.
 docker_leftovers() {
 	{ docker ps -a --format '{{.Names}}'
-	  docker images --format '{{.Repository}}:{{.Tag}}'; } |
-	    sort >"$1"
+	  docker images --format '{{.Repository}}:{{.Tag}}' |
+	    grep -v '^<none>:<none>$'; } | sort >"$1"
 }

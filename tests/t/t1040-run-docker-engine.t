@@ -228,6 +228,28 @@ for sig in TERM:143 INT:130; do
 	'
 done
 
+# The build context (400 MB) takes seconds to reach the engine: the
+# signal comes while it is being built.
+test_expect_success 'SIGTERM during --build-image: KILLED, no image or container' '
+	mkdir slowbuild &&
+	sed "s/^name: .*/name: slowbuild/" proj/MLproject >slowbuild/MLproject &&
+	dd if=/dev/zero of=slowbuild/big bs=1M count=400 2>/dev/null &&
+	{ mlp-run --build-image -e sleep slowbuild 2>build.err & } &&
+	pid=$! && i=0 &&
+	until grep -q "Building docker image slowbuild ===" build.err; do
+		[ $i -lt 600 ] || return 1
+		sleep 0.1
+		i=$((i + 1))
+	done &&
+	kill -TERM $pid && { wait $pid; rc=$?; } &&
+	rm -rf slowbuild && test $rc -eq 143 &&
+	grep "docker build interrupted by signal 15" build.err &&
+	d=$(grep -l "docker build interrupted" \
+	    "$MLFLOW_TRACKING_URI"/0/*/tags/mlp.error) &&
+	test "$(status_of "${d%/tags/mlp.error}")" = 5 &&
+	docker_leftovers after && test_cmp before after
+'
+
 test_expect_success 'kill -9 of mlp-run: fsck --repair stops the container' '
 	start_sleeper &&
 	kill -9 $pid && { wait $pid || :; } &&
