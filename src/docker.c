@@ -63,7 +63,7 @@ static int
 inspect(struct mlp_buf *out, const char *image)
 {
 	char	*argv[] = { "docker", "image", "inspect", "--format",
-	    "{{.Id}}{{range .RepoDigests}} {{.}}{{end}}", (char *)image,
+	    "{{.Id}}{{range .RepoDigests}} {{.}}{{end}}", "--", (char *)image,
 	    NULL };
 
 	return docker_out(out, argv, INSPECT_TIMEOUT_MS);
@@ -74,11 +74,15 @@ mlp_docker_image_info(char **id, char **digest, const char *image,
     mlp_warn_fn *log, void *logarg)
 {
 	struct mlp_buf	 b = MLP_BUF_INIT;
-	char		*argv[] = { "docker", "pull", (char *)image, NULL };
-	char		*msg, *sp;
+	char		*argv[] = { "docker", "pull", "--", (char *)image, NULL };
+	char		*msg, *sp, *line, *end;
 	int		 st, r = MLP_OK;
 
 	*id = *digest = NULL;
+	/* It comes before the command on docker run's command line. */
+	if (*image == '-' || *image == '\0')
+		return mlp_error_set(MLP_EINVAL, "docker image '%s': not an "
+		    "image name", image);
 	if ((st = inspect(&b, image)) != 0) {
 		/* As MLflow: an image that is not here is pulled. */
 		msg = mlp_xasprintf("=== Pulling %s ===", image);
@@ -102,18 +106,24 @@ mlp_docker_image_info(char **id, char **digest, const char *image,
 		log(logarg, msg);
 		free(msg);
 	}
-	if (strncmp(b.buf, "sha256:", 7) != 0 || strchr(b.buf, '\n') != NULL) {
+	/* The line "<id>[ <repo digest>...]", among warnings on stderr. */
+	for (line = b.buf; line != NULL && strncmp(line, "sha256:", 7) != 0;
+	    line = (end = strchr(line, '\n')) != NULL ? end + 1 : NULL)
+		;
+	if (line == NULL) {
 		r = mlp_error_set(MLP_ERROR, "docker image inspect '%s': "
 		    "unexpected output '%s'", image, b.buf);
 		goto out;
 	}
-	/* "<id>[ <repo digest>...]": the first repo digest, else the id. */
-	if ((sp = strchr(b.buf, ' ')) != NULL) {
-		*id = mlp_xstrndup(b.buf, (size_t)(sp - b.buf));
+	if ((end = strchr(line, '\n')) != NULL)
+		*end = '\0';
+	/* The first repo digest, else the id. */
+	if ((sp = strchr(line, ' ')) != NULL) {
+		*id = mlp_xstrndup(line, (size_t)(sp - line));
 		*digest = mlp_xstrndup(sp + 1, strcspn(sp + 1, " "));
 	} else {
-		*id = mlp_xstrdup(b.buf);
-		*digest = mlp_xstrdup(b.buf);
+		*id = mlp_xstrdup(line);
+		*digest = mlp_xstrdup(line);
 	}
 out:
 	mlp_buf_release(&b);
@@ -153,7 +163,8 @@ docker_quiet(char *const argv[])
 int
 mlp_docker_container_remove(const char *name)
 {
-	char	*argv[] = { "docker", "rm", "--force", (char *)name, NULL };
+	char	*argv[] = { "docker", "rm", "--force", "--", (char *)name,
+	    NULL };
 	int	 st;
 
 	if ((st = docker_quiet(argv)) != 0)
@@ -165,8 +176,8 @@ mlp_docker_container_remove(const char *name)
 int
 mlp_docker_image_remove(const char *image)
 {
-	char	*argv[] = { "docker", "image", "rm", "--force", (char *)image,
-	    NULL };
+	char	*argv[] = { "docker", "image", "rm", "--force", "--",
+	    (char *)image, NULL };
 	int	 st;
 
 	if ((st = docker_quiet(argv)) != 0)

@@ -653,7 +653,7 @@ image_exists(const char *image)
 {
 	struct mlp_probe	 pr;
 	char			*argv[] = { "docker", "image", "inspect",
-	    "--format", "{{.Id}}", (char *)image, NULL };
+	    "--format", "{{.Id}}", "--", (char *)image, NULL };
 
 	memset(&pr, 0, sizeof pr);
 	pr.argv = argv;

@@ -165,6 +165,15 @@ test_expect_success 'a bad image name: FAILED, nothing left' '
 	fails_with "Bad Name!"
 '
 
+test_expect_success 'an image name that is an option: FAILED, nothing left' '
+	cp -R proj optname &&
+	sed "s/image: .*/image: \"--privileged\"/" proj/MLproject \
+	    >optname/MLproject &&
+	test_expect_code 1 mlp-run optname 2>err &&
+	grep "docker image .--privileged.: not an image name" err &&
+	fails_with "not an image name"
+'
+
 # --docker-user, tried by a user who is not root: uid 4242 with the
 # group of the engine's socket.
 sock=${DOCKER_HOST:-unix:///var/run/docker.sock}
