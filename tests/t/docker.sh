@@ -17,7 +17,7 @@
 #                          (debootstrap; minutes, the first time)
 
 DOCKER_BUSYBOX=mlp-test-busybox:1
-DOCKER_IRIS=mlp-test-iris:bookworm
+DOCKER_IRIS=mlp-test-iris:bookworm-2
 
 command -v docker >/dev/null 2>&1 ||
 	test_skip_all 'no docker program (Debian: docker.io)'
@@ -75,14 +75,15 @@ docker_busybox_image() {
 	rm -rf "$TRASH/bbroot"
 }
 
-# docker_iris_image: make $DOCKER_IRIS unless it exists.  The sanitizer
-# libraries are in it for an mlp-log built with --enable-sanitizers.
+# docker_iris_image: make $DOCKER_IRIS unless it exists.  The libraries
+# an mlp-log built with --enable-sanitizers links are in it too (the
+# tag's number changes with this list).
 docker_iris_image() {
 	docker image inspect "$DOCKER_IRIS" >/dev/null 2>&1 && return 0
 	command -v debootstrap >/dev/null 2>&1 || return 1
 	sh "$MLP_SRCDIR/contrib/examples/iris-docker/build-image.sh" \
 	    -t "$DOCKER_IRIS" -m "$MLP_BUILD_DIR/tools/mlp-log" \
-	    -p libasan8,libubsan1
+	    -p libasan8,libubsan1,libcurl4,libgit2-1.5
 }
 
 # docker_leftovers FILE: the containers that exist (all states) and the
