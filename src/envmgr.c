@@ -89,6 +89,8 @@ mlp_env_release(struct mlp_env *e)
 	free(e->python);
 	free(e->activate);
 	free(e->image);
+	free(e->image_id);
+	free(e->image_digest);
 	memset(e, 0, sizeof *e);
 }
 
@@ -645,12 +647,27 @@ out:
 	return r;
 }
 
+/* Is there an image of that name here already? */
+static int
+image_exists(const char *image)
+{
+	struct mlp_probe	 pr;
+	char			*argv[] = { "docker", "image", "inspect",
+	    "--format", "{{.Id}}", "--", (char *)image, NULL };
+
+	memset(&pr, 0, sizeof pr);
+	pr.argv = argv;
+	mlp_spawn_probes(&pr, 1, BUILD_TIMEOUT_MS);
+	mlp_buf_release(&pr.out);
+	return pr.status == 0;
+}
+
 static int
 build_image(struct mlp_env *e, const struct mlp_project *p,
     const char *commit, mlp_warn_fn *log, void *logarg)
 {
-	char	 tmpl[] = "/tmp/mlp-dockerfile.XXXXXX", *argv[8], *text, *msg;
-	int	 fd, r;
+	char	 tmpl[] = "/tmp/mlp-dockerfile.XXXXXX", *argv[9], *text, *msg;
+	int	 fd, r, existed;
 
 	if (p->name == NULL)
 		return mlp_error_set(MLP_EINVAL, "Project name in MLProject "
@@ -671,13 +688,21 @@ build_image(struct mlp_env *e, const struct mlp_project *p,
 	if (r == MLP_OK) {
 		argv[0] = "docker";
 		argv[1] = "build";
-		argv[2] = "-t";
-		argv[3] = e->image;
-		argv[4] = "-f";
-		argv[5] = tmpl;
-		argv[6] = p->dir;
-		argv[7] = NULL;
+		argv[2] = "--force-rm";	/* no container left by a failure */
+		argv[3] = "-t";
+		argv[4] = e->image;
+		argv[5] = "-f";
+		argv[6] = tmpl;
+		argv[7] = p->dir;
+		argv[8] = NULL;
+		existed = image_exists(e->image);
 		r = run_step(argv, p->dir, "docker build");
+		if (mlp_spawn_got_signal() != 0)
+			r = mlp_error_set(MLP_ERROR, "docker build "
+			    "interrupted by signal %d", mlp_spawn_got_signal());
+		/* A build that failed or was stopped leaves no image. */
+		if (r != MLP_OK && !existed)
+			(void)mlp_docker_image_remove(e->image);
 	}
 	unlink(tmpl);
 	return r;
@@ -750,6 +775,20 @@ mlp_env_docker_command(struct mlp_buf *out, const struct mlp_env *e,
 	word(out, "docker");
 	word(out, "run");
 	word(out, "--rm");
+	if (d->container != NULL) {
+		/*
+		 * Found by its name to be stopped; --init makes the command
+		 * a child of a small init that hands signals on (a process
+		 * 1 ignores those it has no handler for).
+		 */
+		word(out, "--name");
+		word(out, d->container);
+		word(out, "--init");
+	}
+	if (d->user != NULL) {
+		word(out, "--user");
+		word(out, d->user);
+	}
 	for (i = 0; i < d->ndocker_args; i++) {
 		eq = strchr(d->docker_args[i], '=');
 		mlp_buf_addf(out, " %s", (eq ? (size_t)(eq - d->docker_args[i]) :

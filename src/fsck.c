@@ -382,6 +382,26 @@ mark_failed(struct mlp_run *run, const char *why)
 	return r;
 }
 
+/*
+ * A docker run's container outlives an mlp-run killed by SIGKILL: it is
+ * removed by the name mlp-run gave it (tag mlp.docker.container).
+ */
+static void
+stop_container(struct fsck *f, const char *run_dir)
+{
+	char	name[300];
+
+	if (!tag(name, sizeof name, run_dir, "mlp.docker.container") ||
+	    strncmp(name, "mlp-", 4) != 0)
+		return;
+	if (mlp_docker_container_remove(name) == MLP_OK)
+		mlp_buf_addf(&f->detail, "; container %s stopped and removed",
+		    name);
+	else
+		mlp_buf_addf(&f->detail, "; container %s: none running (%s)",
+		    name, mlp_error_last());
+}
+
 static void
 check_runner(struct fsck *f, struct mlp_run *run)
 {
@@ -430,6 +450,8 @@ check_runner(struct fsck *f, struct mlp_run *run)
 	if (f->o->repair)
 		repaired(f, mark_failed(run, why), "marked FAILED, mlp.error "
 		    "set");
+	if (f->o->repair)
+		stop_container(f, run->dir);
 	report(f, "dead-run", id, 1);
 }
 

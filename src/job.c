@@ -45,6 +45,8 @@ struct mlp_job {
 	struct mlp_command	 cmd;
 	enum mlp_envmgr		 mgr;
 	struct mlp_env		 env;
+	char			*container;	/* docker: mlp-<run id> */
+	char			 user[64];	/* docker: "uid:gid" */
 	struct mlp_inputs	*inputs;
 	char			 inputs_digest[MLP_HASH_HEX];
 	struct mlp_buf		 inputs_tsv, diff, line;
@@ -619,6 +621,12 @@ command_line(struct mlp_job *j)
 	d.docker_args = j->o.docker_args;
 	d.ndocker_args = j->o.ndocker_args;
 	d.mount_project = !j->o.build_image;
+	d.container = j->container;
+	if (j->o.docker_user) {
+		snprintf(j->user, sizeof j->user, "%ld:%ld", (long)getuid(),
+		    (long)getgid());
+		d.user = j->user;
+	}
 	return mlp_env_docker_command(&j->line, &j->env, j->proj, &d,
 	    j->cmd.command);
 }
@@ -689,6 +697,12 @@ record(struct mlp_job *j)
 	if (r == MLP_OK && j->mgr == MLP_ENVMGR_DOCKER)
 		r = mlp_run_set_tag(j->run, "mlflow.docker.image.uri",
 		    j->env.image);
+	if (r == MLP_OK && j->env.image_id != NULL)
+		r = mlp_run_set_tag(j->run, "mlflow.docker.image.id",
+		    j->env.image_id);
+	if (r == MLP_OK && j->env.image_digest != NULL)
+		r = mlp_run_set_tag(j->run, "mlp.docker.image.digest",
+		    j->env.image_digest);
 	if (r == MLP_OK && j->git.dirty > 0) {
 		r = write_artifact(j, "git.diff", &j->diff);
 		if (r == MLP_OK)
@@ -757,6 +771,25 @@ fail_early(struct mlp_job *j, struct mlp_job_result *res, int code,
 	    why);
 }
 
+/*
+ * Docker: pin the image by id and digest, and name the container after
+ * the run, in a tag written before it starts, so that mlp-log fsck
+ * --repair can stop it if mlp-run is killed.
+ */
+static int
+docker_image(struct mlp_job *j)
+{
+	int	r;
+
+	if (j->mgr != MLP_ENVMGR_DOCKER)
+		return MLP_OK;
+	if ((r = mlp_docker_image_info(&j->env.image_id, &j->env.image_digest,
+	    j->env.image, env_progress, j)) != MLP_OK)
+		return r;
+	j->container = mlp_docker_container_name(j->run->info.run_id);
+	return mlp_run_set_tag(j->run, "mlp.docker.container", j->container);
+}
+
 static int
 run_child(struct mlp_job *j, struct mlp_job_result *res)
 {
@@ -769,6 +802,7 @@ run_child(struct mlp_job *j, struct mlp_job_result *res)
 		return fail_early(j, res, MLP_ERROR, j->git_err);
 	if ((r = mlp_env_prepare(&j->env, j->proj, j->mgr, j->o.build_image,
 	    j->in_git ? j->git.commit : NULL, env_progress, j)) != MLP_OK ||
+	    (r = docker_image(j)) != MLP_OK ||
 	    (r = command_line(j)) != MLP_OK ||
 	    (r = child_environment(j)) != MLP_OK)
 		return fail_early(j, res, r, mlp_error_last());
@@ -791,8 +825,12 @@ run_child(struct mlp_job *j, struct mlp_job_result *res)
 		return fail(j, r, MLP_RUN_FAILED, mlp_error_last());
 	}
 	record(j);
-	if ((r = mlp_spawn_wait(&res->status, &res->interrupted, pid)) !=
-	    MLP_OK)
+	if (j->container != NULL)
+		r = mlp_docker_wait(&res->status, &res->interrupted, pid,
+		    j->container);
+	else
+		r = mlp_spawn_wait(&res->status, &res->interrupted, pid);
+	if (r != MLP_OK)
 		return fail(j, r, MLP_RUN_FAILED, mlp_error_last());
 	res->started = 1;
 	return finish(j, res);
@@ -824,6 +862,7 @@ mlp_job_free(struct mlp_job *j)
 	mlp_project_free(j->proj);
 	mlp_gitinfo_release(&j->git);
 	mlp_env_release(&j->env);
+	free(j->container);
 	mlp_inputs_free(j->inputs);
 	mlp_buf_release(&j->inputs_tsv);
 	mlp_buf_release(&j->diff);

@@ -52,6 +52,7 @@ struct mlp_job_opts {
 	size_t		 ndocker_args;
 	size_t		 max_diff;	/* bytes of git diff kept */
 	int		 require_clean, build_image;
+	int		 docker_user;	/* docker run --user <our uid:gid> */
 	mlp_job_report_fn *report;	/* may be NULL */
 	void		*report_arg;
 };

@@ -355,6 +355,8 @@ struct mlp_env {
 	char		*activate;	/* prefix "source ... && ", or "" */
 	char		*image;		/* docker image to run */
 	int		 built;		/* created now (not reused) */
+	char		*image_id;	/* docker: "sha256:...", or NULL */
+	char		*image_digest;	/* repo digest, else the id */
 };
 
 /*
@@ -386,6 +388,8 @@ struct mlp_docker_run {
 	char *const	*docker_args;	/* -A name[=value] */
 	size_t		 ndocker_args;
 	int		 mount_project;	/* not with a built image */
+	const char	*container;	/* --name (and --init), or NULL */
+	const char	*user;		/* --user uid:gid, or NULL */
 };
 /*
  * The "docker run ..." command line (shell-quoted words) that runs
@@ -397,6 +401,28 @@ struct mlp_docker_run {
 int	 mlp_env_docker_command(struct mlp_buf *out, const struct mlp_env *,
 	    const struct mlp_project *, const struct mlp_docker_run *,
 	    const char *command);
+
+/* ---- a Docker engine (docker.c), through the docker program ---- */
+
+/* The name of a run's container: "mlp-<run id>" (new string). */
+char	*mlp_docker_container_name(const char *run_id);
+/*
+ * The id ("sha256:...") and digest (the first repo digest, else the id)
+ * of a local image; one that is not here is pulled first (a progress
+ * line goes to log).  MLP_ENOTFOUND if it cannot be had.
+ */
+int	 mlp_docker_image_info(char **id, char **digest, const char *image,
+	    mlp_warn_fn *log, void *logarg);
+/* docker rm --force NAME; docker image rm --force IMAGE. */
+int	 mlp_docker_container_remove(const char *name);
+int	 mlp_docker_image_remove(const char *image);
+/*
+ * mlp_spawn_wait() for a "docker run --name NAME" client: when a signal
+ * caught by mlp_spawn_signals_init() comes first, the container is
+ * stopped by name (docker stop), and after an interrupted run it is
+ * removed.
+ */
+int	 mlp_docker_wait(int *status, int *interrupted, pid_t, const char *name);
 
 /*
  * The text of mlp/environment.txt: OS release, kernel, CPU, memory, host,

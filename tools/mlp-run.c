@@ -32,7 +32,7 @@ struct opts {
 	char		**inputs, **docker_args;
 	size_t		 ninputs, ndocker_args;
 	size_t		 max_diff;
-	int		 quiet, require_clean, build_image;
+	int		 quiet, require_clean, build_image, docker_user;
 	const char	*run_id;
 	struct sweep_opts sw;
 };
@@ -42,7 +42,7 @@ static int	quiet;
 /* The long-only options. */
 enum { O_ENVMGR = TOOL_OPT_LONG, O_BUILD, O_EXPNAME, O_EXPID, O_RUNNAME,
     O_CLEAN, O_MAXDIFF, O_SWEEP, O_SWEEPFILE, O_RUNID, O_BACKEND, O_BCONFIG,
-    O_WAIT };
+    O_WAIT, O_DUSER };
 
 static const struct tool_opt run_options[] = {
 	{ 'q', "quiet", 0, NULL, "no progress lines on stderr" },
@@ -61,6 +61,8 @@ static const struct tool_opt run_options[] = {
 	    "an argument of docker run (name[=value])" },
 	{ O_BUILD, "build-image", 0, NULL,
 	    "build a docker image with the project in it" },
+	{ O_DUSER, "docker-user", 0, NULL,
+	    "run the container as my uid:gid, not as root" },
 	{ O_EXPNAME, "experiment-name", TOOL_OPT_ARG, "name",
 	    "the experiment of the run, by name" },
 	{ O_EXPID, "experiment-id", TOOL_OPT_ARG, "id",
@@ -206,6 +208,7 @@ parse_opts(struct opts *o, int argc, char **argv)
 			o->env_mgr = optarg;
 			break;
 		case O_BUILD: o->build_image = 1; break;
+		case O_DUSER: o->docker_user = 1; break;
 		case O_EXPNAME: o->exp_name = optarg; break;
 		case O_EXPID: o->exp_id = optarg; break;
 		case O_RUNNAME: o->run_name = optarg; break;
@@ -330,6 +333,7 @@ main(int argc, char **argv)
 	jo.max_diff = o.max_diff;
 	jo.require_clean = o.require_clean;
 	jo.build_image = o.build_image;
+	jo.docker_user = o.docker_user;
 	jo.report = report;
 	jo.run_id = o.run_id;
 	if (sweep_wanted(&o.sw)) {

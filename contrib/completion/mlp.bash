@@ -255,8 +255,8 @@ _mlp_args_ls=(-s --store -e --experiment --view -f --filter -o
 _mlp_opts_run=(-e --entry-point -v --version -P --param-list -i --input -A
 	--docker-args --env-manager --build-image --experiment-name
 	--experiment-id --run-name --require-clean --max-diff-size -s --store
-	-q --quiet -V -h --help --sweep --sweep-file -j --jobs --backend
-	--backend-config --wait --run-id)
+	--docker-user -q --quiet -V -h --help --sweep --sweep-file -j --jobs
+	--backend --backend-config --wait --run-id)
 _mlp_args_run=(-e --entry-point -v --version -P --param-list -i --input -A
 	--docker-args --env-manager --experiment-name --experiment-id
 	--run-name --max-diff-size -s --store --sweep-file -j --jobs --backend

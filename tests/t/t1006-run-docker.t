@@ -1,6 +1,7 @@
 #!/bin/sh
 # t1006-run-docker.t: the docker command lines, checked with a recording
-# docker program first in PATH (no Docker engine runs here).
+# docker program first in PATH (t1040-run-docker-engine.t runs them on a
+# real Docker engine).
 . "$(dirname "$0")/lib.sh"
 . "$TEST_DIRECTORY/run-lib.sh"
 
@@ -8,6 +9,11 @@ mkdir bin proj
 cat >bin/docker <<'SH'
 #!/bin/sh
 # Record one word a line, then an empty line; keep a build's Dockerfile.
+# "image inspect" answers an id and a repo digest, unrecorded.
+if [ "$1 $2" = "image inspect" ]; then
+	echo "sha256:1d${DOCKER_IMAGE_ID:-1} x@sha256:d1"
+	exit "${DOCKER_INSPECT_EXIT:-0}"
+fi
 { for a in "$@"; do printf '%s\n' "$a"; done; echo; } >>"$DOCKER_LOG"
 if [ "$1" = build ]; then
 	while [ $# -gt 0 ]; do
@@ -46,6 +52,9 @@ test_expect_success 'docker run with the store, project, variables, volumes' '
 	cat >expect <<-EOF &&
 	run
 	--rm
+	--name
+	mlp-$id
+	--init
 	-v
 	$TRASH/mlruns:$TRASH/mlruns
 	-v
@@ -78,6 +87,9 @@ test_expect_success 'docker run with the store, project, variables, volumes' '
 	test_cmp expect docker.log &&
 	tag_is "$d" mlflow.project.env docker &&
 	tag_is "$d" mlflow.docker.image.uri iris_project:1.0.0.0 &&
+	tag_is "$d" mlflow.docker.image.id sha256:1d1 &&
+	tag_is "$d" mlp.docker.image.digest x@sha256:d1 &&
+	tag_is "$d" mlp.docker.container "mlp-$id" &&
 	test "$(status_of "$d")" = 3
 '
 test_expect_success 'secrets of the host never reach the command line' '
@@ -88,7 +100,7 @@ test_expect_success 'secrets of the host never reach the command line' '
 test_expect_success '-A passes docker options' '
 	rm docker.log &&
 	mlp-run -q -A gpus=all -A t -A network=host proj &&
-	sed -n 3,7p docker.log >got &&
+	sed -n 6,10p docker.log >got &&
 	printf "%s\n" --gpus all -t --network host >expect &&
 	test_cmp expect got
 '
@@ -101,9 +113,10 @@ test_expect_success '--build-image builds <name>:<commit7> with the code' '
 	mlp-run --build-image proj 2>err &&
 	c7=$(git -C proj rev-parse --short=7 HEAD) &&
 	grep "=== Building docker image iris_example:$c7 ===" err &&
-	sed -n 1,3p docker.log >got &&
-	printf "%s\n" build -t "iris_example:$c7" >expect && test_cmp expect got &&
-	sed -n 6p docker.log | grep "^$TRASH/proj$" &&
+	sed -n 1,4p docker.log >got &&
+	printf "%s\n" build --force-rm -t "iris_example:$c7" >expect &&
+	test_cmp expect got &&
+	sed -n 7p docker.log | grep "^$TRASH/proj$" &&
 	printf "FROM iris_project:1.0.0.0\nCOPY . /mlflow/projects/code/\nWORKDIR /mlflow/projects/code/\n" >expect &&
 	test_cmp expect docker.log.dockerfile &&
 	sed -n "/^run$/,\$p" docker.log >run.log &&
