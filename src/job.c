@@ -49,6 +49,7 @@ struct mlp_job {
 	char			 inputs_digest[MLP_HASH_HEX];
 	struct mlp_buf		 inputs_tsv, diff, line;
 	int			 diff_truncated;
+	char			 code_fp[MLP_HASH_HEX];	/* or "" */
 	struct mlp_experiment	*exp;
 	struct mlp_run		*run;
 };
@@ -266,6 +267,9 @@ inspect_thread(void *arg)
 	if (j->git_r == MLP_OK && j->git.dirty > 0 && !j->o.require_clean)
 		j->git_r = mlp_git_diff(&j->diff, &j->diff_truncated,
 		    j->git.root, j->st->root_abs, j->o.max_diff);
+	if (j->git_r == MLP_OK && mlp_treehash_git(j->code_fp, j->git.root,
+	    j->st->root_abs) != MLP_OK)
+		j->code_fp[0] = '\0';	/* no git program: no fingerprint */
 	if (j->git_r != MLP_OK)
 		j->git_err = mlp_xstrdup(mlp_error_last());
 	return NULL;
@@ -411,6 +415,9 @@ mlp_job_prepare(struct mlp_job *j, struct mlp_store *st)
 	int				 m, r;
 
 	j->st = st;
+	if (j->checkout_dir != NULL &&
+	    (r = mlp_treehash_dir(j->code_fp, j->checkout_dir)) != MLP_OK)
+		return r;
 	if (j->in_git == -1 && (r = inspect_start(j)) != MLP_OK)
 		return r;
 	if (j->top == NULL && j->git_root != NULL && *j->git_root != '\0')
@@ -589,7 +596,7 @@ child_environment(struct mlp_job *j)
 static int
 run_tags(struct mlp_job *j)
 {
-	struct mlp_kv	t[9];
+	struct mlp_kv	t[10];
 	size_t		n = 0, i;
 	int		r = MLP_OK;
 
@@ -612,6 +619,8 @@ run_tags(struct mlp_job *j)
 		}
 		t[n].key = "mlp.git.dirty";
 		t[n++].value = j->git.dirty > 0 ? "true" : "false";
+		if (j->code_fp[0] != '\0')
+			t[n].key = MLP_TAG_CODE, t[n++].value = j->code_fp;
 	}
 	for (i = 0; i < n && r == MLP_OK; i++)
 		if (t[i].value != NULL)	/* no source after a git failure */
@@ -757,6 +766,31 @@ mlp_job_run(struct mlp_job *j, struct mlp_job_result *res)
 	r = run_child(j, res);
 	res->ended = j->ended;
 	return r;
+}
+
+/* ---- for reproduce.c ---- */
+
+const char *
+mlp_job_code(struct mlp_job *j)
+{
+	if (inspect_join(j) != 0)
+		return NULL;
+	return j->in_git && j->code_fp[0] != '\0' ? j->code_fp : NULL;
+}
+
+const char *
+mlp_job_dir(const struct mlp_job *j)
+{
+	return j->checkout_dir;
+}
+
+void
+mlp_job_set_diff(struct mlp_job *j, const struct mlp_buf *diff)
+{
+	mlp_buf_reset(&j->diff);
+	mlp_buf_add(&j->diff, diff->buf, diff->len);
+	j->diff_truncated = 0;
+	j->git.dirty = diff->len > 0;
 }
 
 void

@@ -104,4 +104,14 @@ const char *mlp_job_run_id(const struct mlp_job *);
  */
 void	 mlp_job_free(struct mlp_job *);
 
+/*
+ * For reproduce.c and --reuse: the code fingerprint of the tree the job
+ * runs (joins the inspecting thread; NULL: not in git, or unknown), the
+ * checkout fetched for it (NULL: a local folder), and the diff that was
+ * applied to that checkout, recorded as the run's mlp/git.diff.
+ */
+const char *mlp_job_code(struct mlp_job *);
+const char *mlp_job_dir(const struct mlp_job *);
+void	 mlp_job_set_diff(struct mlp_job *, const struct mlp_buf *diff);
+
 #endif /* MLP_JOB_H */

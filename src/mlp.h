@@ -677,6 +677,7 @@ int	 mlp_hash_file(char out[MLP_HASH_HEX], uint64_t *size,
 #include "mlp-query.h"
 #include "mlp-project.h"
 #include "mlp-job.h"
+#include "mlp-repro.h"
 #include "mlp-ftp.h"
 
 #endif /* MLP_H */
