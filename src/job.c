@@ -540,6 +540,10 @@ mlp_job_create(struct mlp_job *j)
 		if ((r = mlp_run_log_param(j->run, j->cmd.params[i].key,
 		    j->cmd.params[i].raw)) != MLP_OK)
 			return fail(j, r, MLP_RUN_FAILED, mlp_error_last());
+	for (i = 0; i < j->o.ntags; i++)
+		if ((r = mlp_run_set_tag(j->run, j->o.tags[i].key,
+		    j->o.tags[i].value)) != MLP_OK)
+			return fail(j, r, MLP_RUN_FAILED, mlp_error_last());
 	return MLP_OK;
 }
 
@@ -782,6 +786,19 @@ const char *
 mlp_job_dir(const struct mlp_job *j)
 {
 	return j->checkout_dir;
+}
+
+void
+mlp_job_key(struct mlp_job *j, struct mlp_job_key *k)
+{
+	memset(k, 0, sizeof *k);
+	k->code = mlp_job_code(j);
+	k->exp_dir = j->exp != NULL ? j->exp->dir : NULL;
+	k->entry = j->o.entry;
+	k->env_mgr = mlp_envmgr_name(j->mgr);
+	k->inputs = j->inputs_digest[0] != '\0' ? j->inputs_digest : NULL;
+	k->params = j->cmd.params;
+	k->nparams = j->cmd.nparams;
 }
 
 void
