@@ -100,4 +100,32 @@ const char *mlp_repro_state_name(int);
 void	 mlp_repro_row_add(struct mlp_repro *, const char *what, int state,
 	    const char *a, const char *b);
 
+/*
+ * ---- runs side by side (compare.c) ----
+ *
+ * One row per key, in groups: run.* (experiment_id, run_name, status),
+ * params.*, metrics.* (latest value), code.* (commit, dirty, diff_size,
+ * fingerprint), data.* (fingerprint, then each input file's hash),
+ * env.* (environment.txt: "key: value" lines, env.tools.<path>,
+ * env.pip.<package>), tags.* (but the runner's pid, start and boot,
+ * which always differ).  vals[i] is run ids[i]'s value or NULL.
+ */
+struct mlp_compare_row {
+	char	 *key;
+	char	**vals;
+	int	  differs;	/* not the same value (or absence) in all */
+};
+
+struct mlp_compare {
+	char			**ids;
+	size_t			  nruns;
+	struct mlp_compare_row	 *rows;
+	size_t			  nrows;
+};
+
+/* Compare the runs ids[0..n) of the store; an unknown id is an error. */
+int	 mlp_compare(struct mlp_compare **out, struct mlp_store *,
+	    char *const *ids, size_t n);
+void	 mlp_compare_free(struct mlp_compare *);
+
 #endif /* MLP_REPRO_H */
