@@ -20,7 +20,7 @@ mkdir repo/sub && echo s >repo/sub/s.txt
 
 # fp_of ERRFILE: the fingerprint tag of the run mlp-run reported.
 fp_of() {
-	cat "$(run_dir "$(run_id_of "$1")")/tags/mlp.code.xxh128"
+	printf "%s\n" "$(cat "$(run_dir "$(run_id_of "$1")")/tags/mlp.code.xxh128")"
 }
 
 test_expect_success 'a clean run records a fingerprint' '
@@ -33,7 +33,8 @@ test_expect_success 'the same tree gives the same fingerprint' '
 test_expect_success 'ignored files and a store inside do not count' '
 	echo noise >repo/x.log &&
 	(cd repo && MLFLOW_TRACKING_URI=$TRASH/repo/mlruns mlp-run . 2>../err) &&
-	cat "repo/mlruns/0/$(run_id_of err)/tags/mlp.code.xxh128" >in.fp &&
+	echo "$(cat "repo/mlruns/0/$(run_id_of err)/tags/mlp.code.xxh128")" \
+	    >in.fp &&
 	test_cmp clean.fp in.fp && rm -rf repo/mlruns repo/x.log
 '
 test_expect_success 'a dirty tree (edit, untracked, deleted, mode)' '
@@ -63,6 +64,29 @@ test_expect_success 'a renamed file changes it' '
 test_expect_success 'the older commit by -v gives the first fingerprint' '
 	mlp-run -v HEAD~1 repo 2>err && fp_of err >v1.fp &&
 	test_cmp clean.fp v1.fp
+'
+# spec_fp DIR: the fingerprint computed from its definition with xxhsum:
+# XXH3-128 of "<mode> <path>\0<xxh128 of content>\n" per file, sorted.
+spec_fp() {
+	(cd "$1" && git ls-files -z --cached --others --exclude-standard |
+	    tr "\0" "\n" | LC_ALL=C sort -u | while IFS= read -r f; do
+		if [ -L "$f" ]; then
+			m=120000 h=$(printf %s "$(readlink "$f")" | xxhsum -H2)
+		elif [ -f "$f" ]; then
+			m=100644; [ -x "$f" ] && m=100755
+			h=$(xxhsum -H2 <"$f")
+		else
+			continue
+		fi
+		printf "%s %s\000%s\n" "$m" "$f" "${h%% *}"
+	done) | xxhsum -H2 | cut -d" " -f1
+}
+command -v xxhsum >/dev/null && test_set_prereq XXHSUM
+
+test_expect_success XXHSUM 'the fingerprint is what its definition says' '
+	echo new2 >repo/untracked3.txt &&
+	mlp-run repo 2>err && fp_of err >got &&
+	spec_fp repo >want && test_cmp want got && rm repo/untracked3.txt
 '
 test_expect_success 'no git, no fingerprint' '
 	mkdir plain && cp repo/MLproject plain/ &&

@@ -116,6 +116,30 @@ test_expect_success 'a project outside git cannot be reproduced: exit 3' '
 	test_expect_code 3 mlp-run --reproduce "$id" 2>err &&
 	grep "no commit recorded" err
 '
+test_expect_success 'a tree that is not the fingerprinted one: exit 3' '
+	d=$(run_dir "$(cat dirty.id)") && cp "$d/tags/mlp.code.xxh128" fp.save &&
+	printf 00000000000000000000000000000000 >"$d/tags/mlp.code.xxh128" &&
+	test_expect_code 3 mlp-run --reproduce "$(cat dirty.id)" 2>err &&
+	grep "the tree rebuilt from commit .* has fingerprint" err &&
+	! grep "Running command" err && cp fp.save "$d/tags/mlp.code.xxh128"
+'
+test_expect_success 'a diff that does not apply: exit 3' '
+	d=$(run_dir "$(cat dirty.id)") &&
+	cp "$d/artifacts/mlp/git.diff" diff.save &&
+	sed "s/^-10$/-11/" diff.save >"$d/artifacts/mlp/git.diff" &&
+	! test_cmp diff.save "$d/artifacts/mlp/git.diff" >/dev/null &&
+	test_expect_code 3 mlp-run --reproduce "$(cat dirty.id)" 2>err &&
+	grep "does not apply" err &&
+	cp diff.save "$d/artifacts/mlp/git.diff"
+'
+test_expect_success 'a dirty run whose diff is gone: exit 3' '
+	d=$(run_dir "$(cat dirty.id)") &&
+	mv "$d/artifacts/mlp/git.diff" diff.save &&
+	test_expect_code 3 mlp-run --reproduce "$(cat dirty.id)" 2>err &&
+	grep "uncommitted changes are not recorded" err &&
+	mv diff.save "$d/artifacts/mlp/git.diff" &&
+	mlp-run --reproduce "$(cat dirty.id)" >out 2>err
+'
 test_expect_success 'the repository moved away: exit 3, the reason' '
 	mv repo repo.moved &&
 	test_expect_code 3 mlp-run --reproduce "$(cat clean.id)" 2>err &&
