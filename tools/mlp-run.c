@@ -232,6 +232,12 @@ parse_opts(struct opts *o, int argc, char **argv)
 			    "exclude each other");
 		if (o->reproduce && optind < argc)
 			tool_usage(&run_cmd, NULL);
+		if (o->nparams || o->ninputs || o->ndocker_args ||
+		    o->version || o->env_mgr || o->exp_name || o->exp_id ||
+		    o->run_name || strcmp(o->entry, "main") != 0 || o->reuse)
+			errx(TOOL_EXIT_USAGE, "--%s takes the entry point, "
+			    "parameters, inputs, version and experiment from "
+			    "the run", o->check ? "check" : "reproduce");
 		o->repro.store = o->store;
 		o->repro.quiet = o->quiet;
 		o->repro.run_id_file = o->run_id_file;

@@ -205,12 +205,13 @@ run_reproduce(const char *run_id, const struct repro_args *a)
 		status = TOOL_EXIT_FAIL;
 		goto out;
 	}
-	if (res.status != 0 || nr->status != rp->status) {
-		exit_s = mlp_xasprintf("exit %d", res.status);
-		mlp_repro_row_add(rp, "run", MLP_REPRO_DIFFERS,
-		    mlp_run_status_name(rp->status), exit_s);
-		free(exit_s);
-	}
+	exit_s = mlp_xasprintf("%s (exit %d)",
+	    mlp_run_status_name(nr->status) ? mlp_run_status_name(nr->status)
+	    : "?", res.status);
+	mlp_repro_row_add(rp, "run", nr->status == rp->status ?
+	    MLP_REPRO_SAME : MLP_REPRO_DIFFERS,
+	    mlp_run_status_name(rp->status), exit_s);
+	free(exit_s);
 	if (mlp_repro_env_diff(&envd, rp->env.buf, nr->env.buf) > 0) {
 		mlp_repro_row_add(rp, "environment", MLP_REPRO_DIFFERS,
 		    "mlp/environment.txt", "(see the lines above)");

@@ -47,6 +47,7 @@ test_expect_success 'a clean run is reproduced: same metrics, exit 0' '
 	mlp-run --reproduce "$id" >out 2>err &&
 	grep "^code  *same" out && grep "^data  *same" out &&
 	grep "^metric score  *same  *80.0  *80.0" out &&
+	grep "^run  *same  *FINISHED  *FINISHED (exit 0)" out &&
 	new=$(run_of err) && test "$new" != "$id" &&
 	tag_is "$(run_dir "$new")" mlp.reproduces "$id" &&
 	param_is "$(run_dir "$new")" scale 2 &&
@@ -145,6 +146,13 @@ test_expect_success 'the repository moved away: exit 3, the reason' '
 	test_expect_code 3 mlp-run --reproduce "$(cat clean.id)" 2>err &&
 	grep "repository .$TRASH/repo. is gone" err &&
 	mv repo.moved repo
+'
+test_expect_success 'what the run recorded cannot be overridden: exit 2' '
+	test_expect_code 2 mlp-run --reproduce "$(cat clean.id)" -P scale=3 \
+	    2>err && grep "from the run" err &&
+	test_expect_code 2 mlp-run --reproduce "$(cat clean.id)" -e random \
+	    2>err &&
+	test_expect_code 2 mlp-run --reproduce "$(cat clean.id)" repo 2>err
 '
 test_expect_success 'an unknown run id: exit 1' '
 	test_expect_code 1 mlp-run --reproduce 0123456789abcdef0123456789abcdef \
