@@ -55,11 +55,14 @@ test_expect_success 'a clean run is reproduced: same metrics, exit 0' '
 '
 test_expect_success 'a dirty run (edit and untracked file) is reproduced' '
 	echo 20 >repo/weight.txt && echo 5 >repo/extra.txt &&
+	head -c 3000 /dev/urandom >repo/blob.bin && ln -s weight.txt repo/w &&
 	mlp-run -P data="$TRASH/data" repo 2>err && id=$(run_of err) &&
 	echo "$id" >dirty.id &&
 	test "$(metric_of "$(run_dir "$id")" score)" = 85.0 &&
-	git -C repo checkout -q weight.txt && rm repo/extra.txt &&
+	git -C repo checkout -q weight.txt && rm repo/extra.txt repo/blob.bin \
+	    repo/w &&
 	mlp-run --reproduce "$id" >out 2>err &&
+	grep "^code  *same" out &&
 	grep "^metric score  *same  *85.0  *85.0" out &&
 	new=$(run_of err) && tag_is "$(run_dir "$new")" mlp.git.dirty true &&
 	test_cmp "$(run_dir "$id")/artifacts/mlp/git.diff" \
