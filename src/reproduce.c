@@ -255,13 +255,36 @@ load_params(struct mlp_repro *rp)
 	free(dir);
 }
 
-/* Where the code came from: a folder of this machine, or a git URL. */
+/* A bare repository: HEAD, objects and refs. */
+static int
+is_bare(const char *dir)
+{
+	static const char *const	 parts[] = { "HEAD", "objects", "refs" };
+	struct stat			 st;
+	char				*p;
+	size_t				 i;
+	int				 ok = 1;
+
+	for (i = 0; i < MLP_ARRAY_SIZE(parts) && ok; i++) {
+		p = mlp_path_join(dir, parts[i]);
+		ok = stat(p, &st) == 0;
+		free(p);
+	}
+	return ok;
+}
+
+/*
+ * Where the code came from: a work tree of this machine (file://ROOT),
+ * a repository given by its path or a file:// URL (fetched again), or
+ * another git URL.
+ */
 static void
 load_source(struct mlp_repro *rp)
 {
 	struct stat	 st;
-	const char	*p;
+	const char	*p = rp->source;
 	char		*root, *git;
+	int		 url;
 
 	if (rp->source == NULL) {
 		cannot(rp, "code: no mlflow.source.name recorded");
@@ -272,19 +295,24 @@ load_source(struct mlp_repro *rp)
 		    "git): '%s'", rp->source);
 		return;
 	}
-	if (strncmp(rp->source, "file://", 7) != 0) {
+	url = strncmp(p, "file://", 7) == 0;
+	if (url)
+		p += 7;
+	else if (strstr(p, "://") != NULL || *p != '/') {
 		rp->uri = mlp_xstrdup(rp->source);	/* fetched again */
 		return;
 	}
-	p = rp->source + 7;
-	rp->uri = mlp_xstrdup(p);
 	root = mlp_xstrndup(p, strcspn(p, "#"));
 	git = mlp_path_join(root, ".git");
 	if (stat(root, &st) == -1)
 		cannot(rp, "code: the repository '%s' is gone (%s)", root,
 		    strerror(errno));
-	else if (stat(git, &st) == -1)
-		cannot(rp, "code: '%s' is no longer a git work tree", root);
+	else if (stat(git, &st) == 0)
+		rp->uri = mlp_xstrdup(p);	/* a work tree: -v commit */
+	else if (is_bare(root))
+		rp->uri = mlp_xstrdup(rp->source);
+	else
+		cannot(rp, "code: '%s' is no longer a git repository", root);
 	free(git);
 	free(root);
 }

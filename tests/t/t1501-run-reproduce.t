@@ -144,6 +144,20 @@ test_expect_success 'a dirty run whose diff is gone: exit 3' '
 	mv diff.save "$d/artifacts/mlp/git.diff" &&
 	mlp-run --reproduce "$(cat dirty.id)" >out 2>err
 '
+test_expect_success 'runs of a bare repository (path and file:// URL)' '
+	git clone -q --bare repo bare.git &&
+	mlp-run -P data="$TRASH/data" "$TRASH/bare.git" 2>err &&
+	a=$(run_of err) &&
+	mlp-run -P data="$TRASH/data" "file://$TRASH/bare.git" 2>err &&
+	b=$(run_of err) &&
+	mlp-run --reproduce "$a" >out 2>err && grep "^code  *same" out &&
+	mlp-run --reproduce "$b" >out 2>err && grep "^code  *same" out &&
+	mv bare.git bare.moved &&
+	test_expect_code 3 mlp-run --reproduce "$a" 2>err &&
+	grep "repository .$TRASH/bare.git. is gone" err &&
+	test_expect_code 3 mlp-run --reproduce "$b" 2>err &&
+	grep "repository .$TRASH/bare.git. is gone" err
+'
 test_expect_success 'the repository moved away: exit 3, the reason' '
 	mv repo repo.moved &&
 	test_expect_code 3 mlp-run --reproduce "$(cat clean.id)" 2>err &&
