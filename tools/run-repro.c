@@ -248,6 +248,40 @@ first_reason(struct mlp_buf *out, const struct mlp_repro *rp)
 	mlp_buf_add(out, rp->missing.buf, strcspn(rp->missing.buf, "\n"));
 }
 
+/*
+ * The local environment today against the recorded one (the python the
+ * run used, if it is still there): a row, and the number of lines that
+ * differ.
+ */
+static int
+env_now(struct mlp_repro *rp)
+{
+	struct mlp_buf	 now = MLP_BUF_INIT, d = MLP_BUF_INIT;
+	const char	*p;
+	char		*py = NULL, *cache, sum[64];
+	int		 n;
+
+	if ((p = strstr(rp->env.buf, "\npython: ")) != NULL) {
+		p += 9;
+		py = mlp_xstrndup(p, strcspn(p, "\n"));
+		if (strcmp(py, "none") == 0 || access(py, X_OK) != 0) {
+			free(py);
+			py = NULL;
+		}
+	}
+	cache = mlp_cache_path("tools.cache");
+	mlp_envinfo_collect(&now, "local", py, NULL, cache);
+	n = mlp_repro_env_diff(&d, rp->env.buf, now.buf);
+	snprintf(sum, sizeof sum, "%d line%s", n, n == 1 ? "" : "s");
+	mlp_repro_row_add(rp, "environment", n > 0 ? MLP_REPRO_DIFFERS :
+	    MLP_REPRO_SAME, "mlp/environment.txt", sum);
+	free(cache);
+	free(py);
+	mlp_buf_release(&now);
+	mlp_buf_release(&d);
+	return n;
+}
+
 static int
 check_one(const char *id, void *arg)
 {
@@ -274,6 +308,9 @@ check_one(const char *id, void *arg)
 		j = mlp_job_new(&jo);
 		st = check_inputs(rp, j, c->a, &refuse, 0);
 	}
+	if (st != TOOL_EXIT_CANNOT && rp->envmgr != NULL &&
+	    strcmp(rp->envmgr, "local") == 0 && env_now(rp) > 0)
+		st = st ? st : 1;
 	if (st == TOOL_EXIT_CANNOT) {
 		mlp_buf_addstr(&line, "cannot\t");
 		first_reason(&line, rp);

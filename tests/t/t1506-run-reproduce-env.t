@@ -44,6 +44,13 @@ test_expect_success 'another python and packages: shown, exit 1' '
 	grep "^-.*python3	Python 3.11.1" err &&
 	grep "^+.*python3	Python 3.11.2" err && ! grep "hostname" err
 '
+test_expect_success '--check compares the local environment of today' '
+	PATH=$TRASH/envA:$PATH mlp-run --check "$(cat a.id)" >out &&
+	grep "	ok	.*environment: same" out &&
+	PATH=$TRASH/envB:$PATH test_expect_code 1 \
+	    mlp-run --check "$(cat a.id)" >out &&
+	grep "	drifted	.*environment: differs 2 lines" out
+'
 
 docker_ok() {
 	command -v docker >/dev/null && timeout 30 docker info >/dev/null 2>&1
