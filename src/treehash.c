@@ -196,6 +196,10 @@ mlp_treehash_git(char out[MLP_HASH_HEX], const char *root,
 	if (pr.status != 0)
 		r = mlp_error_set(MLP_ERROR, "git ls-files in '%s' failed "
 		    "(exit %d): %.200s", root, pr.status, pr.out.buf);
+	/* The probe keeps 4 MiB of output: a longer list is cut. */
+	else if (pr.out.len + 65536 > ((size_t)4 << 20))
+		r = mlp_error_set(MLP_ERROR, "'%s': too many files to "
+		    "fingerprint", root);
 	for (p = pr.out.buf; r == MLP_OK && p < pr.out.buf + pr.out.len;
 	    p = end + 1) {
 		end = p + strlen(p);

@@ -88,6 +88,19 @@ test_expect_success XXHSUM 'the fingerprint is what its definition says' '
 	mlp-run repo 2>err && fp_of err >got &&
 	spec_fp repo >want && test_cmp want got && rm repo/untracked3.txt
 '
+test_expect_success 'a file list too long to read whole: no fingerprint' '
+	mkdir many && cp repo/MLproject many/ &&
+	(cd many && git init -q -b main && git add MLproject &&
+	    git commit -q -m m) &&
+	python3 -c "
+import os
+for i in range(18000):
+    open(\"many/%05d%s\" % (i, \"x\" * 230), \"w\").close()
+" &&
+	mlp-run many 2>err &&
+	test ! -e "$(run_dir "$(run_id_of err)")/tags/mlp.code.xxh128" &&
+	tag_is "$(run_dir "$(run_id_of err)")" mlp.git.dirty true
+'
 test_expect_success 'no git, no fingerprint' '
 	mkdir plain && cp repo/MLproject plain/ &&
 	mlp-run plain 2>err &&
