@@ -51,6 +51,7 @@ struct mlp_job {
 	char			 inputs_digest[MLP_HASH_HEX];
 	struct mlp_buf		 inputs_tsv, diff, line;
 	int			 diff_truncated;
+	char			 code_fp[MLP_HASH_HEX];	/* or "" */
 	struct mlp_experiment	*exp;
 	struct mlp_run		*run;
 };
@@ -268,6 +269,9 @@ inspect_thread(void *arg)
 	if (j->git_r == MLP_OK && j->git.dirty > 0 && !j->o.require_clean)
 		j->git_r = mlp_git_diff(&j->diff, &j->diff_truncated,
 		    j->git.root, j->st->root_abs, j->o.max_diff);
+	if (j->git_r == MLP_OK && mlp_treehash_git(j->code_fp, j->git.root,
+	    j->st->root_abs) != MLP_OK)
+		j->code_fp[0] = '\0';	/* no git program: no fingerprint */
 	if (j->git_r != MLP_OK)
 		j->git_err = mlp_xstrdup(mlp_error_last());
 	return NULL;
@@ -413,6 +417,9 @@ mlp_job_prepare(struct mlp_job *j, struct mlp_store *st)
 	int				 m, r;
 
 	j->st = st;
+	if (j->checkout_dir != NULL &&
+	    (r = mlp_treehash_dir(j->code_fp, j->checkout_dir)) != MLP_OK)
+		return r;
 	if (j->in_git == -1 && (r = inspect_start(j)) != MLP_OK)
 		return r;
 	if (j->top == NULL && j->git_root != NULL && *j->git_root != '\0')
@@ -585,6 +592,10 @@ mlp_job_create(struct mlp_job *j)
 		if ((r = mlp_run_log_param(j->run, j->cmd.params[i].key,
 		    j->cmd.params[i].raw)) != MLP_OK)
 			return fail(j, r, MLP_RUN_FAILED, mlp_error_last());
+	for (i = 0; i < j->o.ntags; i++)
+		if ((r = mlp_run_set_tag(j->run, j->o.tags[i].key,
+		    j->o.tags[i].value)) != MLP_OK)
+			return fail(j, r, MLP_RUN_FAILED, mlp_error_last());
 	return MLP_OK;
 }
 
@@ -647,7 +658,7 @@ child_environment(struct mlp_job *j)
 static int
 run_tags(struct mlp_job *j)
 {
-	struct mlp_kv	t[9];
+	struct mlp_kv	t[10];
 	size_t		n = 0, i;
 	int		r = MLP_OK;
 
@@ -670,6 +681,8 @@ run_tags(struct mlp_job *j)
 		}
 		t[n].key = "mlp.git.dirty";
 		t[n++].value = j->git.dirty > 0 ? "true" : "false";
+		if (j->code_fp[0] != '\0')
+			t[n].key = MLP_TAG_CODE, t[n++].value = j->code_fp;
 	}
 	for (i = 0; i < n && r == MLP_OK; i++)
 		if (t[i].value != NULL)	/* no source after a git failure */
@@ -845,6 +858,44 @@ mlp_job_run(struct mlp_job *j, struct mlp_job_result *res)
 	r = run_child(j, res);
 	res->ended = j->ended;
 	return r;
+}
+
+/* ---- for reproduce.c ---- */
+
+const char *
+mlp_job_code(struct mlp_job *j)
+{
+	if (inspect_join(j) != 0)
+		return NULL;
+	return j->in_git && j->code_fp[0] != '\0' ? j->code_fp : NULL;
+}
+
+const char *
+mlp_job_dir(const struct mlp_job *j)
+{
+	return j->checkout_dir;
+}
+
+void
+mlp_job_key(struct mlp_job *j, struct mlp_job_key *k)
+{
+	memset(k, 0, sizeof *k);
+	k->code = mlp_job_code(j);
+	k->exp_dir = j->exp != NULL ? j->exp->dir : NULL;
+	k->entry = j->o.entry;
+	k->env_mgr = mlp_envmgr_name(j->mgr);
+	k->inputs = j->inputs_digest[0] != '\0' ? j->inputs_digest : NULL;
+	k->params = j->cmd.params;
+	k->nparams = j->cmd.nparams;
+}
+
+void
+mlp_job_set_diff(struct mlp_job *j, const struct mlp_buf *diff)
+{
+	mlp_buf_reset(&j->diff);
+	mlp_buf_add(&j->diff, diff->buf, diff->len);
+	j->diff_truncated = 0;
+	j->git.dirty = diff->len > 0;
 }
 
 void

@@ -53,6 +53,8 @@ struct mlp_job_opts {
 	size_t		 max_diff;	/* bytes of git diff kept */
 	int		 require_clean, build_image;
 	int		 docker_user;	/* docker run --user <our uid:gid> */
+	const struct mlp_kv *tags;	/* more tags set at creation */
+	size_t		 ntags;
 	mlp_job_report_fn *report;	/* may be NULL */
 	void		*report_arg;
 };
@@ -119,5 +121,24 @@ const char *mlp_job_run_id(const struct mlp_job *);
  * it by their exit hooks.
  */
 void	 mlp_job_free(struct mlp_job *);
+
+/*
+ * For reproduce.c and --reuse: the code fingerprint of the tree the job
+ * runs (joins the inspecting thread; NULL: not in git, or unknown), the
+ * checkout fetched for it (NULL: a local folder), and the diff that was
+ * applied to that checkout, recorded as the run's mlp/git.diff.
+ */
+const char *mlp_job_code(struct mlp_job *);
+const char *mlp_job_dir(const struct mlp_job *);
+void	 mlp_job_set_diff(struct mlp_job *, const struct mlp_buf *diff);
+/* What makes two runs the same step (--reuse); after mlp_job_prepare(). */
+struct mlp_job_key {
+	const char	*exp_dir, *entry, *env_mgr;
+	const char	*code;		/* NULL: unknown */
+	const char	*inputs;	/* digest of the inputs, or NULL */
+	const struct mlp_param_value *params;
+	size_t		 nparams;
+};
+void	 mlp_job_key(struct mlp_job *, struct mlp_job_key *);
 
 #endif /* MLP_JOB_H */

@@ -706,6 +706,7 @@ int	 mlp_hash_file(char out[MLP_HASH_HEX], uint64_t *size,
 #include "mlp-project.h"
 #include "mlp-job.h"
 #include "mlp-sweep.h"
+#include "mlp-repro.h"
 #include "mlp-ftp.h"
 
 #endif /* MLP_H */

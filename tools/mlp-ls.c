@@ -16,6 +16,7 @@
 
 #include "tool.h"
 #include "opt.h"
+#include "ls-compare.h"
 
 #define DEFAULT_COLUMNS	"start_time,run_id,status,experiment_name,run_name"
 #define PLOT_HEIGHT	8
@@ -37,7 +38,8 @@ struct ls {
 };
 
 /* The long-only options. */
-enum { O_VIEW = TOOL_OPT_LONG, O_HISTORY, O_PLOT, O_OVERLAY };
+enum { O_VIEW = TOOL_OPT_LONG, O_HISTORY, O_PLOT, O_OVERLAY, O_COMPARE,
+    O_ALL };
 
 static const struct tool_opt ls_options[] = {
 	{ 'H', "header", 0, NULL, "print a header line first" },
@@ -64,6 +66,9 @@ static const struct tool_opt ls_options[] = {
 	{ O_PLOT, "plot", TOOL_OPT_ARG, "key",
 	    "draw a metric in the terminal, one chart per run" },
 	{ O_OVERLAY, "overlay", 0, NULL, "with --plot: all runs in one chart" },
+	{ O_COMPARE, "compare", 0, NULL,
+	    "the runs named side by side, rows that differ" },
+	{ O_ALL, "all", 0, NULL, "with --compare: every row" },
 	{ 'h', "help", 0, NULL, "print this help and exit" },
 	{ 'V', "version", 0, NULL, "print the version and exit" },
 	{ 0, NULL, 0, NULL, NULL }
@@ -87,6 +92,7 @@ struct ls_opts {
 	size_t			 nids;
 	enum mode		 mode;
 	int			 kind, header, view_set, overlay, operands;
+	int			 compare, all, kind_set;	/* issue 11 */
 };
 
 static void
@@ -325,6 +331,13 @@ ls_parse(struct ls_opts *lo, int argc, char *argv[])
 			if ((lo->kind = mlp_fmt_kind_parse(optarg)) < 0)
 				errx(TOOL_EXIT_USAGE, "bad --format '%s': use "
 				    "tsv, csv, json or table", optarg);
+			lo->kind_set = 1;
+			break;
+		case O_COMPARE:
+			lo->compare = 1;
+			break;
+		case O_ALL:
+			lo->all = 1;
 			break;
 		case 'H':
 			lo->header = 1;
@@ -460,7 +473,10 @@ main(int argc, char *argv[])
 	int		status;
 
 	ls_parse(&lo, argc, argv);
-	status = ls_run(&lo);
+	if (lo.all && !lo.compare)
+		errx(TOOL_EXIT_USAGE, "--all goes with --compare");
+	status = lo.compare ? ls_compare(lo.store, lo.ids, lo.nids,
+	    lo.kind_set ? lo.kind : MLP_FMT_TABLE, lo.all) : ls_run(&lo);
 	ls_opts_release(&lo);
 	return status;
 }

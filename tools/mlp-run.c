@@ -20,6 +20,7 @@
 
 #include "opt.h"
 #include "run-sweep.h"
+#include "run-repro.h"
 
 #define DEFAULT_MAX_DIFF	((size_t)4 << 20)
 
@@ -35,6 +36,9 @@ struct opts {
 	int		 quiet, require_clean, build_image, docker_user;
 	const char	*run_id;
 	struct sweep_opts sw;
+	const char	*reproduce, *run_id_file;
+	int		 check, reuse;
+	struct repro_args repro;
 };
 
 static int	quiet;
@@ -42,7 +46,8 @@ static int	quiet;
 /* The long-only options. */
 enum { O_ENVMGR = TOOL_OPT_LONG, O_BUILD, O_EXPNAME, O_EXPID, O_RUNNAME,
     O_CLEAN, O_MAXDIFF, O_SWEEP, O_SWEEPFILE, O_RUNID, O_BACKEND, O_BCONFIG,
-    O_WAIT, O_DUSER };
+    O_WAIT, O_DUSER, O_REPRODUCE, O_CHECK, O_DATADRIFT, O_ENVDRIFT,
+    O_RTOL, O_ATOL, O_REUSE, O_RUNIDFILE };
 
 static const struct tool_opt run_options[] = {
 	{ 'q', "quiet", 0, NULL, "no progress lines on stderr" },
@@ -86,6 +91,22 @@ static const struct tool_opt run_options[] = {
 	    "wait for the Slurm job to end" },
 	{ O_RUNID, "run-id", TOOL_OPT_ARG, "id",
 	    "run this SCHEDULED run (of a sweep)" },
+	{ O_REPRODUCE, "reproduce", TOOL_OPT_ARG, "run-id",
+	    "run a recorded run again and compare" },
+	{ O_CHECK, "check", 0, NULL,
+	    "check that runs (ids, -: stdin) can be rerun" },
+	{ O_DATADRIFT, "allow-data-drift", 0, NULL,
+	    "--reproduce even when the inputs changed" },
+	{ O_ENVDRIFT, "allow-env-drift", 0, NULL,
+	    "--reproduce even with another docker image" },
+	{ O_RTOL, "rtol", TOOL_OPT_ARG, "x",
+	    "relative tolerance for metrics (default: 0)" },
+	{ O_ATOL, "atol", TOOL_OPT_ARG, "x",
+	    "absolute tolerance for metrics (default: 0)" },
+	{ O_REUSE, "reuse", 0, NULL,
+	    "reuse a finished run of the same step" },
+	{ O_RUNIDFILE, "run-id-file", TOOL_OPT_ARG, "file",
+	    "write the id of the run got, new or reused, to file" },
 	{ 's', "store", TOOL_OPT_ARG, "store",
 	    "the store (else $MLFLOW_TRACKING_URI, ./mlruns)" },
 	{ 'h', "help", 0, NULL, "print this help and exit" },
@@ -133,6 +154,19 @@ parse_size(const char *s)
 	if (*end != '\0')
 		errx(TOOL_EXIT_USAGE, "bad size '%s'", s);
 	return (size_t)v;
+}
+
+static double
+parse_tol(const char *s)
+{
+	char	*end;
+	double	 v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno != 0 || end == s || *end != '\0' || !(v >= 0))
+		errx(TOOL_EXIT_USAGE, "bad tolerance '%s'", s);
+	return v;
 }
 
 static void
@@ -227,8 +261,34 @@ parse_opts(struct opts *o, int argc, char **argv)
 		case O_BCONFIG: o->sw.backend_config = optarg; break;
 		case O_WAIT: o->sw.wait = 1; break;
 		case O_RUNID: o->run_id = optarg; break;
+		case O_REPRODUCE: o->reproduce = optarg; break;
+		case O_CHECK: o->check = 1; break;
+		case O_DATADRIFT: o->repro.allow_data_drift = 1; break;
+		case O_ENVDRIFT: o->repro.allow_env_drift = 1; break;
+		case O_RTOL: o->repro.rtol = parse_tol(optarg); break;
+		case O_ATOL: o->repro.atol = parse_tol(optarg); break;
+		case O_REUSE: o->reuse = 1; break;
+		case O_RUNIDFILE: o->run_id_file = optarg; break;
 		default: tool_usage(&run_cmd, NULL);
 		}
+	}
+	if (o->check || o->reproduce) {
+		if (o->check && o->reproduce)
+			errx(TOOL_EXIT_USAGE, "--check and --reproduce "
+			    "exclude each other");
+		if (o->reproduce && optind < argc)
+			tool_usage(&run_cmd, NULL);
+		if (o->nparams || o->ninputs || o->ndocker_args ||
+		    o->version || o->env_mgr || o->exp_name || o->exp_id ||
+		    o->run_name || strcmp(o->entry, "main") != 0 || o->reuse)
+			errx(TOOL_EXIT_USAGE, "--%s takes the entry point, "
+			    "parameters, inputs, version and experiment from "
+			    "the run", o->check ? "check" : "reproduce");
+		o->repro.store = o->store;
+		o->repro.quiet = o->quiet;
+		o->repro.run_id_file = o->run_id_file;
+		o->repro.report = report;
+		return;
 	}
 	if (optind + 1 < argc)
 		tool_usage(&run_cmd, NULL);
@@ -304,9 +364,20 @@ main(int argc, char **argv)
 	struct mlp_job_opts	 jo;
 	struct mlp_job_result	 res;
 	struct mlp_job		*j;
+	struct mlp_kv		 ptag;
+	char			*parent, *reused;
 	int			 status;
 
 	parse_opts(&o, argc, argv);
+	if (o.reproduce != NULL || o.check) {
+		default_signals();
+		status = o.check ? run_check(argc - optind, argv + optind,
+		    &o.repro) : run_reproduce(o.reproduce, &o.repro);
+		free(o.params);
+		free(o.inputs);
+		free(o.docker_args);
+		return status;
+	}
 	/*
 	 * Until the run exists there is nothing to end: SIGINT, SIGTERM and
 	 * SIGHUP keep (or get back) their default action and stop mlp-run
@@ -346,14 +417,34 @@ main(int argc, char **argv)
 	}
 	if (o.run_id != NULL)
 		task_begin(&jo, o.store);
+	parent = run_parent_tag(&ptag, o.store);
+	jo.tags = &ptag;
+	jo.ntags = parent != NULL;
 	j = mlp_job_new(&jo);
 	/* Errors up to mlp_job_create() exit 1: no run exists yet. */
 	if (mlp_job_locate(j) != MLP_OK ||
 	    mlp_job_prepare(j, open_store(j, o.store)) != MLP_OK)
 		die(j, TOOL_EXIT_FAIL);
+	if (o.reuse && (reused = run_find_reusable(j, o.store)) != NULL) {
+		if (!quiet)
+			fprintf(stderr, "mlp-run: === Reusing run (ID '%s'): the "
+			    "same code, entry point, parameters and data ===\n",
+			    reused);
+		if (o.run_id_file != NULL)
+			run_write_id(o.run_id_file, reused);
+		free(reused);
+		mlp_job_free(j);
+		free(parent);
+		free(o.params);
+		free(o.inputs);
+		free(o.docker_args);
+		return TOOL_EXIT_OK;
+	}
 	mlp_spawn_signals_init();
 	if (mlp_job_create(j) != MLP_OK)
 		die(j, TOOL_EXIT_FAIL);
+	if (o.run_id_file != NULL)
+		run_write_id(o.run_id_file, mlp_job_run_id(j));
 	/* The run exists: it always gets an end. */
 	if (mlp_job_run(j, &res) == MLP_OK)
 		status = res.started ? res.status : 128 + res.signal;
@@ -369,6 +460,7 @@ main(int argc, char **argv)
 	mlp_job_free(j);
 	if (o.run_id != NULL)
 		task_end(&jo, o.store, &res);
+	free(parent);
 	free(o.params);
 	free(o.inputs);
 	free(o.docker_args);

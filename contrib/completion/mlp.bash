@@ -249,18 +249,19 @@ _mlp_args_log=(-s --store -r --run)
 _mlp_opts_ls=(-s --store -e --experiment --view -f --filter -o
 	--order-by -c --columns -n --max-results -F --format -H --header -U
 	--unsorted -x --experiments --history --plot --overlay -V --version
-	-h --help)
+	-h --help --compare --all)
 _mlp_args_ls=(-s --store -e --experiment --view -f --filter -o
 	--order-by -c --columns -n --max-results -F --format --history --plot)
 _mlp_opts_run=(-e --entry-point -v --version -P --param-list -i --input -A
 	--docker-args --env-manager --build-image --experiment-name
 	--experiment-id --run-name --require-clean --max-diff-size -s --store
 	--docker-user -q --quiet -V -h --help --sweep --sweep-file -j --jobs
-	--backend --backend-config --wait --run-id)
+	--backend --backend-config --wait --run-id --reproduce --check
+	--allow-data-drift --allow-env-drift --rtol --atol --reuse --run-id-file)
 _mlp_args_run=(-e --entry-point -v --version -P --param-list -i --input -A
 	--docker-args --env-manager --experiment-name --experiment-id
 	--run-name --max-diff-size -s --store --sweep-file -j --jobs --backend
-	--backend-config --run-id)
+	--backend-config --run-id --reproduce --rtol --atol --run-id-file)
 _mlp_opts_push=(-s --store -e --experiment -r --run -f --filter -j --jobs
 	-n --dry-run -k --insecure -q --quiet -v --verbose --include-running
 	--relocate --prune --ssl --cacert --retries --retry-delay --timeout
@@ -331,7 +332,7 @@ _mlp_arg()
 	case $tool:$opt in
 	*:-s | *:--store)
 		_mlp_dirs ;;
-	log:-r | log:--run | push:-r | push:--run)
+	log:-r | log:--run | push:-r | push:--run | run:--reproduce)
 		_mlp_add_lines < <(_mlp_run_ids "$store") ;;
 	ls:-e | ls:--experiment | push:-e | push:--experiment | \
 	    run:--experiment-name | log:start-e)
@@ -365,7 +366,7 @@ _mlp_arg()
 		_mlp_add_lines < <(git -C "$(_mlp_run_project)" for-each-ref \
 		    --format='%(refname:short)' refs/heads refs/tags 2>/dev/null)
 		;;
-	run:-i | run:--input | push:--cacert)
+	run:-i | run:--input | push:--cacert | run:--run-id-file)
 		_mlp_files ;;
 	run:--env-manager)
 		_mlp_add local virtualenv conda docker ;;

@@ -1,0 +1,131 @@
+/* mlp-repro.h - part of mlp.h (included from it; do not include directly). */
+#ifndef MLP_REPRO_H
+#define MLP_REPRO_H
+
+/*
+ * ---- code fingerprints (treehash.c) ----
+ *
+ * XXH3-128 over "<git mode> <path>\0<xxh128 of content>\n" of every file
+ * of a tree, in byte order of path; a symbolic link's content is its
+ * target, folders (submodules) count for nothing.  Recorded as the tag
+ * mlp.code.xxh128.
+ */
+#define MLP_TAG_CODE	"mlp.code.xxh128"
+/* A plain folder, everything but .git (a checkout with its diff applied). */
+int	 mlp_treehash_dir(char out[MLP_HASH_HEX], const char *dir);
+/*
+ * A git work tree: the files git lists as tracked or untracked and not
+ * ignored (what the diff of mlp-run records), the folder exclude (the
+ * store) left out.  MLP_ENOTFOUND without a git program.
+ */
+int	 mlp_treehash_git(char out[MLP_HASH_HEX], const char *root,
+	    const char *exclude);
+
+/*
+ * ---- reproducing a run (reproduce.c) ----
+ *
+ * What a run recorded, loaded to run it again (mlp-run --reproduce) or
+ * to check that it still can be (--check).  Each finding is a row of the
+ * verdict; what makes the run impossible to reproduce at all is a line
+ * of missing ("code: the repository '/x' is gone ...").
+ */
+enum { MLP_REPRO_SAME = 0, MLP_REPRO_DIFFERS, MLP_REPRO_UNKNOWN };
+
+struct mlp_repro_row {
+	char	*what;		/* "code", "data", "metric acc", ... */
+	int	 state;		/* MLP_REPRO_* */
+	char	*orig, *now;	/* "-": none */
+};
+
+struct mlp_repro {
+	char		*run_id, *exp_id, *dir;	/* the original run */
+	int		 status;
+	char		*source;	/* mlflow.source.name */
+	char		*uri;		/* the project for mlp_job_opts */
+	char		*commit, *entry, *envmgr, *code, *data;
+	char		*image_uri, *image_id;
+	int		 dirty;
+	struct mlp_buf	 diff, env, inputs_tsv;
+	struct mlp_kv	*params;	/* raw values, keys sorted */
+	size_t		 nparams;
+	char		**inputs;	/* -i inputs (NULL-terminated) */
+	size_t		 ninputs;
+	char		**roots;	/* every input recorded */
+	size_t		 nroots;
+	struct mlp_buf	 missing;	/* why it cannot be reproduced */
+	struct mlp_repro_row *rows;
+	size_t		 nrows, ndiffer;
+};
+
+/*
+ * Load run_id's record.  MLP_OK even when it cannot be reproduced (the
+ * reasons are in missing); an error only for a run that cannot be read.
+ */
+int	 mlp_repro_load(struct mlp_repro **, struct mlp_store *,
+	    const char *run_id);
+void	 mlp_repro_free(struct mlp_repro *);
+/* The value of a tag of the run in run_dir, or NULL. */
+char	*mlp_repro_tag(const char *run_dir, const char *key);
+/* Apply a diff made by mlp-run (git apply) inside the folder dir. */
+int	 mlp_repro_apply(const char *dir, const struct mlp_buf *diff);
+/*
+ * After mlp_job_locate() fetched the recorded commit: apply the recorded
+ * diff to the checkout and check its fingerprint.  An error (and a line
+ * of missing) when the tree is not the one that ran.
+ */
+int	 mlp_repro_code(struct mlp_repro *, struct mlp_job *);
+/*
+ * Hash the recorded inputs again; "changed|missing|new<TAB>path" lines
+ * to lines.  Returns the number of such files.
+ */
+int	 mlp_repro_data(struct mlp_repro *, struct mlp_buf *lines);
+/* The docker image id recorded against today's: 1 if it differs. */
+int	 mlp_repro_env_before(struct mlp_repro *);
+/* Today's id of a docker image, or NULL. */
+char	*mlp_repro_image_id(const char *image);
+/*
+ * The lines of environment.txt text a and b that differ ("-old", "+new"),
+ * host facts (os, kernel, cpu, memory, hostname) left out; their number.
+ */
+int	 mlp_repro_env_diff(struct mlp_buf *out, const char *a, const char *b);
+/*
+ * Compare the latest metrics of the original with those of the run in
+ * new_dir (same when |a - b| <= atol + rtol * |b|); rows for each, the
+ * number that differ returned.
+ */
+int	 mlp_repro_metrics(struct mlp_repro *, const char *new_dir,
+	    double rtol, double atol);
+const char *mlp_repro_state_name(int);
+/* Add a row to the verdict (a, b NULL: "-"). */
+void	 mlp_repro_row_add(struct mlp_repro *, const char *what, int state,
+	    const char *a, const char *b);
+
+/*
+ * ---- runs side by side (compare.c) ----
+ *
+ * One row per key, in groups: run.* (experiment_id, run_name, status),
+ * params.*, metrics.* (latest value), code.* (commit, dirty, diff_size,
+ * fingerprint), data.* (fingerprint, then each input file's hash),
+ * env.* (environment.txt: "key: value" lines, env.tools.<path>,
+ * env.pip.<package>), tags.* (but the runner's pid, start and boot,
+ * which always differ).  vals[i] is run ids[i]'s value or NULL.
+ */
+struct mlp_compare_row {
+	char	 *key;
+	char	**vals;
+	int	  differs;	/* not the same value (or absence) in all */
+};
+
+struct mlp_compare {
+	char			**ids;
+	size_t			  nruns;
+	struct mlp_compare_row	 *rows;
+	size_t			  nrows;
+};
+
+/* Compare the runs ids[0..n) of the store; an unknown id is an error. */
+int	 mlp_compare(struct mlp_compare **out, struct mlp_store *,
+	    char *const *ids, size_t n);
+void	 mlp_compare_free(struct mlp_compare *);
+
+#endif /* MLP_REPRO_H */
