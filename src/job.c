@@ -871,7 +871,7 @@ mlp_job_code(struct mlp_job *j)
 }
 
 const char *
-mlp_job_dir(const struct mlp_job *j)
+mlp_job_checkout_dir(const struct mlp_job *j)
 {
 	return j->checkout_dir;
 }

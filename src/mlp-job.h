@@ -129,7 +129,7 @@ void	 mlp_job_free(struct mlp_job *);
  * applied to that checkout, recorded as the run's mlp/git.diff.
  */
 const char *mlp_job_code(struct mlp_job *);
-const char *mlp_job_dir(const struct mlp_job *);
+const char *mlp_job_checkout_dir(const struct mlp_job *);
 void	 mlp_job_set_diff(struct mlp_job *, const struct mlp_buf *diff);
 /* What makes two runs the same step (--reuse); after mlp_job_prepare(). */
 struct mlp_job_key {

@@ -485,7 +485,7 @@ mlp_repro_apply(const char *dir, const struct mlp_buf *diff)
 int
 mlp_repro_code(struct mlp_repro *rp, struct mlp_job *j)
 {
-	const char	*dir = mlp_job_dir(j);
+	const char	*dir = mlp_job_checkout_dir(j);
 	char		 fp[MLP_HASH_HEX];
 	int		 r;
 
