@@ -678,5 +678,6 @@ int	 mlp_hash_file(char out[MLP_HASH_HEX], uint64_t *size,
 #include "mlp-project.h"
 #include "mlp-job.h"
 #include "mlp-ftp.h"
+#include "mlp-report.h"
 
 #endif /* MLP_H */

@@ -57,7 +57,7 @@ static const struct tool_opt ls_options[] = {
 	    "comma-separated keys to print" },
 	{ 'n', "max-results", TOOL_OPT_ARG, "max",
 	    "print at most max runs" },
-	{ 'F', "format", TOOL_OPT_ARG, "tsv|csv|json|table",
+	{ 'F', "format", TOOL_OPT_ARG, "tsv|csv|json|table|html",
 	    "the output format (default: tsv)" },
 	{ O_HISTORY, "history", TOOL_OPT_ARG, "key",
 	    "print every point of a metric" },
@@ -87,6 +87,7 @@ struct ls_opts {
 	size_t			 nids;
 	enum mode		 mode;
 	int			 kind, header, view_set, overlay, operands;
+	int			 html, cols_set;	/* --format html, -c */
 };
 
 static void
@@ -313,6 +314,7 @@ ls_parse(struct ls_opts *lo, int argc, char *argv[])
 			break;
 		case 'c':
 			lo->cols = optarg;
+			lo->cols_set = 1;
 			break;
 		case 'n':
 			o->max_results = (size_t)strtoull(optarg, &end, 10);
@@ -322,9 +324,11 @@ ls_parse(struct ls_opts *lo, int argc, char *argv[])
 				    "want a positive number", optarg);
 			break;
 		case 'F':
+			if ((lo->html = strcmp(optarg, "html") == 0))
+				break;
 			if ((lo->kind = mlp_fmt_kind_parse(optarg)) < 0)
 				errx(TOOL_EXIT_USAGE, "bad --format '%s': use "
-				    "tsv, csv, json or table", optarg);
+				    "tsv, csv, json, table or html", optarg);
 			break;
 		case 'H':
 			lo->header = 1;
@@ -351,6 +355,8 @@ ls_parse(struct ls_opts *lo, int argc, char *argv[])
 		}
 	argc -= optind;
 	argv += optind;
+	if (lo->html && lo->mode != M_RUNS)
+		errx(TOOL_EXIT_USAGE, "--format html lists runs only");
 	if (lo->overlay && lo->mode != M_PLOT)
 		errx(TOOL_EXIT_USAGE, "--overlay goes with --plot");
 	if (o->unsorted && o->norder > 0)
@@ -385,6 +391,7 @@ ls_run(struct ls_opts *lo)
 	};
 	struct mlp_search_opts	*o = &lo->search;
 	struct mlp_store	*st;
+	struct mlp_qkey		*cols;
 	struct ls		 ls;
 	size_t			 i;
 	int			 r;
@@ -409,6 +416,16 @@ ls_run(struct ls_opts *lo)
 	o->warn = tool_warn;
 	o->warn_arg = &ls.nwarn;
 	o->note = tool_warn;		/* reported, not counted */
+	if (lo->html) {
+		/* The page's own default columns unless -c was given. */
+		cols = lo->cols_set ? ls.cols : NULL;
+		r = lo->operands > 0 && lo->nids == 0 ? mlp_report_close(
+		    mlp_report_open(stdout, st, cols, ls.ncols, NULL)) :
+		    mlp_report_write(stdout, st, o, cols, ls.ncols);
+		if (r != MLP_OK)
+			errx(TOOL_EXIT_FAIL, "%s", mlp_error_last());
+		goto done;
+	}
 	if (ls.mode == M_RUNS) {
 		o->columns = ls.cols;
 		o->ncolumns = ls.ncols;
