@@ -14,8 +14,9 @@
  *
  * Metric histories are packed so that 1,000 runs with 5 metrics of 100
  * points stay under 3 MB: steps as [first, stride] when evenly spaced
- * (else a list), values as float32 rounded to 18 bits (three base64
- * digits: sign, exponent, 9 mantissa bits), timestamps as 12-bit
+ * (else a list), values as float32 rounded to 18 bits (sign, exponent,
+ * 9 mantissa bits: three base64 digits, the first written only when it
+ * changes, after a '.'), timestamps as 12-bit
  * positions between the first and last one, each a base64 digit of the
  * difference to the previous position (0-62) or '/' and two digits.
  * The exact latest value of each metric is kept as a number.
@@ -209,9 +210,13 @@ point_cmp(const void *a, const void *b)
 	return 0;
 }
 
-/* A value as float32 rounded to its top 18 bits: three base64 digits. */
+/*
+ * A value as float32 rounded to its top 18 bits, as base64 digits: '.'
+ * and the top digit (sign and high exponent bits) when it differs from
+ * the previous value's (*hi), then the low two digits.
+ */
 static void
-pack_value(struct mlp_buf *b, double v)
+pack_value(struct mlp_buf *b, double v, int *hi)
 {
 	uint32_t	u, q;
 	float		f;
@@ -225,7 +230,11 @@ pack_value(struct mlp_buf *b, double v)
 			u += 0x2000;	/* round, not into infinity */
 	}
 	q = u >> 14;
-	mlp_buf_addch(b, b64[(q >> 12) & 63]);
+	if ((int)(q >> 12) != *hi) {
+		*hi = (int)(q >> 12);
+		mlp_buf_addch(b, '.');
+		mlp_buf_addch(b, b64[*hi]);
+	}
 	mlp_buf_addch(b, b64[(q >> 6) & 63]);
 	mlp_buf_addch(b, b64[q & 63]);
 }
@@ -237,7 +246,7 @@ pack_history(struct mlp_buf *b, const struct mlp_metric_point *p, size_t n)
 	int64_t	tmin, tmax, d;
 	long	q, prev = 0;
 	size_t	i;
-	int	even = 1;
+	int	even = 1, hi = -1;
 
 	mlp_buf_addstr(b, "\"s\":[");
 	d = n > 1 ? p[1].step - p[0].step : 1;
@@ -276,7 +285,7 @@ pack_history(struct mlp_buf *b, const struct mlp_metric_point *p, size_t n)
 	}
 	mlp_buf_addstr(b, "\"],\"v\":\"");
 	for (i = 0; i < n; i++)
-		pack_value(b, p[i].value);
+		pack_value(b, p[i].value, &hi);
 	mlp_buf_addch(b, '"');
 }
 

@@ -111,12 +111,18 @@ function history(r, key) {
 		return m.h;
 	n = m.n;
 	h = { step: new Array(n), time: new Array(n), value: new Array(n) };
+	pos = 0;
+	c = 0;
 	for (j = 0; j < n; j++) {
 		h.step[j] = m.s[0] === 0 && m.s[1] === 0 && m.s.length > 2 ?
 		    m.s[2 + j] : m.s[0] + j * m.s[1];
-		q = (B64I[m.v.charAt(3 * j)] << 12) |
-		    (B64I[m.v.charAt(3 * j + 1)] << 6) |
-		    B64I[m.v.charAt(3 * j + 2)];
+		if (m.v.charAt(pos) === '.') {
+			c = B64I[m.v.charAt(pos + 1)];
+			pos += 2;
+		}
+		q = (c << 12) | (B64I[m.v.charAt(pos)] << 6) |
+		    B64I[m.v.charAt(pos + 1)];
+		pos += 2;
 		f32.setUint32(0, (q << 14) >>> 0);
 		h.value[j] = f32.getFloat32(0);
 	}
@@ -887,6 +893,12 @@ function route() {
 	document.body.setAttribute('data-view', name);
 }
 window.addEventListener('hashchange', route);
+/* For tests and the curious: a run's decoded history of a metric. */
+window.mlpHistory = function (id, key) {
+	return byId[id] ? history(byId[id], key) : null;
+};
 computeView();
 route();
+if (window.performance && performance.mark)
+	performance.mark('mlp-ready');
 }());

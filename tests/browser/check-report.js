@@ -130,6 +130,20 @@ async function checks(browser) {
 	    'column chooser adds a column');
 	await page.click('details.cols summary');
 
+	// The packed histories decode to the points mlp-ls --history prints:
+	// values to float32 with 9 mantissa bits, times to 1/4095 of the span.
+	if (E.history) {
+		const h = await page.evaluate((id, k) => window.mlpHistory(id, k),
+		    E.history.run, E.history.metric);
+		const want = E.history.points;
+		const span = want[want.length - 1][1] - want[0][1];
+		const bad = want.filter((p, j) => h.step[j] !== p[0] ||
+		    Math.abs(h.time[j] - p[1]) > span / 4095 + 1 ||
+		    Math.abs(h.value[j] - p[2]) > Math.abs(p[2]) / 512);
+		ok(h.value.length === want.length && bad.length === 0,
+		    'histories decode to the logged points', { bad, h });
+	}
+
 	// Charts: one line per run with its number of points.
 	await page.goto(url + '#charts');
 	await page.waitForSelector('.chart');

@@ -158,7 +158,10 @@ fi
 	mlp-ls -c run_id,params.lr,params.batch,params.opt a1 a2 |
 	    awk -F '\t' '{ printf "%s\"%s\":{\"lr\":\"%s\",\"batch\":\"%s\",\"opt\":\"%s\"}",
 		(NR > 1 ? "," : ""), $1, $2, $3, $4 }'
-	printf '}}\n'
+	printf '},"history":{"run":"a4","metric":"loss","points":['
+	mlp-ls --history loss a4 | awk -F '\t' '{ printf "%s[%s,%s,%s]",
+	    (NR > 1 ? "," : ""), $2, $3, $4 }'
+	printf ']}}\n'
 } >alpha.json
 
 browser alpha.html alpha.json
