@@ -25,6 +25,7 @@ for n in ${N:-1000 10000}; do
 	w=$(median_ms 3 "$B/tools/mlp-ls" -s "$store" --format html)
 	"$B/tools/mlp-ls" -s "$store" --format html >"$W/page-$n.html"
 	size=$(wc -c <"$W/page-$n.html")
+	# shellcheck disable=SC2086 # t is two numbers
 	t=$(NODE_PATH=$S/tests/browser/node_modules node \
 	    "$S/bench/report-time.js" "$W/page-$n.html" "${RUNS:-5}")
 	printf '%-7s %-8s %10.2f %10s %12s %12s\n' "$n" \

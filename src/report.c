@@ -682,6 +682,18 @@ td_num(struct mlp_buf *b, int have, double d)
 	mlp_buf_addstr(b, "</td>");
 }
 
+/* A duration as report.js shows it: 12.5 s, 3.2 min, 1.5 h. */
+static void
+duration(struct mlp_buf *b, double s)
+{
+	if (s < 60)
+		mlp_buf_addf(b, "%.1f s", s);
+	else if (s < 3600)
+		mlp_buf_addf(b, "%.1f min", s / 60);
+	else
+		mlp_buf_addf(b, "%.1f h", s / 3600);
+}
+
 /* The plain table: what the page shows without JavaScript. */
 static void
 static_table(struct mlp_buf *b, struct mlp_report *rp)
@@ -733,8 +745,7 @@ static_table(struct mlp_buf *b, struct mlp_report *rp)
 		mlp_fmt_time(t, r->start);
 		mlp_buf_addf(b, "</td><td>%s</td><td class=num>", t);
 		if (r->end != MLP_NOTIME)
-			mlp_buf_addf(b, "%.1f s", (double)(r->end - r->start) /
-			    1000);
+			duration(b, (double)(r->end - r->start) / 1000);
 		mlp_buf_addstr(b, "</td>");
 		for (k = 0; k < npk; k++) {
 			mlp_buf_addstr(b, "<td>");

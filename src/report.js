@@ -487,6 +487,26 @@ function niceTicks(lo, hi, n) {
 		t.push(Math.abs(v) < step * 1e-9 ? 0 : v);
 	return t;
 }
+/* Ticks of a log axis (lo, hi: log10): 1, 2, 5 of each decade or sparser. */
+function logTicks(lo, hi) {
+	var t = [], d, m, v, mult = [[1], [1, 3], [1, 2, 5]], k;
+	for (k = 2; k >= 0; k--) {
+		t = [];
+		for (d = Math.floor(lo); d <= Math.ceil(hi); d++)
+			for (m = 0; m < mult[k].length; m++) {
+				v = d + Math.log(mult[k][m]) / Math.LN10;
+				if (v >= lo && v <= hi)
+					t.push(v);
+			}
+		if (t.length <= 8)
+			break;
+	}
+	if (t.length < 2)
+		return niceTicks(lo, hi, 4).map(function (x) { return x; });
+	if (t.length > 8)
+		t = t.filter(function (x) { return Math.abs(x - Math.round(x)) < 1e-9; });
+	return t;
+}
 function drawChart(key, list) {
 	var W = 640, H = 300, L = 64, R = 12, T = 10, B = 34;
 	var box = el('div', { 'class': 'chart', 'data-metric': key });
@@ -537,7 +557,7 @@ function drawChart(key, list) {
 	};
 	svg = sel('svg', { viewBox: '0 0 ' + W + ' ' + H, role: 'img' });
 	g = sel('g');
-	ticks = niceTicks(ymin, ymax, 5);
+	ticks = state.log ? logTicks(ymin, ymax) : niceTicks(ymin, ymax, 5);
 	ticks.forEach(function (t) {
 		var yy = T + (1 - (t - ymin) / (ymax - ymin)) * (H - T - B), tx;
 		g.appendChild(sel('line', { 'class': 'grid', x1: L, x2: W - R,

@@ -102,6 +102,15 @@ test_expect_success 'html: --format html with -x is a usage error' '
 	test_expect_code 2 mlp-ls -x --format html
 '
 
+test_expect_success 'the crontab line of contrib/cron writes the page' '
+	cmd=$(grep -v "^#" "$MLP_SRCDIR/contrib/cron/mlp-report.crontab" |
+	    cut -d" " -f6- | sed "s|REPORT_DIR=/data/proj|REPORT_DIR=$TRASH|") &&
+	env -i PATH="$PATH" HOME="$TRASH" sh -c "$cmd" &&
+	test ! -e .report.html.tmp &&
+	mlp-ls -s mlruns --format html >want.html &&
+	test_cmp want.html report.html
+'
+
 test_expect_success 'html: a bad metric line is reported, the run left out' '
 	mkexp 3 broken &&
 	mkrun 3 b1 good 1700000000000 3 1700000001000 &&
