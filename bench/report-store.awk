@@ -27,9 +27,11 @@ BEGIN {
 		for (m = 0; m < nmetrics; m++) {
 			s = ""
 			t = t0
+			tau = 10 + 20 * rnd()
+			floor = 0.02 + 0.1 * rnd()
 			for (i = 0; i < npoints; i++) {
 				t += 800 + int(400 * rnd())
-				v = (1 + m) * exp(-i / (10 + 20 * rnd())) + 0.05 * rnd()
+				v = (1 + m) * (exp(-i / tau) + floor) * (1 + 0.08 * (rnd() - 0.5))
 				s = s sprintf("%.0f %.17g %d\n", t, v, i)
 			}
 			put(d "/metrics/metric_" m, s)
