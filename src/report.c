@@ -809,7 +809,9 @@ mlp_report_close(struct mlp_report *rp)
 	    "script-src 'unsafe-inline'; img-src data:\">\n"
 	    "<meta name=viewport content=\"width=device-width\">\n<title>");
 	html_cstr(&b, rp->title);
-	mlp_buf_addstr(&b, "</title>\n<style>\n");
+	/* With JavaScript the plain table is never laid out (report.css). */
+	mlp_buf_addstr(&b, "</title>\n<script>document.documentElement."
+	    "className = 'js';</script>\n<style>\n");
 	mlp_buf_addstr(&b, mlp_report_css);
 	mlp_buf_addstr(&b, "</style></head>\n<body>\n<header><h1>");
 	html_cstr(&b, rp->title);

@@ -88,6 +88,16 @@ test_expect_success 'html: run names and tags are escaped' '
 	grep -F "\\u003cscript\\u003ewindow.__pwned=1" alpha.html
 '
 
+test_expect_success 'html: U+2028, U+2029 and bytes that are not UTF-8' '
+	mkexp 4 odd &&
+	mkrun 4 o1 odd 1700000000000 3 1700000001000 &&
+	param o1 v "$(printf "a\342\200\250b\342\200\251c\377d")" &&
+	mlp-ls -e odd --format html >odd.html &&
+	grep -F "\"P\":{\"v\":\"a\u2028b\u2029c\ufffdd\"}" odd.html &&
+	grep -F "<td>a$(printf "\342\200\250")b$(printf "\342\200\251")c$(printf "\357\277\275")d</td>" odd.html &&
+	! grep "$(printf "\377")" odd.html
+'
+
 test_expect_success 'html: nothing to fetch' '
 	! grep -Ei "(src|href)=\"?(https?:)?//" alpha.html &&
 	! grep -Ei "@import|url\\(" alpha.html
