@@ -684,6 +684,114 @@ function showCharts(main) {
 	if (!mk.length)
 		main.appendChild(el('p', { 'class': 'note' }, 'No metrics.'));
 	main.appendChild(grid);
+	if (mk.length && list.length > 1)
+		main.appendChild(parCoords(list, mk));
+}
+
+/* Params against one metric's latest value, a line per run (sweeps). */
+function parCoords(list, mk) {
+	var box = el('div', { 'class': 'chart parcoords', id: 'parcoords' });
+	var head = el('h3', {}, 'Params against '), pick = el('select',
+	    { id: 'pc-metric' }), body = el('div');
+	if (!state.pcMetric || mk.indexOf(state.pcMetric) < 0)
+		state.pcMetric = mk[0];
+	mk.forEach(function (k) {
+		var o = el('option', { value: k }, k);
+		if (k === state.pcMetric)
+			o.selected = true;
+		pick.appendChild(o);
+	});
+	pick.addEventListener('change', function () {
+		state.pcMetric = pick.value;
+		body.textContent = '';
+		body.appendChild(parCoordsSvg(list, pick.value));
+	});
+	head.appendChild(pick);
+	box.appendChild(head);
+	body.appendChild(parCoordsSvg(list, state.pcMetric));
+	box.appendChild(body);
+	return box;
+}
+function parCoordsSvg(list, metric) {
+	var W = 1000, H = 300, T = 24, B = 28, L = 60, R = 60, axes = [];
+	var runsM = list.filter(function (r) {
+		return r.M[metric] && isFinite(num(r.M[metric].l));
+	}), svg, g, mlo = Infinity, mhi = -Infinity;
+	union('P').forEach(function (k) {
+		var vals = {}, n = 0, numeric = true, lo = Infinity, hi = -Infinity;
+		runsM.forEach(function (r) {
+			var v = r.P && r.P[k];
+			if (v === undefined)
+				return;
+			if (!vals[v]) { vals[v] = 1; n++; }
+			if (v === '' || !isFinite(+v))
+				numeric = false;
+			else { lo = Math.min(lo, +v); hi = Math.max(hi, +v); }
+		});
+		if (n < 2)
+			return;
+		axes.push({ name: k, numeric: numeric, lo: lo, hi: hi,
+		    cats: Object.keys(vals).sort() });
+	});
+	runsM.forEach(function (r) {
+		var v = num(r.M[metric].l);
+		mlo = Math.min(mlo, v);
+		mhi = Math.max(mhi, v);
+	});
+	svg = sel('svg', { viewBox: '0 0 ' + W + ' ' + H });
+	if (!axes.length || !runsM.length) {
+		var t0 = sel('text', { x: 10, y: 20 });
+		t0.textContent = 'No param varies among these runs.';
+		svg.appendChild(t0);
+		return svg;
+	}
+	axes.push({ name: metric, numeric: true, lo: mlo, hi: mhi,
+	    metric: true });
+	function pos(a, v) {
+		var f;
+		if (v === undefined || v === null)
+			return null;
+		if (a.numeric)
+			f = a.hi > a.lo ? (+v - a.lo) / (a.hi - a.lo) : 0.5;
+		else
+			f = a.cats.length > 1 ? a.cats.indexOf(String(v)) /
+			    (a.cats.length - 1) : 0.5;
+		return T + (1 - f) * (H - T - B);
+	}
+	g = sel('g');
+	axes.forEach(function (a, j) {
+		var x = L + j * (W - L - R) / (axes.length - 1), tx;
+		a.x = x;
+		g.appendChild(sel('line', { 'class': 'axis', x1: x, x2: x, y1: T,
+		    y2: H - B }));
+		tx = sel('text', { x: x, y: H - 8, 'text-anchor': 'middle' });
+		tx.textContent = (a.metric ? 'metrics.' : 'params.') + a.name;
+		g.appendChild(tx);
+		(a.numeric ? [a.lo, a.hi] : a.cats).forEach(function (v) {
+			var t = sel('text', { x: x + 4, y: pos(a, v) + 4 });
+			t.textContent = a.numeric ? short(v) : v;
+			g.appendChild(t);
+		});
+	});
+	svg.appendChild(g);
+	runsM.forEach(function (r) {
+		var v = num(r.M[metric].l), f = mhi > mlo ? (v - mlo) /
+		    (mhi - mlo) : 0.5, pts = [];
+		axes.forEach(function (a) {
+			var y = pos(a, a.metric ? v : r.P && r.P[a.name]);
+			if (y !== null)
+				pts.push(a.x.toFixed(1) + ',' + y.toFixed(1));
+		});
+		var pl = sel('polyline', { points: pts.join(' '),
+		    stroke: 'hsl(' + Math.round(240 * (1 - f)) + ',70%,45%)',
+		    'data-run': r.id, opacity: '0.8' });
+		var ti = sel('title');
+		ti.textContent = (r.n || r.id) + ': ' + metric + ' = ' +
+		    fmtNum(r.M[metric].l);
+		pl.appendChild(ti);
+		svg.appendChild(pl);
+	});
+	return svg;
 }
 
 /* ---- a run ---- */

@@ -170,6 +170,19 @@ async function checks(browser) {
 		});
 	    }));
 	ok(inside, 'every line lies inside its chart');
+	// Sweeps: params against a metric, a line per run that has it.
+	if (E.parcoords) {
+		await page.select('#pc-metric', E.parcoords.metric);
+		const pc = await page.$$eval('#parcoords polyline', (ps) =>
+		    ps.map((p) => [p.getAttribute('data-run'),
+		    p.getAttribute('points').trim().split(/\s+/).length]));
+		const got = {};
+		for (const [id, k] of pc)
+			got[id] = k;
+		ok(same(got, E.parcoords.points),
+		    'parallel coordinates: a line per run across the axes',
+		    { got, want: E.parcoords.points });
+	}
 	// Hover shows a value.
 	const svg = await page.$('.chart svg');
 	const box = await svg.boundingBox();

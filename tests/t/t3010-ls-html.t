@@ -177,6 +177,20 @@ fi
 	mlp-ls -c run_id,params.lr,params.batch,params.opt a1 a2 |
 	    awk -F '\t' '{ printf "%s\"%s\":{\"lr\":\"%s\",\"batch\":\"%s\",\"opt\":\"%s\"}",
 		(NR > 1 ? "," : ""), $1, $2, $3, $4 }'
+	# Parallel coordinates of loss: an axis per param with two values or
+	# more among the runs that have loss; a point per axis a run has.
+	printf '},"parcoords":{"metric":"loss","points":'
+	mlp-ls -e alpha -c run_id,params.lr,params.batch,params.opt \
+	    -f 'metrics.loss > -1e300' | awk -F '\t' '
+	    { id[NR] = $1; for (k = 2; k <= 4; k++) {
+		v[NR, k] = $k; if ($k != "" && !seen[k, $k]++) nv[k]++ } }
+	    END { printf "{"
+		for (i = 1; i <= NR; i++) {
+			n = 1
+			for (k = 2; k <= 4; k++) if (nv[k] > 1 && v[i, k] != "") n++
+			printf "%s\"%s\":%d", (i > 1 ? "," : ""), id[i], n
+		}
+		printf "}" }'
 	printf '},"history":{"run":"a4","metric":"loss","points":['
 	mlp-ls --history loss a4 | awk -F '\t' '{ printf "%s[%s,%s,%s]",
 	    (NR > 1 ? "," : ""), $2, $3, $4 }'
