@@ -79,6 +79,34 @@ async function checks(browser) {
 	page.on('pageerror', (e) => errors.push('pageerror: ' + e.message));
 	await page.goto(url, { waitUntil: 'load' });
 
+	// Many runs: only the rows in view are in the document.
+	if (E.virtual) {
+		const shown = await page.$eval('#shown', (e) => e.textContent);
+		ok(shown === `${E.virtual.count} of ${E.virtual.count} runs`,
+		    'every run counted', shown);
+		const first = await rowIds(page);
+		ok(first.length > 0 && first.length < 100 &&
+		    first[0] === E.virtual.first,
+		    'only the rows in view are drawn', first.length);
+		await page.$eval('#scroller', (s) => {
+			s.scrollTop = s.scrollHeight;
+		});
+		await page.waitForFunction((id) => {
+			const r = document.querySelectorAll(
+			    '#runs tbody tr[data-id]');
+			return r.length && r[r.length - 1].getAttribute(
+			    'data-id') === id;
+		}, { timeout: 5000 }, E.virtual.last);
+		const last = await rowIds(page);
+		ok(last.length < 100 && last[last.length - 1] === E.virtual.last,
+		    'scrolled to the end: the last run, still few rows',
+		    last.length);
+		await page.screenshot({ path: path.join(shotDir,
+		    'many-end.png') });
+		ok(errors.length === 0, 'no console error', errors);
+		return;
+	}
+
 	// The table: every run, in the command line's order.
 	ok(same(await rowIds(page), E.runs), 'table lists the runs in order',
 	    { got: await rowIds(page), want: E.runs });

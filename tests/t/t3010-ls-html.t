@@ -218,4 +218,13 @@ mlp-ls -e sweep --format html >sweep.html
 
 browser sweep.html sweep.json
 
+# 2,000 runs (bench/genstore): the table draws only the rows in view.
+"$MLP_BUILD_DIR/bench/genstore" many 2000 7 >/dev/null
+mlp-ls -s many --format html >many.html
+printf '{"virtual":{"count":%s,"first":"%s","last":"%s"}}\n' \
+    "$(mlp-ls -s many -c run_id | wc -l)" \
+    "$(mlp-ls -s many -c run_id | head -n 1)" \
+    "$(mlp-ls -s many -c run_id | tail -n 1)" >many.json
+browser many.html many.json
+
 test_done
