@@ -425,7 +425,8 @@ walk_artifacts(struct mlp_buf *j, const char *dir, const char *rel,
 		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
 			strv_push(&names, &nn, mlp_xstrdup(e->d_name));
 	closedir(d);
-	qsort(names, nn, sizeof *names, str_cmp);
+	if (nn > 0)	/* qsort(NULL, 0, ...) is undefined */
+		qsort(names, nn, sizeof *names, str_cmp);
 	for (i = 0; i < nn; i++) {
 		r2 = *rel ? mlp_xasprintf("%s/%s", rel, names[i]) :
 		    mlp_xstrdup(names[i]);
