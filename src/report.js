@@ -60,17 +60,21 @@ function fmtDur(s) {
 function num(v) {
 	if (typeof v === 'number')
 		return v;
-	if (v === 'NaN')
+	if (v === 'NaN' || v === 'nan')
 		return NaN;
-	if (v === 'Infinity')
+	if (v === 'Infinity' || v === 'inf')
 		return Infinity;
-	if (v === '-Infinity')
+	if (v === '-Infinity' || v === '-inf')
 		return -Infinity;
-	return null;
+	return v === null || v === undefined || v === '' || isNaN(+v) ?
+	    null : +v;
 }
+/* Numbers as mlp-ls prints them (Python's repr: nan, inf, -inf). */
 function fmtNum(v) {
 	if (v === null || v === undefined)
 		return '';
+	if (typeof v === 'number' && !isFinite(v))
+		return isNaN(v) ? 'nan' : v > 0 ? 'inf' : '-inf';
 	return String(v);
 }
 function short(v) {
@@ -192,8 +196,7 @@ function addCol(c) {
 				var v = r.c[idx];
 				if (v === null)
 					return null;
-				return isTime ? Date.parse(v) : c[1] ? num(+v) ===
-				    null ? num(v) : +v : v;
+				return isTime ? Date.parse(v) : c[1] ? num(v) : v;
 			}, !!c[1], isTime ? iso : fmtNum)));
 		});
 	} else {

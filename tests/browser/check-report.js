@@ -79,6 +79,23 @@ async function checks(browser) {
 	page.on('pageerror', (e) => errors.push('pageerror: ' + e.message));
 	await page.goto(url, { waitUntil: 'load' });
 
+	// A page of -c columns: sorting a metric column, NaN and inf too.
+	if (E.sortOnly) {
+		const th = `#runs th[data-col="${E.sortOnly.key}"]`;
+		ok(same(await rowIds(page), E.runs), '-c page: runs in order',
+		    await rowIds(page));
+		await page.click(th);
+		ok(same(await rowIds(page), E.sortOnly.asc),
+		    '-c page: ascending, NaN after the values',
+		    { got: await rowIds(page), want: E.sortOnly.asc });
+		await page.click(th);
+		ok(same(await rowIds(page), E.sortOnly.desc),
+		    '-c page: descending, NaN after the values',
+		    { got: await rowIds(page), want: E.sortOnly.desc });
+		ok(errors.length === 0, 'no console error', errors);
+		return;
+	}
+
 	// Many runs: only the rows in view are in the document.
 	if (E.virtual) {
 		const shown = await page.$eval('#shown', (e) => e.textContent);

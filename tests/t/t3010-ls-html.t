@@ -218,6 +218,24 @@ mlp-ls -e sweep --format html >sweep.html
 
 browser sweep.html sweep.json
 
+# -c columns: the page sorts a metric column as mlp-ls -o does.
+mkexp 5 special
+mkrun 5 c1 finite 1700000000000 3 1700000001000
+mkrun 5 c2 infinite 1700000000001 3 1700000001000
+mkrun 5 c3 not-a-number 1700000000002 3 1700000001000
+mkrun 5 c4 negative 1700000000003 3 1700000001000
+metric c1 loss '1 0.5 0'
+metric c2 loss '1 inf 0'
+metric c3 loss '1 nan 0'
+metric c4 loss '1 -2 0'
+mlp-ls -e special -c run_name,metrics.loss --format html >special.html
+printf '{"runs":%s,"sortOnly":{"key":"metrics.loss","asc":%s,"desc":%s}}\n' \
+    "$(mlp-ls -e special -c run_id | jlist)" \
+    "$(mlp-ls -e special -c run_id -o 'metrics.loss ASC' | jlist)" \
+    "$(mlp-ls -e special -c run_id -o 'metrics.loss DESC' | jlist)" \
+    >special.json
+browser special.html special.json
+
 # 2,000 runs (bench/genstore): the table draws only the rows in view.
 "$MLP_BUILD_DIR/bench/genstore" many 2000 7 >/dev/null
 mlp-ls -s many --format html >many.html
