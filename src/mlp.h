@@ -708,5 +708,6 @@ int	 mlp_hash_file(char out[MLP_HASH_HEX], uint64_t *size,
 #include "mlp-sweep.h"
 #include "mlp-repro.h"
 #include "mlp-ftp.h"
+#include "mlp-report.h"
 
 #endif /* MLP_H */

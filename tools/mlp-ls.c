@@ -59,7 +59,7 @@ static const struct tool_opt ls_options[] = {
 	    "comma-separated keys to print" },
 	{ 'n', "max-results", TOOL_OPT_ARG, "max",
 	    "print at most max runs" },
-	{ 'F', "format", TOOL_OPT_ARG, "tsv|csv|json|table",
+	{ 'F', "format", TOOL_OPT_ARG, "tsv|csv|json|table|html",
 	    "the output format (default: tsv)" },
 	{ O_HISTORY, "history", TOOL_OPT_ARG, "key",
 	    "print every point of a metric" },
@@ -92,7 +92,8 @@ struct ls_opts {
 	size_t			 nids;
 	enum mode		 mode;
 	int			 kind, header, view_set, overlay, operands;
-	int			 compare, all, kind_set;	/* issue 11 */
+	int			 compare, all, kind_set;	/* --compare */
+	int			 html, cols_set;	/* --format html, -c */
 };
 
 static void
@@ -319,6 +320,7 @@ ls_parse(struct ls_opts *lo, int argc, char *argv[])
 			break;
 		case 'c':
 			lo->cols = optarg;
+			lo->cols_set = 1;
 			break;
 		case 'n':
 			o->max_results = (size_t)strtoull(optarg, &end, 10);
@@ -328,9 +330,11 @@ ls_parse(struct ls_opts *lo, int argc, char *argv[])
 				    "want a positive number", optarg);
 			break;
 		case 'F':
+			if ((lo->html = strcmp(optarg, "html") == 0))
+				break;
 			if ((lo->kind = mlp_fmt_kind_parse(optarg)) < 0)
 				errx(TOOL_EXIT_USAGE, "bad --format '%s': use "
-				    "tsv, csv, json or table", optarg);
+				    "tsv, csv, json, table or html", optarg);
 			lo->kind_set = 1;
 			break;
 		case O_COMPARE:
@@ -364,6 +368,8 @@ ls_parse(struct ls_opts *lo, int argc, char *argv[])
 		}
 	argc -= optind;
 	argv += optind;
+	if (lo->html && lo->mode != M_RUNS)
+		errx(TOOL_EXIT_USAGE, "--format html lists runs only");
 	if (lo->overlay && lo->mode != M_PLOT)
 		errx(TOOL_EXIT_USAGE, "--overlay goes with --plot");
 	if (o->unsorted && o->norder > 0)
@@ -398,6 +404,7 @@ ls_run(struct ls_opts *lo)
 	};
 	struct mlp_search_opts	*o = &lo->search;
 	struct mlp_store	*st;
+	struct mlp_qkey		*cols;
 	struct ls		 ls;
 	size_t			 i;
 	int			 r;
@@ -422,6 +429,16 @@ ls_run(struct ls_opts *lo)
 	o->warn = tool_warn;
 	o->warn_arg = &ls.nwarn;
 	o->note = tool_warn;		/* reported, not counted */
+	if (lo->html) {
+		/* The page's own default columns unless -c was given. */
+		cols = lo->cols_set ? ls.cols : NULL;
+		r = lo->operands > 0 && lo->nids == 0 ? mlp_report_close(
+		    mlp_report_open(stdout, st, cols, ls.ncols, NULL)) :
+		    mlp_report_write(stdout, st, o, cols, ls.ncols);
+		if (r != MLP_OK)
+			errx(TOOL_EXIT_FAIL, "%s", mlp_error_last());
+		goto done;
+	}
 	if (ls.mode == M_RUNS) {
 		o->columns = ls.cols;
 		o->ncolumns = ls.ncols;
@@ -475,6 +492,9 @@ main(int argc, char *argv[])
 	ls_parse(&lo, argc, argv);
 	if (lo.all && !lo.compare)
 		errx(TOOL_EXIT_USAGE, "--all goes with --compare");
+	if (lo.compare && lo.html)
+		errx(TOOL_EXIT_USAGE, "--compare writes text: for a page, use "
+		    "-F html and select the runs in it");
 	status = lo.compare ? ls_compare(lo.store, lo.ids, lo.nids,
 	    lo.kind_set ? lo.kind : MLP_FMT_TABLE, lo.all) : ls_run(&lo);
 	ls_opts_release(&lo);

@@ -342,7 +342,7 @@ _mlp_arg()
 	ls:--view)
 		_mlp_add active deleted all ;;
 	ls:-F | ls:--format)
-		_mlp_add tsv csv json table ;;
+		_mlp_add tsv csv json table html ;;
 	ls:-c | ls:--columns | ls:-o | ls:--order-by)
 		_mlp_columns "$store" ;;
 	ls:--history | ls:--plot)

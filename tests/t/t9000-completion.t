@@ -115,7 +115,7 @@ test_expect_success 'bash: the project folder may follow the cursor' '
 '
 test_expect_success 'bash: option values and columns' '
 	complete mlp-ls --format "" >out &&
-	printf "%s\n" csv json table tsv >want && test_cmp want out &&
+	printf "%s\n" csv html json table tsv >want && test_cmp want out &&
 	complete mlp-ls --view=d >out && echo deleted >want &&
 	test_cmp want out &&
 	complete mlp-run --env-manager v >out && echo virtualenv >want &&
@@ -210,7 +210,7 @@ test_expect_success 'zsh: entry points, parameters and option values' '
 	zcomplete "mlp-run gproj -v " >out &&
 	printf "%s\n" feature trunk v1.0 >want && test_cmp want out &&
 	zcomplete "mlp-ls --format " >out &&
-	printf "%s\n" csv json table tsv >want && test_cmp want out &&
+	printf "%s\n" csv html json table tsv >want && test_cmp want out &&
 	zcomplete "mlp-ls -c run_id,metrics.v" >out &&
 	echo metrics.val_accuracy >want && test_cmp want out
 '
