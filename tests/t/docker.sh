@@ -19,15 +19,16 @@
 DOCKER_BUSYBOX=mlp-test-busybox:1
 DOCKER_IRIS=mlp-test-iris:bookworm-2
 
-command -v docker >/dev/null 2>&1 ||
-	test_skip_all 'no docker program (Debian: docker.io)'
-
-_lock=${TMPDIR:-/tmp}/mlp-test-docker.lock
-if command -v flock >/dev/null 2>&1 &&
-    { command exec 8>>"$_lock" || command exec 8<"$_lock"; } 2>/dev/null
-then
-	flock 8
-fi
+# _docker_none WHY: no engine; the script is skipped, or with
+# DOCKER_OPTIONAL set (before sourcing), only the prerequisite DOCKER
+# stays unset and WHY is said.
+_docker_none() {
+	if [ -n "${DOCKER_OPTIONAL:-}" ]; then
+		echo "# no Docker engine: $1"
+		return 1
+	fi
+	test_skip_all "$1"
+}
 
 docker_stop_daemon() {
 	kill "$DOCKERD_PID" 2>/dev/null
@@ -35,11 +36,22 @@ docker_stop_daemon() {
 	:
 }
 
-if ! docker info >/dev/null 2>&1; then
+# _docker_start: an engine that answers, started here if need be.
+_docker_start() {
+	command -v docker >/dev/null 2>&1 ||
+		{ _docker_none 'no docker program (Debian: docker.io)'; return; }
+	_lock=${TMPDIR:-/tmp}/mlp-test-docker.lock
+	if command -v flock >/dev/null 2>&1 &&
+	    { command exec 8>>"$_lock" || command exec 8<"$_lock"; } \
+	    2>/dev/null
+	then
+		flock 8
+	fi
+	docker info >/dev/null 2>&1 && return 0
 	command -v dockerd >/dev/null 2>&1 ||
-		test_skip_all 'no Docker daemon answers and there is no dockerd (Debian: docker.io)'
+		{ _docker_none 'no Docker daemon answers and there is no dockerd (Debian: docker.io)'; return; }
 	[ "$(id -u)" -eq 0 ] ||
-		test_skip_all 'no Docker daemon answers; starting one needs root'
+		{ _docker_none 'no Docker daemon answers; starting one needs root'; return; }
 	dockerd --bridge=none --iptables=false --ip-masq=false \
 	    --pidfile "$TRASH/dockerd.pid" >"$TRASH/dockerd.log" 2>&1 &
 	DOCKERD_PID=$!
@@ -50,12 +62,14 @@ if ! docker info >/dev/null 2>&1; then
 			_why=$(grep -i -m 1 'level=fatal\|failed to start' \
 			    "$TRASH/dockerd.log" | cut -c 1-200)
 			docker_stop_daemon
-			test_skip_all "dockerd did not start: ${_why:-see its log}"
+			_docker_none "dockerd did not start: ${_why:-see its log}"
+			return
 		fi
 		sleep 0.1
 		_i=$((_i + 1))
 	done
-fi
+}
+_docker_start && test_set_prereq DOCKER
 
 # docker_busybox_image: make $DOCKER_BUSYBOX unless it exists.
 docker_busybox_image() {

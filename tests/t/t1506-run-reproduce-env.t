@@ -52,10 +52,8 @@ test_expect_success '--check compares the local environment of today' '
 	grep "	drifted	.*environment: differs 2 lines" out
 '
 
-docker_ok() {
-	command -v docker >/dev/null && timeout 30 docker info >/dev/null 2>&1
-}
-docker_ok && test_set_prereq DOCKER
+DOCKER_OPTIONAL=1
+. "$TEST_DIRECTORY/docker.sh"
 img=mlp-t1506-$$
 test_at_exit "docker rmi -f $img:a $img:b $img:cur >/dev/null 2>&1"
 
