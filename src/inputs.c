@@ -192,12 +192,6 @@ add_file(struct mlp_inputs *in, const char *path, const char *rel,
 	return MLP_OK;
 }
 
-static int
-name_cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* Walk a folder in name order; symlinks to folders are not followed. */
 static int
 add_dir(struct mlp_inputs *in, const char *dir, const char *rel, int depth)
@@ -226,7 +220,7 @@ add_dir(struct mlp_inputs *in, const char *dir, const char *rel, int depth)
 	}
 	closedir(d);
 	if (n > 0)
-		qsort(names, n, sizeof *names, name_cmp);
+		qsort(names, n, sizeof *names, mlp_strp_cmp);
 	for (i = 0; i < n; i++) {
 		path = mlp_path_join(dir, names[i]);
 		sub = *rel ? mlp_path_join(rel, names[i]) : mlp_xstrdup(names[i]);

@@ -158,12 +158,6 @@ walk(struct strv *sv, const char *dir, const char *prefix)
 	return r;
 }
 
-static int
-cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 int
 mlp_kv_keys(char ***out, size_t *nout, const char *run_dir, const char *sub)
 {
@@ -179,7 +173,7 @@ mlp_kv_keys(char ***out, size_t *nout, const char *run_dir, const char *sub)
 		return r;
 	}
 	if (sv.n > 1)
-		qsort(sv.v, sv.n, sizeof *sv.v, cmp_str);
+		qsort(sv.v, sv.n, sizeof *sv.v, mlp_strp_cmp);
 	*out = sv.v;
 	*nout = sv.n;
 	return MLP_OK;

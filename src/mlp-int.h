@@ -15,6 +15,8 @@ int	 mlp_id_valid(const char *name, size_t maxlen);
 
 /* MLP_EINVAL in MLflow's words unless the run is active (logging needs it). */
 int	 mlp_run_check_active(const struct mlp_run *);
+/* qsort(3)/bsearch(3) comparator for an array of char *: byte order. */
+int	 mlp_strp_cmp(const void *, const void *);
 /* Value of a hex digit, or -1. */
 int	 mlp_hexval(int c);
 /* Decode %XX escapes of s[0..len) into a new string (bad ones kept). */

@@ -642,12 +642,6 @@ open_root(struct mlp_push *p, const struct mlp_run *run, const char *ldir,
 /* ---- the push ---- */
 
 static int
-str_cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static int
 collect_id(void *arg, struct mlp_srun *sr)
 {
 	struct mlp_push	*p = arg;
@@ -681,7 +675,7 @@ run_filter(struct mlp_push *p)
 	r = mlp_search(p->st, &so, collect_id, p);
 	mlp_filter_release(&f);
 	if (p->nfids > 1)
-		qsort(p->fids, p->nfids, sizeof *p->fids, str_cmp);
+		qsort(p->fids, p->nfids, sizeof *p->fids, mlp_strp_cmp);
 	return r;
 }
 
@@ -693,7 +687,7 @@ passes(struct mlp_push *p, const struct mlp_run *run)
 	if (p->o.filter == NULL)
 		return 1;
 	return p->nfids > 0 && bsearch(&id, p->fids, p->nfids,
-	    sizeof *p->fids, str_cmp) != NULL;
+	    sizeof *p->fids, mlp_strp_cmp) != NULL;
 }
 
 int
@@ -1312,12 +1306,6 @@ out:
 }
 
 static int
-name_cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static int
 reserved(const char *name)
 {
 	return strcmp(name, "tags") == 0 || strcmp(name, "datasets") == 0 ||
@@ -1352,7 +1340,7 @@ push_experiment(struct mlp_push *p, const struct mlp_experiment *e,
 	}
 	closedir(dp);
 	if (n > 1)
-		qsort(names, n, sizeof *names, name_cmp);
+		qsort(names, n, sizeof *names, mlp_strp_cmp);
 	for (i = 0; i < n && !p->stopped; i++) {
 		r = mlp_run_load(&run, e->dir, names[i]);
 		if (r == MLP_ENOTFOUND)

@@ -182,3 +182,9 @@ mlp_id_valid(const char *name, size_t maxlen)
 	}
 	return n <= maxlen;
 }
+
+int
+mlp_strp_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
