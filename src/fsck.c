@@ -461,13 +461,6 @@ out:
 
 /* ---- experiments and the root ---- */
 
-static int
-reserved(const char *name)
-{
-	return strcmp(name, "tags") == 0 || strcmp(name, "datasets") == 0 ||
-	    strcmp(name, "traces") == 0 || strcmp(name, "models") == 0;
-}
-
 static void
 check_experiment(struct fsck *f, const char *dir)
 {
@@ -489,7 +482,7 @@ check_experiment(struct fsck *f, const char *dir)
 		if (is_temp(de->d_name))
 			check_temp(f, p);
 		else if (lstat(p, &sb) == 0 && S_ISDIR(sb.st_mode)) {
-			if (reserved(de->d_name))
+			if (mlp_run_name_reserved(de->d_name))
 				scan_temps(f, p);
 			else if (mlp_id_valid(de->d_name, 256))
 				check_run(f, dir, de->d_name);

@@ -145,10 +145,7 @@ each_run(const char *exp_dir, int (*fn)(struct mlp_run *, void *),
 		    "cannot read '%s'", exp_dir);
 	while (r == MLP_OK && (de = readdir(dp)) != NULL) {
 		if (de->d_name[0] == '.' || !mlp_id_valid(de->d_name, 256) ||
-		    strcmp(de->d_name, "tags") == 0 ||
-		    strcmp(de->d_name, "datasets") == 0 ||
-		    strcmp(de->d_name, "traces") == 0 ||
-		    strcmp(de->d_name, "models") == 0)
+		    mlp_run_name_reserved(de->d_name))
 			continue;
 		if (mlp_run_load(&run, exp_dir, de->d_name) != MLP_OK)
 			continue;	/* not a run, or unreadable: fsck's */

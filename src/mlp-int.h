@@ -13,6 +13,9 @@ char	*mlp_path_join(const char *a, const char *b);
 /* Is name a valid experiment or run folder name (MLflow's id regex)? */
 int	 mlp_id_valid(const char *name, size_t maxlen);
 
+/* Is name a folder of an experiment that is not a run (tags, datasets,
+ * traces, models)? */
+int	 mlp_run_name_reserved(const char *name);
 /* MLP_EINVAL in MLflow's words unless the run is active (logging needs it). */
 int	 mlp_run_check_active(const struct mlp_run *);
 /* qsort(3)/bsearch(3) comparator for an array of char *: byte order. */

@@ -1305,13 +1305,6 @@ out:
 	return r;
 }
 
-static int
-reserved(const char *name)
-{
-	return strcmp(name, "tags") == 0 || strcmp(name, "datasets") == 0 ||
-	    strcmp(name, "models") == 0 || strcmp(name, "traces") == 0;
-}
-
 /* Every run of one experiment folder, in id order. */
 static int
 push_experiment(struct mlp_push *p, const struct mlp_experiment *e,
@@ -1330,7 +1323,7 @@ push_experiment(struct mlp_push *p, const struct mlp_experiment *e,
 		return mlp_error_set_errno(MLP_ERROR, "cannot read '%s'",
 		    e->dir);
 	while ((de = readdir(dp)) != NULL) {
-		if (!mlp_id_valid(de->d_name, 256) || reserved(de->d_name))
+		if (!mlp_id_valid(de->d_name, 256) || mlp_run_name_reserved(de->d_name))
 			continue;
 		if (n == alloc) {
 			alloc = alloc ? alloc * 2 : 64;

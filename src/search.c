@@ -1080,13 +1080,6 @@ run_batch(struct search *s, size_t ei, mlp_emit_fn *emit, void *arg)
 }
 
 static int
-is_reserved(const char *name)
-{
-	return strcmp(name, "tags") == 0 || strcmp(name, "datasets") == 0 ||
-	    strcmp(name, "traces") == 0 || strcmp(name, "models") == 0;
-}
-
-static int
 scan_experiment(struct search *s, size_t ei, mlp_emit_fn *emit, void *arg)
 {
 	const struct mlp_experiment	*e = s->exps[ei];
@@ -1105,7 +1098,7 @@ scan_experiment(struct search *s, size_t ei, mlp_emit_fn *emit, void *arg)
 	s->expfd = dirfd(dp);
 	s->expi = ei;
 	while (r == MLP_OK && (de = readdir(dp)) != NULL) {
-		if (de->d_name[0] == '.' || is_reserved(de->d_name))
+		if (de->d_name[0] == '.' || mlp_run_name_reserved(de->d_name))
 			continue;
 		isdir = de->d_type == DT_DIR;
 		if (de->d_type == DT_UNKNOWN || de->d_type == DT_LNK) {
