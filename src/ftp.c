@@ -99,27 +99,6 @@ static int	curl_ready;
 
 /* ---- URLs ---- */
 
-/* Percent-encode everything but unreserved characters and '/'. */
-static void
-pct_encode(struct mlp_buf *b, const char *s)
-{
-	static const char	hex[] = "0123456789ABCDEF";
-	unsigned char		c;
-
-	for (; *s != '\0'; s++) {
-		c = (unsigned char)*s;
-		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    (c >= '0' && c <= '9') || c == '-' || c == '.' ||
-		    c == '_' || c == '~' || c == '/')
-			mlp_buf_addch(b, c);
-		else {
-			mlp_buf_addch(b, '%');
-			mlp_buf_addch(b, hex[c >> 4]);
-			mlp_buf_addch(b, hex[c & 15]);
-		}
-	}
-}
-
 void
 mlp_ftp_url_release(struct mlp_ftp_url *u)
 {
@@ -311,7 +290,7 @@ mlp_ftp_open(struct mlp_ftp **out, const struct mlp_ftp_url *u,
 	 */
 	mlp_buf_addstr(&b, "ftp://");
 	if (s->pass == NULL && s->user != NULL) {
-		pct_encode(&b, s->user);
+		mlp_pct_encode(&b, s->user);
 		mlp_buf_addch(&b, '@');
 	}
 	mlp_buf_addf(&b, v6 ? "[%s]:%d/" : "%s:%d/", u->host, u->port);
@@ -749,7 +728,7 @@ url_of(struct mlp_ftp *s, const char *path)
 
 	/* "%2F" makes the path absolute (RFC 1738 would make it relative). */
 	mlp_buf_addf(&b, "%s%%2F", s->base);
-	pct_encode(&b, path[0] == '/' ? path + 1 : path);
+	mlp_pct_encode(&b, path[0] == '/' ? path + 1 : path);
 	return mlp_buf_detach(&b);
 }
 

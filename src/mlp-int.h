@@ -22,6 +22,9 @@ int	 mlp_run_check_active(const struct mlp_run *);
 int	 mlp_strp_cmp(const void *, const void *);
 /* Value of a hex digit, or -1. */
 int	 mlp_hexval(int c);
+/* Append s percent-encoded: all but unreserved characters (RFC 3986)
+ * and '/' become %XX, as pathlib's as_uri() and URL paths need. */
+void	 mlp_pct_encode(struct mlp_buf *, const char *s);
 /* Decode %XX escapes of s[0..len) into a new string (bad ones kept). */
 char	*mlp_pct_decode(const char *s, size_t len);
 
