@@ -365,10 +365,7 @@ dir_add(struct mlp_ftp *s, const char *dir, size_t len)
 {
 	if (len == 0 || dir_known(s, dir, len))
 		return;
-	if (s->ndirs == s->adirs) {
-		s->adirs = s->adirs ? s->adirs * 2 : 16;
-		s->dirs = mlp_xrealloc(s->dirs, s->adirs * sizeof *s->dirs);
-	}
+	MLP_ALLOC_GROW(s->dirs, s->ndirs, s->adirs, 16);
 	s->dirs[s->ndirs++] = mlp_xstrndup(dir, len);
 }
 
@@ -487,11 +484,7 @@ open_cb(void *arg, curlsocktype purpose, struct curl_sockaddr *a)
 	else if (a->family == AF_INET6)
 		port = ntohs(((struct sockaddr_in6 *)&a->addr)->sin6_port);
 	if (purpose == CURLSOCKTYPE_IPCXN && port == s->port) {
-		if (s->nctl == s->actl) {
-			s->actl = s->actl ? s->actl * 2 : 8;
-			s->ctlfds = mlp_xrealloc(s->ctlfds,
-			    (size_t)s->actl * sizeof *s->ctlfds);
-		}
+		MLP_ALLOC_GROW(s->ctlfds, s->nctl, s->actl, 8);
 		s->ctlfds[s->nctl++] = fd;
 	}
 	return fd;

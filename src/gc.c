@@ -56,10 +56,7 @@ idset_add(struct idset *s, const char *id)
 {
 	if (idset_has(s, id))
 		return;
-	if (s->n == s->alloc) {
-		s->alloc = s->alloc ? s->alloc * 2 : 16;
-		s->v = mlp_xrealloc(s->v, s->alloc * sizeof *s->v);
-	}
+	MLP_ALLOC_GROW(s->v, s->n, s->alloc, 16);
 	s->v[s->n++] = mlp_xstrdup(id);
 }
 

@@ -587,21 +587,17 @@ prune(git_repository *repo, const git_remote_head **heads, size_t n)
 {
 	git_reference_iterator	*it = NULL;
 	const char		*name;
-	char			**gone;
-	size_t			 ngone = 0, cap = 16, i;
+	char			**gone = NULL;
+	size_t			 ngone = 0, cap = 0, i;
 
 	if (LG(git_reference_iterator_glob_new)(&it, repo,
 	    "refs/remotes/origin/*") != 0)
 		return;
-	gone = mlp_xcalloc(cap, sizeof *gone);
 	while (LG(git_reference_next_name)(&name, it) == 0) {
 		if (strcmp(name + 20, "HEAD") == 0 ||
 		    advertised(heads, n, name + 20))
 			continue;
-		if (ngone == cap) {
-			cap *= 2;
-			gone = mlp_xrealloc(gone, cap * sizeof *gone);
-		}
+		MLP_ALLOC_GROW(gone, ngone, cap, 16);
 		gone[ngone++] = mlp_xstrdup(name);
 	}
 	LG(git_reference_iterator_free)(it);

@@ -88,10 +88,7 @@ cache_load(struct mlp_inputs *in)
 			continue;	/* a torn or foreign line */
 		memcpy(e.hash, hash, MLP_HASH_HEX);
 		e.seq = in->nce;
-		if (in->nce == cap) {
-			cap = cap ? 2 * cap : 256;
-			in->ce = mlp_xrealloc(in->ce, cap * sizeof *in->ce);
-		}
+		MLP_ALLOC_GROW(in->ce, in->nce, cap, 256);
 		in->ce[in->nce++] = e;
 	}
 	mlp_buf_release(&b);
@@ -161,11 +158,7 @@ add_file(struct mlp_inputs *in, const char *path, const char *rel,
 	uint64_t	 size;
 	int		 r;
 
-	if (in->nfiles == in->afiles) {
-		in->afiles = in->afiles ? 2 * in->afiles : 64;
-		in->files = mlp_xrealloc(in->files, in->afiles *
-		    sizeof *in->files);
-	}
+	MLP_ALLOC_GROW(in->files, in->nfiles, in->afiles, 64);
 	f = &in->files[in->nfiles];
 	memset(f, 0, sizeof *f);
 	f->size = (uint64_t)st->st_size;
@@ -212,10 +205,7 @@ add_dir(struct mlp_inputs *in, const char *dir, const char *rel, int depth)
 	while ((de = readdir(d)) != NULL) {
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 			continue;
-		if (n == cap) {
-			cap = cap ? 2 * cap : 32;
-			names = mlp_xrealloc(names, cap * sizeof *names);
-		}
+		MLP_ALLOC_GROW(names, n, cap, 32);
 		names[n++] = mlp_xstrdup(de->d_name);
 	}
 	closedir(d);

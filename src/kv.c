@@ -118,10 +118,7 @@ struct strv {
 static void
 strv_push(struct strv *sv, char *s)
 {
-	if (sv->n == sv->alloc) {
-		sv->alloc = sv->alloc ? sv->alloc * 2 : 16;
-		sv->v = mlp_xrealloc(sv->v, sv->alloc * sizeof *sv->v);
-	}
+	MLP_ALLOC_GROW(sv->v, sv->n, sv->alloc, 16);
 	sv->v[sv->n++] = s;
 }
 

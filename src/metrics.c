@@ -328,10 +328,7 @@ lookup(struct wkey **out, struct mlp_metric_writer *w, const char *key,
 		free(copy);
 		return r;
 	}
-	if (w->nkeys == w->alloc) {
-		w->alloc = w->alloc ? w->alloc * 2 : 16;
-		w->keys = mlp_xrealloc(w->keys, w->alloc * sizeof *w->keys);
-	}
+	MLP_ALLOC_GROW(w->keys, w->nkeys, w->alloc, 16);
 	k = &w->keys[w->nkeys];
 	k->key = copy;
 	k->keylen = keylen;

@@ -7,6 +7,17 @@
 #include "mlp.h"
 
 #define MLP_ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+/*
+ * Make room in the array v, of alloc items, for item n (git's
+ * ALLOC_GROW): alloc doubles, from first when the array is empty.  v and
+ * alloc are assigned; the one way src/ grows an array.
+ */
+#define MLP_ALLOC_GROW(v, n, alloc, first) do {				\
+	if ((n) >= (alloc)) {						\
+		(alloc) = (alloc) ? (alloc) * 2 : (first);		\
+		(v) = mlp_xrealloc((v), (size_t)(alloc) * sizeof *(v));	\
+	}								\
+} while (0)
 
 /* Join a and b with one '/' into a new string. */
 char	*mlp_path_join(const char *a, const char *b);

@@ -155,10 +155,7 @@ mf_push(struct manifest *mf, const char *path)
 {
 	struct mf_entry	*e;
 
-	if (mf->n == mf->alloc) {
-		mf->alloc = mf->alloc ? mf->alloc * 2 : 64;
-		mf->e = mlp_xrealloc(mf->e, mf->alloc * sizeof *mf->e);
-	}
+	MLP_ALLOC_GROW(mf->e, mf->n, mf->alloc, 64);
 	e = &mf->e[mf->n++];
 	memset(e, 0, sizeof *e);
 	e->path = mlp_xstrdup(path);
@@ -432,10 +429,7 @@ static void
 lf_add(struct lfiles *l, char *rel, char *abs, const struct stat *sb,
     int link)
 {
-	if (l->n == l->alloc) {
-		l->alloc = l->alloc ? l->alloc * 2 : 64;
-		l->f = mlp_xrealloc(l->f, l->alloc * sizeof *l->f);
-	}
+	MLP_ALLOC_GROW(l->f, l->n, l->alloc, 64);
 	l->f[l->n].rel = rel;
 	l->f[l->n].abs = abs;
 	l->f[l->n].size = (uint64_t)sb->st_size;
@@ -545,11 +539,7 @@ walk(struct walker *w, int dfd, const char *rel)
 	closedir(dp);
 	/* As MLflow's upload: a folder without files is made on the server. */
 	if (r == MLP_OK && *rel != '\0' && nfiles == 0) {
-		if (l->ndirs == l->adirs) {
-			l->adirs = l->adirs ? l->adirs * 2 : 8;
-			l->dirs = mlp_xrealloc(l->dirs,
-			    l->adirs * sizeof *l->dirs);
-		}
+		MLP_ALLOC_GROW(l->dirs, l->ndirs, l->adirs, 8);
 		l->dirs[l->ndirs++] = mlp_xstrdup(rel);
 	}
 	return r;
@@ -646,10 +636,7 @@ collect_id(void *arg, struct mlp_srun *sr)
 {
 	struct mlp_push	*p = arg;
 
-	if (p->nfids == p->afids) {
-		p->afids = p->afids ? p->afids * 2 : 64;
-		p->fids = mlp_xrealloc(p->fids, p->afids * sizeof *p->fids);
-	}
+	MLP_ALLOC_GROW(p->fids, p->nfids, p->afids, 64);
 	p->fids[p->nfids++] = mlp_xstrdup(mlp_srun_info(sr)->run_id);
 	return 0;
 }
@@ -1325,10 +1312,7 @@ push_experiment(struct mlp_push *p, const struct mlp_experiment *e,
 	while ((de = readdir(dp)) != NULL) {
 		if (!mlp_id_valid(de->d_name, 256) || mlp_run_name_reserved(de->d_name))
 			continue;
-		if (n == alloc) {
-			alloc = alloc ? alloc * 2 : 64;
-			names = mlp_xrealloc(names, alloc * sizeof *names);
-		}
+		MLP_ALLOC_GROW(names, n, alloc, 64);
 		names[n++] = mlp_xstrdup(de->d_name);
 	}
 	closedir(dp);

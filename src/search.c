@@ -876,10 +876,7 @@ keep(struct search *s, struct mlp_srun *run, mlp_emit_fn *emit, void *arg)
 		free(run->info.user_id);
 		run->info.user_id = NULL;
 	}
-	if (s->nruns == s->alloc) {
-		s->alloc = s->alloc ? s->alloc * 2 : 256;
-		s->runs = mlp_xrealloc(s->runs, s->alloc * sizeof *s->runs);
-	}
+	MLP_ALLOC_GROW(s->runs, s->nruns, s->alloc, 256);
 	s->runs[s->nruns++] = run;
 	/*
 	 * With -n N only the N first runs matter: when 2N + 256 are held,

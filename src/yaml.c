@@ -723,10 +723,7 @@ anchor_note(struct yparse *y)
 	}
 	if (name == NULL)
 		return;
-	if (y->nanch == y->aanch) {
-		y->aanch = y->aanch != 0 ? y->aanch * 2 : 8;
-		y->anch = mlp_xrealloc(y->anch, y->aanch * sizeof *y->anch);
-	}
+	MLP_ALLOC_GROW(y->anch, y->nanch, y->aanch, 8);
 	if (2 * (y->nanch + 1) > y->nslot) {
 		free(y->slot);
 		y->nslot = y->nslot != 0 ? y->nslot * 2 : 16;
@@ -921,10 +918,7 @@ parse_map(struct yparse *y, struct mlp_ykv **out, size_t *nout, int depth)
 			goto fail;
 		if (y->ev.type == YAML_MAPPING_END_EVENT)
 			break;
-		if (n == alloc) {
-			alloc = alloc != 0 ? alloc * 2 : 16;
-			v = mlp_xrealloc(v, alloc * sizeof *v);
-		}
+		MLP_ALLOC_GROW(v, n, alloc, 16);
 		cur = &v[n++];
 		memset(cur, 0, sizeof *cur);
 		if ((r = parse_key(y, &cur->key)) != MLP_OK ||

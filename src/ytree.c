@@ -78,10 +78,7 @@ new_node(enum mlp_ynkind kind, const yaml_event_t *ev)
 static void
 add_kid(struct mlp_ynode *y, struct mlp_ynode *kid, size_t *cap)
 {
-	if (y->nkids + 1 >= *cap) {
-		*cap = *cap ? 2 * *cap : 8;
-		y->kids = mlp_xrealloc(y->kids, *cap * sizeof *y->kids);
-	}
+	MLP_ALLOC_GROW(y->kids, y->nkids + 1, *cap, 8);
 	y->kids[y->nkids++] = kid;
 	y->kids[y->nkids] = NULL;
 }
@@ -139,11 +136,7 @@ anchor_open(size_t *out, struct builder *b, const yaml_char_t *name,
 	if (anchor_find(b, (const char *)name) != NO_ANCHOR)
 		return mlp_error_set(MLP_EBADDATA, "%s: line %lu: duplicate "
 		    "anchor '%s'", b->path, line, (const char *)name);
-	if (b->nanchors == b->cap) {
-		b->cap = b->cap ? 2 * b->cap : 8;
-		b->anchors = mlp_xrealloc(b->anchors, b->cap *
-		    sizeof *b->anchors);
-	}
+	MLP_ALLOC_GROW(b->anchors, b->nanchors, b->cap, 8);
 	b->anchors[b->nanchors].name = mlp_xstrdup((const char *)name);
 	b->anchors[b->nanchors].node = NULL;
 	b->nanchors++;
