@@ -595,6 +595,9 @@ int	 mlp_metric_read(struct mlp_metric_point **out, size_t *nout,
 	    const char *path);
 /* The latest point of a metric file: greatest (step, timestamp, value). */
 int	 mlp_metric_latest(struct mlp_metric_point *out, const char *path);
+/* The same of a metric file's text buf[0..len), read from path. */
+int	 mlp_metric_latest_buf(struct mlp_metric_point *out, const char *buf,
+	    size_t len, const char *path);
 /* Compare two points as MLflow's tuple max does (NaN as Python orders it). */
 int	 mlp_metric_point_cmp(const struct mlp_metric_point *,
 	    const struct mlp_metric_point *);

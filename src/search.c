@@ -232,37 +232,6 @@ srun_dir(struct mlp_srun *run)
 	return run->dir;
 }
 
-/* The latest point of the metric in s->buf, as mlp_metric_latest(). */
-static int
-latest(struct mlp_metric_point *out, const struct mlp_buf *b,
-    const char *path)
-{
-	struct mlp_metric_point	 p;
-	const char		*q, *nl = NULL, *end = b->buf + b->len;
-	size_t			 lineno = 0;
-	int			 r;
-
-	if (b->len == 0)
-		return mlp_error_set(MLP_EBADDATA, "%s: empty metric file",
-		    path);
-	for (q = b->buf; q < end; q = nl + 1) {
-		lineno++;
-		/* A last line without a newline was cut: not a value. */
-		if ((nl = memchr(q, '\n', (size_t)(end - q))) == NULL)
-			break;
-		if ((r = mlp_metric_parse_line(&p, q, (size_t)(nl - q))) !=
-		    MLP_OK) {
-			(void)mlp_error_prefix("%s: line %zu", path, lineno);
-			return r;
-		}
-		/* Python's max(): replaced only by a strictly greater one. */
-		if (lineno == 1 || mlp_metric_point_cmp(&p, out) > 0)
-			*out = p;
-	}
-	/* Only a cut line: no value, as if the file were not there. */
-	return lineno > 1 || nl != NULL ? MLP_OK : MLP_ENOTFOUND;
-}
-
 static int
 load_file(struct sval *sv, struct mlp_srun *run, enum mlp_qkind kind,
     const char *key)
@@ -285,7 +254,9 @@ load_file(struct sval *sv, struct mlp_srun *run, enum mlp_qkind kind,
 	if (r == MLP_ENOTFOUND) {
 		r = MLP_OK;		/* missing: MLP_QV_NONE */
 	} else if (r == MLP_OK && kind == MLP_QK_METRIC) {
-		if ((r = latest(&p, b, path)) == MLP_OK) {
+		/* Only a cut line (MLP_ENOTFOUND): as if there were none. */
+		if ((r = mlp_metric_latest_buf(&p, b->buf, b->len, path)) ==
+		    MLP_OK) {
 			sv->v.type = MLP_QV_NUM;
 			sv->v.num = p.value;
 		} else if (r == MLP_ENOTFOUND)
