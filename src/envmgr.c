@@ -290,8 +290,10 @@ env_text_load(struct mlp_project *p)
 static int
 env_text(struct mlp_buf *out, const struct mlp_project *p)
 {
-	if (p->env_text != NULL)
-		return mlp_buf_add(out, p->env_text, p->env_len);
+	if (p->env_text != NULL) {
+		mlp_buf_add(out, p->env_text, p->env_len);
+		return MLP_OK;
+	}
 	return mlp_project_read_file(out, p->env_file, p->root);
 }
 

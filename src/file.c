@@ -30,10 +30,9 @@ mlp_file_read(struct mlp_buf *out, const char *path)
 		return mlp_error_set_errno(errno == ENOENT ? MLP_ENOTFOUND :
 		    MLP_ERROR, "cannot open '%s'", path);
 	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0)
-		r = mlp_buf_grow(out, (size_t)st.st_size);
+		mlp_buf_grow(out, (size_t)st.st_size);
 	while (r == MLP_OK) {
-		if ((r = mlp_buf_grow(out, 4096)) != MLP_OK)
-			break;
+		mlp_buf_grow(out, 4096);
 		n = read(fd, out->buf + out->len, out->alloc - out->len - 1);
 		if (n == -1 && errno == EINTR)
 			continue;

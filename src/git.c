@@ -461,7 +461,7 @@ add_patch(struct mlp_buf *out, int *truncated, git_diff *diff, size_t i,
 	if (max > 0 && out->len + pb.size > max)
 		*truncated = 1;
 	else
-		r = mlp_buf_add(out, pb.ptr, pb.size);
+		mlp_buf_add(out, pb.ptr, pb.size);
 out:
 	LG(git_buf_dispose)(&pb);
 	LG(git_patch_free)(patch);
@@ -633,7 +633,7 @@ git_cli(struct mlp_buf *out, const char *git, const char *gitdir,
 		r = mlp_error_set(MLP_ERROR, "git %s failed (exit %d): %.300s",
 		    argv[2], pr.status, pr.out.buf);
 	} else if (out != NULL)
-		r = mlp_buf_add(out, pr.out.buf, pr.out.len);
+		mlp_buf_add(out, pr.out.buf, pr.out.len);
 	mlp_buf_release(&pr.out);
 	free(opt);
 	return r;

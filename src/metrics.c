@@ -438,8 +438,7 @@ mlp_metric_writer_add(struct mlp_metric_writer *w, const char *key,
 		reprlen = mlp_dtoa(repr, value);
 		value_repr = repr;
 	}
-	if ((r = mlp_buf_grow(&k->buf, reprlen + 64)) != MLP_OK)
-		return r;
+	mlp_buf_grow(&k->buf, reprlen + 64);
 	k->buf.len += line_from_repr(k->buf.buf + k->buf.len, ts, value_repr,
 	    reprlen, step);
 	if (k->buf.len >= WRITER_FLUSH_AT)

@@ -68,21 +68,22 @@ struct mlp_buf {
 	char	*buf;		/* never NULL once initialised; NUL-terminated */
 	size_t	 len;
 	size_t	 alloc;
-	size_t	 max;		/* 0: unlimited; else refuse to grow past it */
 };
 extern char	 mlp_buf_empty[];
-#define MLP_BUF_INIT	{ mlp_buf_empty, 0, 0, 0 }
+#define MLP_BUF_INIT	{ mlp_buf_empty, 0, 0 }
 
 void	 mlp_buf_init(struct mlp_buf *);
 /* Free the memory and reinitialise. */
 void	 mlp_buf_release(struct mlp_buf *);
 /* Hand the string to the caller (free() it); b is reinitialised. */
 char	*mlp_buf_detach(struct mlp_buf *);
-int	 mlp_buf_grow(struct mlp_buf *, size_t);
-int	 mlp_buf_add(struct mlp_buf *, const void *, size_t);
-int	 mlp_buf_addstr(struct mlp_buf *, const char *);
-int	 mlp_buf_addch(struct mlp_buf *, int);
-int	 mlp_buf_addf(struct mlp_buf *, const char *, ...) MLP_PRINTF(2, 3);
+/* Room for len more bytes.  The adders cannot fail (they abort when
+ * memory runs out, as the mlp_x* allocators do): they return nothing. */
+void	 mlp_buf_grow(struct mlp_buf *, size_t);
+void	 mlp_buf_add(struct mlp_buf *, const void *, size_t);
+void	 mlp_buf_addstr(struct mlp_buf *, const char *);
+void	 mlp_buf_addch(struct mlp_buf *, int);
+void	 mlp_buf_addf(struct mlp_buf *, const char *, ...) MLP_PRINTF(2, 3);
 void	 mlp_buf_reset(struct mlp_buf *);
 void	 mlp_buf_setlen(struct mlp_buf *, size_t);
 

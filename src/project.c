@@ -36,24 +36,29 @@ int
 mlp_shell_quote(struct mlp_buf *out, const char *s)
 {
 	const char	*p;
-	int		 r;
 
-	if (*s == '\0')
-		return mlp_buf_addstr(out, "''");
+	if (*s == '\0') {
+		mlp_buf_addstr(out, "''");
+		return MLP_OK;
+	}
 	for (p = s; *p != '\0'; p++)
 		if (!isalnum((unsigned char)*p) && (*p & 0x80) == 0 &&
 		    strchr("_@%+=:,./-", *p) == NULL)
 			break;
 		else if ((*p & 0x80) != 0)
 			break;
-	if (*p == '\0')
-		return mlp_buf_addstr(out, s);
-	if ((r = mlp_buf_addch(out, '\'')) != MLP_OK)
-		return r;
-	for (p = s; *p != '\0' && r == MLP_OK; p++)
-		r = *p == '\'' ? mlp_buf_addstr(out, "'\"'\"'") :
-		    mlp_buf_addch(out, *p);
-	return r == MLP_OK ? mlp_buf_addch(out, '\'') : r;
+	if (*p == '\0') {
+		mlp_buf_addstr(out, s);
+		return MLP_OK;
+	}
+	mlp_buf_addch(out, '\'');
+	for (p = s; *p != '\0'; p++)
+		if (*p == '\'')
+			mlp_buf_addstr(out, "'\"'\"'");
+		else
+			mlp_buf_addch(out, *p);
+	mlp_buf_addch(out, '\'');
+	return MLP_OK;
 }
 
 /* ---- YAML scalars as Python sees them ---- */
@@ -282,8 +287,7 @@ mlp_project_read_file(struct mlp_buf *out, const char *path,
 		}
 		if (n == 0)
 			break;
-		if ((r = mlp_buf_add(out, chunk, (size_t)n)) != MLP_OK)
-			goto out;
+		mlp_buf_add(out, chunk, (size_t)n);
 	}
 out:
 	if (fd != -1)

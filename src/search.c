@@ -197,8 +197,7 @@ slurp(struct mlp_buf *b, int dirfd, const char *rel, const char *path)
 		return mlp_error_set_errno(MLP_ERROR, "cannot open '%s'", path);
 	}
 	for (;;) {
-		if ((r = mlp_buf_grow(b, 16384)) != MLP_OK)
-			break;
+		mlp_buf_grow(b, 16384);
 		want = b->alloc - b->len - 1;
 		n = read(fd, b->buf + b->len, want);
 		if (n == -1 && errno == EINTR)

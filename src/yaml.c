@@ -372,19 +372,14 @@ int_value(int64_t *out, const char *p, const char *end)
 struct yemit {
 	yaml_emitter_t	 em;
 	struct mlp_buf	*out;
-	int		 err;		/* the buffer's error, if it refused */
 };
 
 static int
 emit_write(void *data, unsigned char *buffer, size_t size)
 {
 	struct yemit	*ye = data;
-	int		 r;
 
-	if ((r = mlp_buf_add(ye->out, buffer, size)) != MLP_OK) {
-		ye->err = r;
-		return 0;
-	}
+	mlp_buf_add(ye->out, buffer, size);
 	return 1;
 }
 
@@ -399,8 +394,6 @@ emit_ev(struct yemit *ye, int made, yaml_event_t *ev)
 		return mlp_error_set(MLP_ERROR, "out of memory");
 	if (yaml_emitter_emit(&ye->em, ev))
 		return MLP_OK;
-	if (ye->err != MLP_OK)
-		return ye->err;
 	return mlp_error_set(MLP_ERROR, "YAML emitter: %s",
 	    ye->em.problem != NULL ? ye->em.problem : "failed");
 }
@@ -520,7 +513,6 @@ mlp_yaml_emit(struct mlp_buf *out, const struct mlp_ykv *kv, size_t n)
 
 	memset(&ye, 0, sizeof ye);
 	ye.out = out;
-	ye.err = MLP_OK;
 	if (!yaml_emitter_initialize(&ye.em))
 		return mlp_error_set(MLP_ERROR, "out of memory");
 	yaml_emitter_set_output(&ye.em, emit_write, &ye);
