@@ -254,6 +254,8 @@ int	 mlp_git_is_url(const char *uri);
  * recorded and forwarded to the process group of the running child.
  */
 void	 mlp_spawn_signals_init(void);
+/* The same signals back to SIG_DFL (a parent may have ignored them). */
+void	 mlp_spawn_signals_default(void);
 /* The signal received since mlp_spawn_signals_init(), or 0. */
 int	 mlp_spawn_got_signal(void);
 /*

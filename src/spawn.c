@@ -49,17 +49,30 @@ on_signal(int sig)
 	errno = e;
 }
 
-void
-mlp_spawn_signals_init(void)
+/* SIGINT, SIGTERM and SIGHUP: the ones a run is ended by. */
+static void
+run_signals(void (*handler)(int))
 {
 	struct sigaction	sa;
 
 	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_signal;
+	sa.sa_handler = handler;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+}
+
+void
+mlp_spawn_signals_init(void)
+{
+	run_signals(on_signal);
+}
+
+void
+mlp_spawn_signals_default(void)
+{
+	run_signals(SIG_DFL);
 }
 
 int

@@ -200,19 +200,6 @@ parse_opts(struct opts *o, int argc, char **argv)
 		    "or 'experiment-id' options.");
 }
 
-static void
-default_signals(void)
-{
-	struct sigaction	sa;
-
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = SIG_DFL;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-}
-
 /* Print the job's error, free it (joins its thread), exit. */
 static void MLP_NORETURN
 die(struct mlp_job *j, int status)
@@ -257,7 +244,7 @@ main(int argc, char **argv)
 	 * removed by a later one.  From just before the run is created they
 	 * are caught, so that the run always gets its end.
 	 */
-	default_signals();
+	mlp_spawn_signals_default();
 	memset(&jo, 0, sizeof jo);
 	jo.uri = o.uri;
 	jo.entry = o.entry;
