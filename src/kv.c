@@ -122,37 +122,13 @@ strv_push(struct strv *sv, char *s)
 	sv->v[sv->n++] = s;
 }
 
+/* A key is a file (or anything but a folder, links followed). */
 static int
-walk(struct strv *sv, const char *dir, const char *prefix)
+add_key(const struct mlp_walk_ent *e, void *arg)
 {
-	struct dirent	*de;
-	struct stat	 sb;
-	DIR		*dp;
-	char		*path, *key;
-	int		 r = MLP_OK, isdir;
-
-	if ((dp = opendir(dir)) == NULL)
-		return errno == ENOENT ? MLP_OK :
-		    mlp_error_set_errno(MLP_ERROR, "cannot read '%s'", dir);
-	while (r == MLP_OK && (de = readdir(dp)) != NULL) {
-		if (strcmp(de->d_name, ".") == 0 ||
-		    strcmp(de->d_name, "..") == 0)
-			continue;
-		path = mlp_path_join(dir, de->d_name);
-		key = *prefix ? mlp_xasprintf("%s/%s", prefix, de->d_name) :
-		    mlp_xstrdup(de->d_name);
-		isdir = de->d_type == DT_DIR;
-		if (de->d_type == DT_UNKNOWN || de->d_type == DT_LNK)
-			isdir = stat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
-		if (isdir) {
-			r = walk(sv, path, key);
-			free(key);
-		} else
-			strv_push(sv, key);
-		free(path);
-	}
-	closedir(dp);
-	return r;
+	if (!S_ISDIR(e->st.st_mode))
+		strv_push(arg, mlp_xstrdup(e->rel));
+	return MLP_OK;
 }
 
 int
@@ -163,7 +139,8 @@ mlp_kv_keys(char ***out, size_t *nout, const char *run_dir, const char *sub)
 	int		 r;
 
 	dir = mlp_path_join(run_dir, sub);
-	r = walk(&sv, dir, "");
+	r = mlp_dir_walk(dir, MLP_WALK_FOLLOW | MLP_WALK_ENOENT_OK, add_key,
+	    &sv);
 	free(dir);
 	if (r != MLP_OK) {
 		mlp_strv_free(sv.v, sv.n);
