@@ -423,6 +423,8 @@ struct walker {
 	struct lfiles	*l;
 	const char	*root;		/* the folder, no link in its last part */
 	char		*real;		/* realpath(root) */
+	size_t		*nfiles;	/* files found so far at each depth */
+	size_t		 anfiles;
 };
 
 static void
@@ -459,7 +461,7 @@ below(const char *real, const char *root)
  * the pusher to send (or delete) files elsewhere.  Returns 1 if added.
  */
 static int
-walk_link(struct walker *w, char *rel, char *path)
+walk_link(struct walker *w, const char *rel, const char *path)
 {
 	struct stat	 sb;
 	char		*real;
@@ -474,7 +476,7 @@ walk_link(struct walker *w, char *rel, char *path)
 		return 0;
 	}
 	if (lstat(real, &sb) == 0 && S_ISREG(sb.st_mode)) {
-		lf_add(w->l, rel, real, &sb, 1);
+		lf_add(w->l, mlp_xstrdup(rel), real, &sb, 1);
 		return 1;
 	}
 	free(real);
@@ -482,66 +484,49 @@ walk_link(struct walker *w, char *rel, char *path)
 }
 
 /*
- * Regular files under the open folder dfd (rel below the root),
- * recursively, never through a link: folders are opened with
- * O_NOFOLLOW relative to their parent's descriptor.  Takes dfd.
+ * One entry under the artifact folder (mlp_dir_walk(): folders opened
+ * with O_NOFOLLOW relative to their parent's descriptor, so never
+ * through a link): regular files, and links by walk_link().
  */
 static int
-walk(struct walker *w, int dfd, const char *rel)
+walk_entry(const struct mlp_walk_ent *e, void *arg)
 {
+	struct walker	*w = arg;
 	struct lfiles	*l = w->l;
-	struct dirent	*de;
-	struct stat	 sb;
-	DIR		*dp;
-	char		*sub;
-	size_t		 nfiles = 0;
-	int		 r = MLP_OK, fd;
+	size_t		 d = (size_t)e->depth;
 
-	if ((dp = fdopendir(dfd)) == NULL) {
-		close(dfd);
-		return mlp_error_set_errno(MLP_ERROR, "cannot read '%s/%s'",
-		    w->root, rel);
-	}
-	while (r == MLP_OK && (de = readdir(dp)) != NULL) {
-		if (strcmp(de->d_name, ".") == 0 ||
-		    strcmp(de->d_name, "..") == 0 || mlp_temp(de->d_name))
-			continue;
-		if (fstatat(dirfd(dp), de->d_name, &sb,
-		    AT_SYMLINK_NOFOLLOW) == -1)
-			continue;	/* gone meanwhile */
-		sub = *rel ? mlp_xasprintf("%s/%s", rel, de->d_name) :
-		    mlp_xstrdup(de->d_name);
-		if (S_ISDIR(sb.st_mode)) {
-			fd = openat(dirfd(dp), de->d_name, O_RDONLY |
-			    O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-			if (fd == -1)
-				r = mlp_error_set_errno(MLP_ERROR, "cannot "
-				    "open '%s/%s'", w->root, sub);
-			else
-				r = walk(w, fd, sub);
-		} else if (S_ISREG(sb.st_mode)) {
-			lf_add(l, sub, mlp_xasprintf("%s/%s", w->root, sub),
-			    &sb, 0);
-			nfiles++;
-			continue;
-		} else if (S_ISLNK(sb.st_mode)) {
-			char *path = mlp_xasprintf("%s/%s", w->root, sub);
-
-			if (walk_link(w, sub, path)) {
-				nfiles++;
-				free(path);
-				continue;
-			}
-			free(path);
+	if (mlp_temp(e->name))
+		return MLP_WALK_SKIP;
+	if (S_ISDIR(e->st.st_mode) && e->post) {
+		/* As MLflow's upload: an empty folder is made on the server. */
+		if (w->nfiles[d + 1] == 0) {
+			MLP_ALLOC_GROW(l->dirs, l->ndirs, l->adirs, 8);
+			l->dirs[l->ndirs++] = mlp_xstrdup(e->rel);
 		}
-		free(sub);
-	}
-	closedir(dp);
-	/* As MLflow's upload: a folder without files is made on the server. */
-	if (r == MLP_OK && *rel != '\0' && nfiles == 0) {
-		MLP_ALLOC_GROW(l->dirs, l->ndirs, l->adirs, 8);
-		l->dirs[l->ndirs++] = mlp_xstrdup(rel);
-	}
+	} else if (S_ISDIR(e->st.st_mode)) {
+		MLP_ALLOC_GROW(w->nfiles, d + 2, w->anfiles, 16);
+		w->nfiles[d + 1] = 0;
+	} else if (S_ISREG(e->st.st_mode)) {
+		lf_add(l, mlp_xstrdup(e->rel), mlp_xstrdup(e->path), &e->st,
+		    0);
+		w->nfiles[d]++;
+	} else if (S_ISLNK(e->st.st_mode) && walk_link(w, e->rel, e->path))
+		w->nfiles[d]++;
+	return MLP_OK;
+}
+
+/* Regular files under the open folder dfd, recursively.  Takes dfd. */
+static int
+walk(struct walker *w, int dfd)
+{
+	int	r;
+
+	MLP_ALLOC_GROW(w->nfiles, 1, w->anfiles, 16);
+	w->nfiles[0] = 0;
+	r = mlp_dir_walk_fd(dfd, w->root, MLP_WALK_POST, walk_entry, w);
+	free(w->nfiles);
+	w->nfiles = NULL;
+	w->anfiles = 0;
 	return r;
 }
 
@@ -1031,38 +1016,25 @@ verify(struct mlp_push *p, struct run_ctx *c, const char *rroot)
 	return r;
 }
 
+static int
+rmdir_entry(const struct mlp_walk_ent *e, void *arg)
+{
+	(void)arg;
+	/* Fails, as it should, if not empty. */
+	if (S_ISDIR(e->st.st_mode) && e->post)
+		(void)unlinkat(e->dirfd, e->name, AT_REMOVEDIR);
+	return MLP_OK;
+}
+
 /*
  * Remove empty folders below the open folder dfd, deepest first, never
- * through a link (openat with O_NOFOLLOW, unlinkat).  Takes dfd.
+ * through a link (mlp_dir_walk(): O_NOFOLLOW, unlinkat).  Takes dfd.
  */
 static void
 rmdirs(int dfd)
 {
-	struct dirent	*de;
-	struct stat	 sb;
-	DIR		*dp;
-	int		 fd;
-
-	if ((dp = fdopendir(dfd)) == NULL) {
-		close(dfd);
-		return;
-	}
-	while ((de = readdir(dp)) != NULL) {
-		if (strcmp(de->d_name, ".") == 0 ||
-		    strcmp(de->d_name, "..") == 0)
-			continue;
-		if (fstatat(dirfd(dp), de->d_name, &sb,
-		    AT_SYMLINK_NOFOLLOW) == -1 || !S_ISDIR(sb.st_mode))
-			continue;
-		fd = openat(dirfd(dp), de->d_name, O_RDONLY | O_DIRECTORY |
-		    O_NOFOLLOW | O_CLOEXEC);
-		if (fd == -1)
-			continue;
-		rmdirs(fd);
-		/* Fails, as it should, if not empty. */
-		(void)unlinkat(dirfd(dp), de->d_name, AT_REMOVEDIR);
-	}
-	closedir(dp);
+	(void)mlp_dir_walk_fd(dfd, ".", MLP_WALK_QUIET | MLP_WALK_POST,
+	    rmdir_entry, NULL);
 }
 
 /*
@@ -1250,7 +1222,7 @@ mlp_push_run(struct mlp_push *p, struct mlp_run *run, int select)
 		if ((w.real = realpath(root, NULL)) == NULL)
 			w.real = mlp_xstrdup(root);
 		/* walk() takes its descriptor: give it a copy. */
-		r = walk(&w, dup(rootfd), "");
+		r = walk(&w, dup(rootfd));
 		free(w.real);
 		if (r != MLP_OK)
 			goto out;
