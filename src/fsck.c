@@ -25,7 +25,7 @@
 #include <unistd.h>
 
 #include "mlp-int.h"
-#include "mlp-project.h"	/* mlp_rm_rf() */
+
 
 struct fsck {
 	struct mlp_store		*st;
@@ -170,7 +170,7 @@ check_temp(struct fsck *f, const char *path)
 }
 
 static int
-temp_entry(const struct mlp_walk_ent *e, void *arg)
+temp_entry(void *arg, const struct mlp_walk_ent *e)
 {
 	if (!is_temp(e->name))
 		return MLP_OK;
@@ -298,7 +298,7 @@ out:
 }
 
 static int
-metric_entry(const struct mlp_walk_ent *e, void *arg)
+metric_entry(void *arg, const struct mlp_walk_ent *e)
 {
 	if (is_temp(e->name))
 		return MLP_WALK_SKIP;

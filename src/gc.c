@@ -33,7 +33,7 @@
 #include <unistd.h>
 
 #include "mlp-int.h"
-#include "mlp-project.h"	/* mlp_rm_rf() */
+
 
 struct idset {
 	char	**v;
@@ -129,7 +129,7 @@ mlp_gc_parse_age(int64_t *out, const char *s)
 
 /* Call fn(run) for every run folder of an experiment folder. */
 static int
-each_run(const char *exp_dir, int (*fn)(struct mlp_run *, void *),
+each_run(const char *exp_dir, int (*fn)(void *, struct mlp_run *),
     void *arg)
 {
 	struct mlp_run	*run;
@@ -146,7 +146,7 @@ each_run(const char *exp_dir, int (*fn)(struct mlp_run *, void *),
 			continue;
 		if (mlp_run_load(&run, exp_dir, de->d_name) != MLP_OK)
 			continue;	/* not a run, or unreadable: fsck's */
-		r = fn(run, arg);
+		r = fn(arg, run);
 		mlp_run_free(run);
 	}
 	closedir(dp);
@@ -159,7 +159,7 @@ struct collect {
 };
 
 static int
-collect_run(struct mlp_run *run, void *arg)
+collect_run(void *arg, struct mlp_run *run)
 {
 	struct collect	*c = arg;
 

@@ -190,7 +190,7 @@ add_file(struct mlp_inputs *in, const char *path, const char *rel,
  * links to them count; links to folders are not followed.
  */
 static int
-add_entry(const struct mlp_walk_ent *e, void *arg)
+add_entry(void *arg, const struct mlp_walk_ent *e)
 {
 	struct stat	st = e->st;
 

@@ -124,7 +124,7 @@ strv_push(struct strv *sv, char *s)
 
 /* A key is a file (or anything but a folder, links followed). */
 static int
-add_key(const struct mlp_walk_ent *e, void *arg)
+add_key(void *arg, const struct mlp_walk_ent *e)
 {
 	if (!S_ISDIR(e->st.st_mode))
 		strv_push(arg, mlp_xstrdup(e->rel));

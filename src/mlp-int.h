@@ -85,7 +85,7 @@ struct mlp_walk_ent {
 #define MLP_WALK_POST		0x08	/* fn again after a folder (post) */
 #define MLP_WALK_ENOENT_OK	0x10	/* a missing root is an empty tree */
 #define MLP_WALK_SKIP		1
-typedef int	mlp_walk_fn(const struct mlp_walk_ent *, void *arg);
+typedef int	mlp_walk_fn(void *arg, const struct mlp_walk_ent *);
 int	 mlp_dir_walk(const char *root, int flags, mlp_walk_fn *, void *arg);
 /* The same from the open folder dfd, named root in messages; takes dfd. */
 int	 mlp_dir_walk_fd(int dfd, const char *root, int flags, mlp_walk_fn *,

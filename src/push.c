@@ -489,7 +489,7 @@ walk_link(struct walker *w, const char *rel, const char *path)
  * through a link): regular files, and links by walk_link().
  */
 static int
-walk_entry(const struct mlp_walk_ent *e, void *arg)
+walk_entry(void *arg, const struct mlp_walk_ent *e)
 {
 	struct walker	*w = arg;
 	struct lfiles	*l = w->l;
@@ -1017,7 +1017,7 @@ verify(struct mlp_push *p, struct run_ctx *c, const char *rroot)
 }
 
 static int
-rmdir_entry(const struct mlp_walk_ent *e, void *arg)
+rmdir_entry(void *arg, const struct mlp_walk_ent *e)
 {
 	(void)arg;
 	/* Fails, as it should, if not empty. */

@@ -358,7 +358,7 @@ mlp_spawn_probes(struct mlp_probe *prs, size_t n, int timeout_ms)
 
 /* Remove a file, or a folder once the walk is done with it. */
 static int
-rm_one(const struct mlp_walk_ent *e, void *arg)
+rm_one(void *arg, const struct mlp_walk_ent *e)
 {
 	int	dir = S_ISDIR(e->st.st_mode);
 

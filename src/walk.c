@@ -47,7 +47,7 @@ walk_one(struct walk *w, int dfd, const char *rel, const char *name,
 	e.name = name;
 	e.dirfd = dfd;
 	e.depth = depth;
-	r = w->fn(&e, w->arg);
+	r = w->fn(w->arg, &e);
 	if (r == MLP_OK && S_ISDIR(e.st.st_mode)) {
 		fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC |
 		    ((w->flags & MLP_WALK_FOLLOW) != 0 ? 0 : O_NOFOLLOW));
@@ -61,7 +61,7 @@ walk_one(struct walk *w, int dfd, const char *rel, const char *name,
 		if (fd != -1 && r == MLP_OK &&
 		    (w->flags & MLP_WALK_POST) != 0) {
 			e.post = 1;
-			r = w->fn(&e, w->arg);
+			r = w->fn(w->arg, &e);
 		}
 	}
 	free(path);

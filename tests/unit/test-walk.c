@@ -27,7 +27,7 @@ put(const char *name)
 
 /* What the walk saw, one "rel" (folders "rel/", post "rel/.") a line. */
 static int
-record(const struct mlp_walk_ent *e, void *arg)
+record(void *arg, const struct mlp_walk_ent *e)
 {
 	struct mlp_buf	*b = arg;
 
