@@ -4,8 +4,6 @@
 #ifndef MLP_INT_H
 #define MLP_INT_H
 
-#include <sys/stat.h>
-
 #include "mlp.h"
 
 #define MLP_ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
@@ -59,38 +57,6 @@ void	 mlp_newdir_abort(struct mlp_newdir *);
 /* Where new experiments are built: experiment 0's folder, else another
  * experiment's, else (a store without experiments) the root. */
 char	*mlp_store_tmphost(const struct mlp_store *);
-/*
- * mlp_dir_walk(): every entry below root, depth first, through folder
- * descriptors (walk.c).  fn gets each entry (st from lstat(2), or stat(2)
- * with MLP_WALK_FOLLOW) before the walk goes into it if it is a folder;
- * fn returns MLP_OK to go on, MLP_WALK_SKIP not to enter this folder, or
- * an error that stops the walk and is returned.  Folders are opened
- * relative to their parent with O_NOFOLLOW (unless MLP_WALK_FOLLOW): a
- * link is never entered.  An entry gone before it was looked at is
- * skipped; a folder that cannot be read is an error naming it, unless
- * MLP_WALK_QUIET.
- */
-struct mlp_walk_ent {
-	const char	*path;	/* <root>/<rel> */
-	const char	*rel;	/* path below root */
-	const char	*name;	/* its name in its folder */
-	int		 dirfd;	/* that folder, open (for the *at calls) */
-	int		 depth;	/* 0 for root's own entries */
-	int		 post;	/* MLP_WALK_POST: 1 once the folder is done */
-	struct stat	 st;
-};
-#define MLP_WALK_SORTED		0x01	/* each folder in byte order */
-#define MLP_WALK_FOLLOW		0x02	/* stat and enter through links */
-#define MLP_WALK_QUIET		0x04	/* skip folders that cannot be read */
-#define MLP_WALK_POST		0x08	/* fn again after a folder (post) */
-#define MLP_WALK_ENOENT_OK	0x10	/* a missing root is an empty tree */
-#define MLP_WALK_SKIP		1
-typedef int	mlp_walk_fn(void *arg, const struct mlp_walk_ent *);
-int	 mlp_dir_walk(const char *root, int flags, mlp_walk_fn *, void *arg);
-/* The same from the open folder dfd, named root in messages; takes dfd. */
-int	 mlp_dir_walk_fd(int dfd, const char *root, int flags, mlp_walk_fn *,
-	    void *arg);
-
 /* Is name one of our temporaries (".mlp-tmp.*")? */
 #define MLP_IS_TMP(name)	(strncmp((name), ".mlp-tmp.", 9) == 0)
 
