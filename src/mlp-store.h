@@ -76,6 +76,13 @@ size_t	 mlp_utf8_valid(const char *s, size_t len);
  * UTF-8" when s is not valid UTF-8 (MLflow cannot read it back). */
 int	 mlp_utf8_check(const char *s, size_t len, const char *what);
 
+/*
+ * May key name a file below a run's metrics/, params/ or tags/?  Any
+ * relative path without empty, "." or ".." parts (no escape from the
+ * run's folder); looser than mlp_key_check(), which is for writers.
+ */
+int	 mlp_key_readable(const char *key);
+
 /* ---- the store (store.c) ---- */
 
 struct mlp_store {
@@ -361,7 +368,7 @@ int	 mlp_gc_parse_age(int64_t *out, const char *s);
 /* Permanently delete deleted runs and experiments, as mlflow gc does. */
 int	 mlp_gc(struct mlp_store *, const struct mlp_gc_opts *);
 
-/* ---- params, tags (kv.c) ---- */
+/* ---- params, tags (run-kv.c writes, kv.c reads) ---- */
 
 /*
  * Log a param: created atomically; the same value again is fine, another
