@@ -124,21 +124,6 @@ struct mlp_command {
 int	 mlp_command_build(struct mlp_command *out,
 	    const struct mlp_entry_point *, const struct mlp_kv *kv, size_t n);
 void	 mlp_command_release(struct mlp_command *);
-/*
- * Python's str() of a YAML scalar as PyYAML's safe loader types it:
- * booleans True/False, ints and floats normalised, else the text.
- * Returns NULL for a null.  Caller frees.
- */
-char	*mlp_yaml_scalar_str(const struct mlp_ynode *);
-/* What PyYAML makes of a scalar, and its str() in *str (caller frees). */
-enum mlp_yscalar {
-	MLP_YS_NULL,		/* *str is NULL */
-	MLP_YS_BOOL,
-	MLP_YS_INT,
-	MLP_YS_FLOAT,
-	MLP_YS_STR
-};
-int	 mlp_yaml_scalar_kind(const struct mlp_ynode *, char **str);
 
 /* ---- git (git.c, the only user of libgit2) ---- */
 

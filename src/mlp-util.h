@@ -232,6 +232,21 @@ const struct mlp_ynode *mlp_ytree_get(const struct mlp_ynode *map,
 	    const char *key);
 /* Is the node absent or a YAML null (~, null, empty plain scalar)? */
 int	 mlp_ynode_is_null(const struct mlp_ynode *);
+/*
+ * Python's str() of a YAML scalar as PyYAML's safe loader types it:
+ * booleans True/False, ints and floats normalised, else the text.
+ * Returns NULL for a null.  Caller frees.
+ */
+char	*mlp_yaml_scalar_str(const struct mlp_ynode *);
+/* What PyYAML makes of a scalar, and its str() in *str (caller frees). */
+enum mlp_yscalar {
+	MLP_YS_NULL,		/* *str is NULL */
+	MLP_YS_BOOL,
+	MLP_YS_INT,
+	MLP_YS_FLOAT,
+	MLP_YS_STR
+};
+int	 mlp_yaml_scalar_kind(const struct mlp_ynode *, char **str);
 
 /* ---- MD5 (md5.c), for MLflow's dataset and input ids ---- */
 
