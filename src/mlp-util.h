@@ -158,6 +158,8 @@ int	 mlp_experiment_id_new(char out[19]);
 int	 mlp_run_name_new(char out[21]);
 /* Parse a decimal int64 (Python int() of the whole text). */
 int	 mlp_parse_int64(int64_t *out, const char *s, size_t len);
+/* A size argument: digits and an optional k, m or g (KiB, MiB, GiB). */
+int	 mlp_parse_size(uint64_t *out, const char *s);
 /* User name: $MLFLOW_TRACKING_USERNAME, else the login name, else "unknown". */
 const char *mlp_user_name(void);
 

@@ -92,25 +92,9 @@ report(void *arg, enum mlp_job_msg kind, const char *msg)
 static size_t
 parse_size(const char *s)
 {
-	char		*end;
-	unsigned long long v;
+	uint64_t	v;
 
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno != 0 || end == s || *s == '-')
-		errx(TOOL_EXIT_USAGE, "bad size '%s'", s);
-	switch (*end) {
-	case 'k': case 'K':
-		v <<= 10, end++;
-		break;
-	case 'm': case 'M':
-		v <<= 20, end++;
-		break;
-	case 'g': case 'G':
-		v <<= 30, end++;
-		break;
-	}
-	if (*end != '\0')
+	if (mlp_parse_size(&v, s) != MLP_OK || v > SIZE_MAX)
 		errx(TOOL_EXIT_USAGE, "bad size '%s'", s);
 	return (size_t)v;
 }

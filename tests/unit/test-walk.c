@@ -117,6 +117,25 @@ rm_rf(void)
 	free(link);
 }
 
+/* mlp_parse_size() (util.c), the tools' one size parser. */
+static void
+test_parse_size(void)
+{
+	uint64_t	v = 0;
+
+	ok(mlp_parse_size(&v, "1k") == MLP_OK && v == 1024, "1k is 1024");
+	ok(mlp_parse_size(&v, "3M") == MLP_OK && v == 3 << 20, "3M");
+	ok(mlp_parse_size(&v, "2g") == MLP_OK && v == 2ULL << 30, "2g");
+	ok(mlp_parse_size(&v, "100") == MLP_OK && v == 100, "100");
+	is_int(mlp_parse_size(&v, ""), MLP_EINVAL, "empty is refused");
+	is_int(mlp_parse_size(&v, "k"), MLP_EINVAL, "a unit alone too");
+	is_int(mlp_parse_size(&v, "-1"), MLP_EINVAL, "a sign too");
+	is_int(mlp_parse_size(&v, " 5"), MLP_EINVAL, "a blank too");
+	is_int(mlp_parse_size(&v, "5kk"), MLP_EINVAL, "two units too");
+	is_int(mlp_parse_size(&v, "99999999999999999g"), MLP_EINVAL,
+	    "and a size past 64 bits");
+}
+
 int
 main(void)
 {
@@ -138,5 +157,6 @@ main(void)
 	test_follow_post();
 	test_errors();
 	rm_rf();
+	test_parse_size();
 	return tap_done();
 }
