@@ -1,6 +1,7 @@
 /*
- * buf.c - a growable NUL-terminated buffer with an optional cap
- * (git strbuf invariants, curl dynbuf limit).
+ * buf.c - a growable NUL-terminated buffer (git strbuf invariants: the
+ * adders cannot fail; like the mlp_x* allocators they abort when memory
+ * runs out).
  */
 #include "config.h"
 
@@ -18,18 +19,15 @@ void
 mlp_buf_init(struct mlp_buf *b)
 {
 	b->buf = mlp_buf_empty;
-	b->len = b->alloc = b->max = 0;
+	b->len = b->alloc = 0;
 }
 
 void
 mlp_buf_release(struct mlp_buf *b)
 {
-	size_t	max = b->max;
-
 	if (b->alloc)
 		free(b->buf);
 	mlp_buf_init(b);
-	b->max = max;
 }
 
 char *
@@ -42,20 +40,17 @@ mlp_buf_detach(struct mlp_buf *b)
 	return p;
 }
 
-int
+void
 mlp_buf_grow(struct mlp_buf *b, size_t len)
 {
 	size_t	 want, n;
 	char	*p;
 
 	if (len > SIZE_MAX - b->len - 1)
-		return mlp_error_set(MLP_ERROR, "buffer size overflow");
+		abort();	/* as mlp_xmalloc() does when memory runs out */
 	want = b->len + len + 1;
-	if (b->max != 0 && want > b->max)
-		return mlp_error_set(MLP_EBADDATA,
-		    "input larger than %zu bytes", b->max);
 	if (want <= b->alloc)
-		return MLP_OK;
+		return;
 	n = b->alloc ? b->alloc : 64;
 	while (n < want)
 		n = n < SIZE_MAX / 2 ? n * 2 : want;
@@ -64,54 +59,47 @@ mlp_buf_grow(struct mlp_buf *b, size_t len)
 		p[0] = '\0';
 	b->buf = p;
 	b->alloc = n;
-	return MLP_OK;
 }
 
-int
+void
 mlp_buf_add(struct mlp_buf *b, const void *data, size_t len)
 {
-	int	r;
-
-	if ((r = mlp_buf_grow(b, len)) != MLP_OK)
-		return r;
+	mlp_buf_grow(b, len);
 	memcpy(b->buf + b->len, data, len);
 	b->len += len;
 	b->buf[b->len] = '\0';
-	return MLP_OK;
 }
 
-int
+void
 mlp_buf_addstr(struct mlp_buf *b, const char *s)
 {
-	return mlp_buf_add(b, s, strlen(s));
+	mlp_buf_add(b, s, strlen(s));
 }
 
-int
+void
 mlp_buf_addch(struct mlp_buf *b, int c)
 {
 	char	ch = (char)c;
 
-	return mlp_buf_add(b, &ch, 1);
+	mlp_buf_add(b, &ch, 1);
 }
 
-int
+void
 mlp_buf_addf(struct mlp_buf *b, const char *fmt, ...)
 {
 	va_list	ap;
-	int	n, r;
+	int	n;
 
 	va_start(ap, fmt);
 	n = vsnprintf(NULL, 0, fmt, ap);
 	va_end(ap);
 	if (n < 0)
-		return mlp_error_set(MLP_ERROR, "bad format '%s'", fmt);
-	if ((r = mlp_buf_grow(b, (size_t)n)) != MLP_OK)
-		return r;
+		abort();	/* a format our own code got wrong */
+	mlp_buf_grow(b, (size_t)n);
 	va_start(ap, fmt);
 	vsnprintf(b->buf + b->len, (size_t)n + 1, fmt, ap);
 	va_end(ap);
 	b->len += (size_t)n;
-	return MLP_OK;
 }
 
 void

@@ -292,8 +292,10 @@ env_text_load(struct mlp_project *p)
 static int
 env_text(struct mlp_buf *out, const struct mlp_project *p)
 {
-	if (p->env_text != NULL)
-		return mlp_buf_add(out, p->env_text, p->env_len);
+	if (p->env_text != NULL) {
+		mlp_buf_add(out, p->env_text, p->env_len);
+		return MLP_OK;
+	}
 	return mlp_project_read_file(out, p->env_file, p->root);
 }
 
@@ -466,7 +468,7 @@ build_venv(struct mlp_env *e, const struct pyenv *pe, const char *python,
 
 /* Build (or reuse) the env in e->dir with build(); ready marker, lock. */
 static int
-cached_build(struct mlp_env *e, int (*build)(struct mlp_env *, void *),
+cached_build(struct mlp_env *e, int (*build)(void *, struct mlp_env *),
     void *arg, mlp_warn_fn *log, void *logarg)
 {
 	char	*ready, *lock, *msg;
@@ -489,7 +491,7 @@ cached_build(struct mlp_env *e, int (*build)(struct mlp_env *, void *),
 		goto out;
 	if (access(ready, F_OK) != 0) {
 		mlp_rm_rf(e->dir);	/* what an interrupted build left */
-		if ((r = build(e, arg)) == MLP_OK)
+		if ((r = build(arg, e)) == MLP_OK)
 			r = mlp_file_replace(ready, NULL, "", 0);
 		if (r != MLP_OK)
 			mlp_rm_rf(e->dir);
@@ -511,7 +513,7 @@ struct venv_arg {
 };
 
 static int
-venv_cb(struct mlp_env *e, void *arg)
+venv_cb(void *arg, struct mlp_env *e)
 {
 	struct venv_arg	*a = arg;
 
@@ -572,7 +574,7 @@ struct conda_arg {
 };
 
 static int
-conda_cb(struct mlp_env *e, void *arg)
+conda_cb(void *arg, struct mlp_env *e)
 {
 	struct conda_arg	*a = arg;
 	char			*argv[10];

@@ -293,10 +293,7 @@ list_in(struct mlp_experiment ***v, size_t *n, size_t *alloc,
 			mlp_experiment_free(e);
 			continue;
 		}
-		if (*n == *alloc) {
-			*alloc = *alloc ? *alloc * 2 : 16;
-			*v = mlp_xrealloc(*v, *alloc * sizeof **v);
-		}
+		MLP_ALLOC_GROW(*v, *n, *alloc, 16);
 		(*v)[(*n)++] = e;
 	}
 	closedir(dp);

@@ -30,10 +30,9 @@ mlp_file_read(struct mlp_buf *out, const char *path)
 		return mlp_error_set_errno(errno == ENOENT ? MLP_ENOTFOUND :
 		    MLP_ERROR, "cannot open '%s'", path);
 	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0)
-		r = mlp_buf_grow(out, (size_t)st.st_size);
+		mlp_buf_grow(out, (size_t)st.st_size);
 	while (r == MLP_OK) {
-		if ((r = mlp_buf_grow(out, 4096)) != MLP_OK)
-			break;
+		mlp_buf_grow(out, 4096);
 		n = read(fd, out->buf + out->len, out->alloc - out->len - 1);
 		if (n == -1 && errno == EINTR)
 			continue;
@@ -496,25 +495,34 @@ mlp_path_abs(const char *path)
 	return mlp_buf_detach(&b);
 }
 
+void
+mlp_pct_encode(struct mlp_buf *b, const char *s)
+{
+	static const char	hex[] = "0123456789ABCDEF";
+	unsigned char		c;
+
+	for (; *s != '\0'; s++) {
+		c = (unsigned char)*s;
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '-' || c == '.' ||
+		    c == '_' || c == '~' || c == '/')
+			mlp_buf_addch(b, c);
+		else {
+			mlp_buf_addch(b, '%');
+			mlp_buf_addch(b, hex[c >> 4]);
+			mlp_buf_addch(b, hex[c & 15]);
+		}
+	}
+}
+
 char *
 mlp_path_to_uri(const char *abspath)
 {
-	static const char	 hex[] = "0123456789ABCDEF";
-	struct mlp_buf		 b = MLP_BUF_INIT;
-	const unsigned char	*p;
+	struct mlp_buf	b = MLP_BUF_INIT;
 
 	/* pathlib's as_uri(): quote everything but unreserved and "/". */
 	mlp_buf_addstr(&b, "file://");
-	for (p = (const unsigned char *)abspath; *p != '\0'; p++) {
-		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		    (*p >= '0' && *p <= '9') || strchr("/-._~", *p) != NULL)
-			mlp_buf_addch(&b, *p);
-		else {
-			mlp_buf_addch(&b, '%');
-			mlp_buf_addch(&b, hex[*p >> 4]);
-			mlp_buf_addch(&b, hex[*p & 15]);
-		}
-	}
+	mlp_pct_encode(&b, abspath);
 	return mlp_buf_detach(&b);
 }
 

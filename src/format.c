@@ -248,10 +248,7 @@ add_field(struct mlp_fmt *f, const char *s, size_t len)
 static void
 table_push(struct mlp_fmt *f, char *cell)
 {
-	if (f->nrows == f->alloc) {
-		f->alloc = f->alloc ? f->alloc * 2 : 64 * f->ncols;
-		f->cells = mlp_xrealloc(f->cells, f->alloc * sizeof *f->cells);
-	}
+	MLP_ALLOC_GROW(f->cells, f->nrows, f->alloc, 64 * f->ncols);
 	f->cells[f->nrows++] = cell;
 }
 

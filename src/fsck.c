@@ -25,7 +25,7 @@
 #include <unistd.h>
 
 #include "mlp-int.h"
-#include "mlp-project.h"	/* mlp_rm_rf() */
+
 
 struct fsck {
 	struct mlp_store		*st;
@@ -169,29 +169,20 @@ check_temp(struct fsck *f, const char *path)
 	report(f, "stale-temp", path, 1);
 }
 
+static int
+temp_entry(void *arg, const struct mlp_walk_ent *e)
+{
+	if (!is_temp(e->name))
+		return MLP_OK;
+	check_temp(arg, e->path);
+	return MLP_WALK_SKIP;
+}
+
 /* Every .mlp-tmp.* under dir (not descending into temporaries). */
 static void
 scan_temps(struct fsck *f, const char *dir)
 {
-	struct dirent	*de;
-	struct stat	 sb;
-	DIR		*dp;
-	char		*p;
-
-	if ((dp = opendir(dir)) == NULL)
-		return;
-	while ((de = readdir(dp)) != NULL) {
-		if (strcmp(de->d_name, ".") == 0 ||
-		    strcmp(de->d_name, "..") == 0)
-			continue;
-		p = mlp_path_join(dir, de->d_name);
-		if (is_temp(de->d_name))
-			check_temp(f, p);
-		else if (lstat(p, &sb) == 0 && S_ISDIR(sb.st_mode))
-			scan_temps(f, p);
-		free(p);
-	}
-	closedir(dp);
+	(void)mlp_dir_walk(dir, MLP_WALK_QUIET, temp_entry, f);
 }
 
 static void
@@ -306,30 +297,20 @@ out:
 	mlp_buf_release(&b);
 }
 
+static int
+metric_entry(void *arg, const struct mlp_walk_ent *e)
+{
+	if (is_temp(e->name))
+		return MLP_WALK_SKIP;
+	if (S_ISREG(e->st.st_mode))
+		check_metric(arg, e->path);
+	return MLP_OK;
+}
+
 static void
 walk_metrics(struct fsck *f, const char *dir)
 {
-	struct dirent	*de;
-	struct stat	 sb;
-	DIR		*dp;
-	char		*p;
-
-	if ((dp = opendir(dir)) == NULL)
-		return;
-	while ((de = readdir(dp)) != NULL) {
-		if (strcmp(de->d_name, ".") == 0 ||
-		    strcmp(de->d_name, "..") == 0 || is_temp(de->d_name))
-			continue;
-		p = mlp_path_join(dir, de->d_name);
-		if (lstat(p, &sb) == 0) {
-			if (S_ISDIR(sb.st_mode))
-				walk_metrics(f, p);
-			else if (S_ISREG(sb.st_mode))
-				check_metric(f, p);
-		}
-		free(p);
-	}
-	closedir(dp);
+	(void)mlp_dir_walk(dir, MLP_WALK_QUIET, metric_entry, f);
 }
 
 /* ---- runs ---- */
@@ -526,13 +507,6 @@ out:
 
 /* ---- experiments and the root ---- */
 
-static int
-reserved(const char *name)
-{
-	return strcmp(name, "tags") == 0 || strcmp(name, "datasets") == 0 ||
-	    strcmp(name, "traces") == 0 || strcmp(name, "models") == 0;
-}
-
 static void
 check_experiment(struct fsck *f, const char *dir)
 {
@@ -554,7 +528,7 @@ check_experiment(struct fsck *f, const char *dir)
 		if (is_temp(de->d_name))
 			check_temp(f, p);
 		else if (lstat(p, &sb) == 0 && S_ISDIR(sb.st_mode)) {
-			if (reserved(de->d_name))
+			if (mlp_run_name_reserved(de->d_name))
 				scan_temps(f, p);
 			else if (mlp_id_valid(de->d_name, 256))
 				check_run(f, dir, de->d_name);

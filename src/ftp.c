@@ -111,27 +111,6 @@ static int	curl_ready;
 
 /* ---- URLs ---- */
 
-/* Percent-encode everything but unreserved characters and '/'. */
-static void
-pct_encode(struct mlp_buf *b, const char *s)
-{
-	static const char	hex[] = "0123456789ABCDEF";
-	unsigned char		c;
-
-	for (; *s != '\0'; s++) {
-		c = (unsigned char)*s;
-		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    (c >= '0' && c <= '9') || c == '-' || c == '.' ||
-		    c == '_' || c == '~' || c == '/')
-			mlp_buf_addch(b, c);
-		else {
-			mlp_buf_addch(b, '%');
-			mlp_buf_addch(b, hex[c >> 4]);
-			mlp_buf_addch(b, hex[c & 15]);
-		}
-	}
-}
-
 void
 mlp_ftp_url_release(struct mlp_ftp_url *u)
 {
@@ -323,7 +302,7 @@ mlp_ftp_open(struct mlp_ftp **out, const struct mlp_ftp_url *u,
 	 */
 	mlp_buf_addstr(&b, "ftp://");
 	if (s->pass == NULL && s->user != NULL) {
-		pct_encode(&b, s->user);
+		mlp_pct_encode(&b, s->user);
 		mlp_buf_addch(&b, '@');
 	}
 	mlp_buf_addf(&b, v6 ? "[%s]:%d/" : "%s:%d/", u->host, u->port);
@@ -398,10 +377,7 @@ dir_add(struct mlp_ftp *s, const char *dir, size_t len)
 {
 	if (len == 0 || dir_known(s, dir, len))
 		return;
-	if (s->ndirs == s->adirs) {
-		s->adirs = s->adirs ? s->adirs * 2 : 16;
-		s->dirs = mlp_xrealloc(s->dirs, s->adirs * sizeof *s->dirs);
-	}
+	MLP_ALLOC_GROW(s->dirs, s->ndirs, s->adirs, 16);
 	s->dirs[s->ndirs++] = mlp_xstrndup(dir, len);
 }
 
@@ -539,11 +515,7 @@ open_cb(void *arg, curlsocktype purpose, struct curl_sockaddr *a)
 	else if (a->family == AF_INET6)
 		port = ntohs(((struct sockaddr_in6 *)&a->addr)->sin6_port);
 	if (purpose == CURLSOCKTYPE_IPCXN && port == s->port) {
-		if (s->nctl == s->actl) {
-			s->actl = s->actl ? s->actl * 2 : 8;
-			s->ctlfds = mlp_xrealloc(s->ctlfds,
-			    (size_t)s->actl * sizeof *s->ctlfds);
-		}
+		MLP_ALLOC_GROW(s->ctlfds, s->nctl, s->actl, 8);
 		s->ctlfds[s->nctl++] = fd;
 	}
 	return fd;
@@ -790,7 +762,7 @@ url_of(struct mlp_ftp *s, const char *path)
 
 	/* "%2F" makes the path absolute (RFC 1738 would make it relative). */
 	mlp_buf_addf(&b, "%s%%2F", s->base);
-	pct_encode(&b, path[0] == '/' ? path + 1 : path);
+	mlp_pct_encode(&b, path[0] == '/' ? path + 1 : path);
 	return mlp_buf_detach(&b);
 }
 

@@ -33,7 +33,7 @@
 #include <unistd.h>
 
 #include "mlp-int.h"
-#include "mlp-project.h"	/* mlp_rm_rf() */
+
 
 struct idset {
 	char	**v;
@@ -56,10 +56,7 @@ idset_add(struct idset *s, const char *id)
 {
 	if (idset_has(s, id))
 		return;
-	if (s->n == s->alloc) {
-		s->alloc = s->alloc ? s->alloc * 2 : 16;
-		s->v = mlp_xrealloc(s->v, s->alloc * sizeof *s->v);
-	}
+	MLP_ALLOC_GROW(s->v, s->n, s->alloc, 16);
 	s->v[s->n++] = mlp_xstrdup(id);
 }
 
@@ -132,7 +129,7 @@ mlp_gc_parse_age(int64_t *out, const char *s)
 
 /* Call fn(run) for every run folder of an experiment folder. */
 static int
-each_run(const char *exp_dir, int (*fn)(struct mlp_run *, void *),
+each_run(const char *exp_dir, int (*fn)(void *, struct mlp_run *),
     void *arg)
 {
 	struct mlp_run	*run;
@@ -145,14 +142,11 @@ each_run(const char *exp_dir, int (*fn)(struct mlp_run *, void *),
 		    "cannot read '%s'", exp_dir);
 	while (r == MLP_OK && (de = readdir(dp)) != NULL) {
 		if (de->d_name[0] == '.' || !mlp_id_valid(de->d_name, 256) ||
-		    strcmp(de->d_name, "tags") == 0 ||
-		    strcmp(de->d_name, "datasets") == 0 ||
-		    strcmp(de->d_name, "traces") == 0 ||
-		    strcmp(de->d_name, "models") == 0)
+		    mlp_run_name_reserved(de->d_name))
 			continue;
 		if (mlp_run_load(&run, exp_dir, de->d_name) != MLP_OK)
 			continue;	/* not a run, or unreadable: fsck's */
-		r = fn(run, arg);
+		r = fn(arg, run);
 		mlp_run_free(run);
 	}
 	closedir(dp);
@@ -165,7 +159,7 @@ struct collect {
 };
 
 static int
-collect_run(struct mlp_run *run, void *arg)
+collect_run(void *arg, struct mlp_run *run)
 {
 	struct collect	*c = arg;
 

@@ -463,7 +463,7 @@ add_patch(struct mlp_buf *out, int *truncated, git_diff *diff, size_t i,
 	if (max > 0 && out->len + pb.size > max)
 		*truncated = 1;
 	else
-		r = mlp_buf_add(out, pb.ptr, pb.size);
+		mlp_buf_add(out, pb.ptr, pb.size);
 out:
 	LG(git_buf_dispose)(&pb);
 	LG(git_patch_free)(patch);
@@ -589,21 +589,17 @@ prune(git_repository *repo, const git_remote_head **heads, size_t n)
 {
 	git_reference_iterator	*it = NULL;
 	const char		*name;
-	char			**gone;
-	size_t			 ngone = 0, cap = 16, i;
+	char			**gone = NULL;
+	size_t			 ngone = 0, cap = 0, i;
 
 	if (LG(git_reference_iterator_glob_new)(&it, repo,
 	    "refs/remotes/origin/*") != 0)
 		return;
-	gone = mlp_xcalloc(cap, sizeof *gone);
 	while (LG(git_reference_next_name)(&name, it) == 0) {
 		if (strcmp(name + 20, "HEAD") == 0 ||
 		    advertised(heads, n, name + 20))
 			continue;
-		if (ngone == cap) {
-			cap *= 2;
-			gone = mlp_xrealloc(gone, cap * sizeof *gone);
-		}
+		MLP_ALLOC_GROW(gone, ngone, cap, 16);
 		gone[ngone++] = mlp_xstrdup(name);
 	}
 	LG(git_reference_iterator_free)(it);
@@ -639,7 +635,7 @@ git_cli(struct mlp_buf *out, const char *git, const char *gitdir,
 		r = mlp_error_set(MLP_ERROR, "git %s failed (exit %d): %.300s",
 		    argv[2], pr.status, pr.out.buf);
 	} else if (out != NULL)
-		r = mlp_buf_add(out, pr.out.buf, pr.out.len);
+		mlp_buf_add(out, pr.out.buf, pr.out.len);
 	mlp_buf_release(&pr.out);
 	free(opt);
 	return r;

@@ -88,10 +88,7 @@ cache_load(struct mlp_inputs *in)
 			continue;	/* a torn or foreign line */
 		memcpy(e.hash, hash, MLP_HASH_HEX);
 		e.seq = in->nce;
-		if (in->nce == cap) {
-			cap = cap ? 2 * cap : 256;
-			in->ce = mlp_xrealloc(in->ce, cap * sizeof *in->ce);
-		}
+		MLP_ALLOC_GROW(in->ce, in->nce, cap, 256);
 		in->ce[in->nce++] = e;
 	}
 	mlp_buf_release(&b);
@@ -161,11 +158,7 @@ add_file(struct mlp_inputs *in, const char *path, const char *rel,
 	uint64_t	 size;
 	int		 r;
 
-	if (in->nfiles == in->afiles) {
-		in->afiles = in->afiles ? 2 * in->afiles : 64;
-		in->files = mlp_xrealloc(in->files, in->afiles *
-		    sizeof *in->files);
-	}
+	MLP_ALLOC_GROW(in->files, in->nfiles, in->afiles, 64);
 	f = &in->files[in->nfiles];
 	memset(f, 0, sizeof *f);
 	f->size = (uint64_t)st->st_size;
@@ -192,57 +185,25 @@ add_file(struct mlp_inputs *in, const char *path, const char *rel,
 	return MLP_OK;
 }
 
+/*
+ * One entry of an input folder (walked in name order): regular files and
+ * links to them count; links to folders are not followed.
+ */
 static int
-name_cmp(const void *a, const void *b)
+add_entry(void *arg, const struct mlp_walk_ent *e)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
+	struct stat	st = e->st;
 
-/* Walk a folder in name order; symlinks to folders are not followed. */
-static int
-add_dir(struct mlp_inputs *in, const char *dir, const char *rel, int depth)
-{
-	DIR		*d;
-	struct dirent	*de;
-	struct stat	 st;
-	char		**names = NULL, *path, *sub;
-	size_t		 n = 0, cap = 0, i;
-	int		 r = MLP_OK;
-
-	if (depth > 256)
-		return mlp_error_set(MLP_EINVAL, "'%s': folders nested too "
-		    "deeply", dir);
-	if ((d = opendir(dir)) == NULL)
-		return mlp_error_set_errno(MLP_ERROR, "cannot read folder "
-		    "'%s'", dir);
-	while ((de = readdir(d)) != NULL) {
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
-		if (n == cap) {
-			cap = cap ? 2 * cap : 32;
-			names = mlp_xrealloc(names, cap * sizeof *names);
-		}
-		names[n++] = mlp_xstrdup(de->d_name);
+	if (S_ISDIR(st.st_mode)) {
+		if (e->depth + 1 > 256)
+			return mlp_error_set(MLP_EINVAL, "'%s': folders "
+			    "nested too deeply", e->path);
+		return MLP_OK;
 	}
-	closedir(d);
-	if (n > 0)
-		qsort(names, n, sizeof *names, name_cmp);
-	for (i = 0; i < n; i++) {
-		path = mlp_path_join(dir, names[i]);
-		sub = *rel ? mlp_path_join(rel, names[i]) : mlp_xstrdup(names[i]);
-		if (r == MLP_OK && lstat(path, &st) == 0) {
-			if (S_ISDIR(st.st_mode))
-				r = add_dir(in, path, sub, depth + 1);
-			else if ((S_ISLNK(st.st_mode) && stat(path, &st) == 0 &&
-			    S_ISREG(st.st_mode)) || S_ISREG(st.st_mode))
-				r = add_file(in, path, sub, &st);
-		}
-		free(path);
-		free(sub);
-		free(names[i]);
-	}
-	free(names);
-	return r;
+	if ((S_ISLNK(st.st_mode) && stat(e->path, &st) == 0 &&
+	    S_ISREG(st.st_mode)) || S_ISREG(st.st_mode))
+		return add_file(arg, e->path, e->rel, &st);
+	return MLP_OK;
 }
 
 int
@@ -269,7 +230,7 @@ mlp_inputs_add(struct mlp_inputs *in, const char *abspath,
 	x->root = mlp_xstrdup(abspath);
 	x->context = mlp_xstrdup(context);
 	if (S_ISDIR(st.st_mode))
-		r = add_dir(in, abspath, "", 0);
+		r = mlp_dir_walk(abspath, MLP_WALK_SORTED, add_entry, in);
 	else if (S_ISREG(st.st_mode)) {
 		base = strrchr(abspath, '/');
 		r = add_file(in, abspath, base ? base + 1 : abspath, &st);

@@ -622,8 +622,11 @@ command_line(struct mlp_job *j)
 
 	mlp_buf_reset(&j->line);
 	if (j->mgr != MLP_ENVMGR_DOCKER)
-		return mlp_buf_addf(&j->line, "%s%s", j->env.activate,
+	{
+		mlp_buf_addf(&j->line, "%s%s", j->env.activate,
 		    j->cmd.command);
+		return MLP_OK;
+	}
 	memset(&d, 0, sizeof d);
 	d.store_dir = j->st->root_abs;
 	d.tracking_uri = j->st->uri;

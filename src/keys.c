@@ -152,3 +152,26 @@ mlp_utf8_len(const char *s, size_t len)
 			n++;
 	return n;
 }
+
+int
+mlp_key_readable(const char *key)
+{
+	const char	*p, *e;
+	size_t		 n;
+
+	/*
+	 * Looser than mlp_key_check(): a reader takes any file name an old
+	 * or foreign writer left, but never leaves the run's folder.
+	 */
+	if (key[0] == '\0' || key[0] == '/')
+		return 0;
+	for (p = key;; p = e + 1) {
+		e = strchr(p, '/');
+		n = e ? (size_t)(e - p) : strlen(p);
+		if (n == 0 || n > 255 || (n == 1 && p[0] == '.') ||
+		    (n == 2 && p[0] == '.' && p[1] == '.'))
+			return 0;
+		if (e == NULL)
+			return 1;
+	}
+}

@@ -27,79 +27,6 @@ mlp_kv_read(struct mlp_buf *out, const char *run_dir, const char *sub,
 }
 
 /* Values must be UTF-8: MLflow cannot read the store otherwise. */
-static int
-value_check(const char *key, const char *value, size_t len, const char *kind)
-{
-	char	*what;
-	int	 r;
-
-	if (mlp_utf8_valid(value, len) == len)
-		return MLP_OK;
-	what = mlp_xasprintf("value of %s '%s'", kind, key);
-	r = mlp_utf8_check(value, len, what);
-	free(what);
-	return r;
-}
-
-int
-mlp_run_log_param(struct mlp_run *run, const char *key, const char *value)
-{
-	struct mlp_buf	 old = MLP_BUF_INIT;
-	size_t		 len = strlen(value);
-	char		*path;
-	int		 r;
-
-	if ((r = mlp_key_check(key, "param")) != MLP_OK ||
-	    (r = mlp_run_check_active(run)) != MLP_OK)
-		return r;
-	if ((r = value_check(key, value, len, "param")) != MLP_OK)
-		return r;
-	/* MLflow truncates silently; losing part of a value is worse. */
-	if (mlp_utf8_len(value, len) > MLP_MAX_PARAM_LEN)
-		return mlp_error_set(MLP_EINVAL, "param '%s': value longer "
-		    "than %d characters", key, MLP_MAX_PARAM_LEN);
-	path = mlp_xasprintf("%s/params/%s", run->dir, key);
-	if ((r = mlp_mkdirs_parent(path)) != MLP_OK)
-		goto out;
-	/* link(2) makes create-if-absent atomic: no check-then-write race. */
-	r = mlp_file_create(path, run->dir, value, len);
-	if (r != MLP_EEXISTS)
-		goto out;
-	if ((r = mlp_file_read(&old, path)) != MLP_OK)
-		goto out;
-	if (old.len == len && memcmp(old.buf, value, len) == 0)
-		r = MLP_OK;
-	else
-		r = mlp_error_set(MLP_EEXISTS, "Changing param values is not "
-		    "allowed. Param with key='%s' was already logged with "
-		    "value='%s' for run ID='%s'. Attempted logging new value "
-		    "'%s'.", key, old.buf, run->info.run_id, value);
-out:
-	mlp_buf_release(&old);
-	free(path);
-	return r;
-}
-
-int
-mlp_run_set_tag(struct mlp_run *run, const char *key, const char *value)
-{
-	char	*path;
-	int	 r;
-
-	if ((r = mlp_key_check(key, "tag")) != MLP_OK ||
-	    (r = value_check(key, value, strlen(value), "tag")) != MLP_OK ||
-	    (r = mlp_run_check_active(run)) != MLP_OK)
-		return r;
-	/* The tag and meta.yaml's run_name are one thing: kept together. */
-	if (strcmp(key, "mlflow.runName") == 0)
-		return mlp_run_set_name(run, value);
-	path = mlp_xasprintf("%s/tags/%s", run->dir, key);
-	if ((r = mlp_mkdirs_parent(path)) == MLP_OK)
-		r = mlp_file_replace(path, run->dir, value, strlen(value));
-	free(path);
-	return r;
-}
-
 void
 mlp_strv_free(char **v, size_t n)
 {
@@ -118,50 +45,17 @@ struct strv {
 static void
 strv_push(struct strv *sv, char *s)
 {
-	if (sv->n == sv->alloc) {
-		sv->alloc = sv->alloc ? sv->alloc * 2 : 16;
-		sv->v = mlp_xrealloc(sv->v, sv->alloc * sizeof *sv->v);
-	}
+	MLP_ALLOC_GROW(sv->v, sv->n, sv->alloc, 16);
 	sv->v[sv->n++] = s;
 }
 
+/* A key is a file (or anything but a folder, links followed). */
 static int
-walk(struct strv *sv, const char *dir, const char *prefix)
+add_key(void *arg, const struct mlp_walk_ent *e)
 {
-	struct dirent	*de;
-	struct stat	 sb;
-	DIR		*dp;
-	char		*path, *key;
-	int		 r = MLP_OK, isdir;
-
-	if ((dp = opendir(dir)) == NULL)
-		return errno == ENOENT ? MLP_OK :
-		    mlp_error_set_errno(MLP_ERROR, "cannot read '%s'", dir);
-	while (r == MLP_OK && (de = readdir(dp)) != NULL) {
-		if (strcmp(de->d_name, ".") == 0 ||
-		    strcmp(de->d_name, "..") == 0)
-			continue;
-		path = mlp_path_join(dir, de->d_name);
-		key = *prefix ? mlp_xasprintf("%s/%s", prefix, de->d_name) :
-		    mlp_xstrdup(de->d_name);
-		isdir = de->d_type == DT_DIR;
-		if (de->d_type == DT_UNKNOWN || de->d_type == DT_LNK)
-			isdir = stat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
-		if (isdir) {
-			r = walk(sv, path, key);
-			free(key);
-		} else
-			strv_push(sv, key);
-		free(path);
-	}
-	closedir(dp);
-	return r;
-}
-
-static int
-cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	if (!S_ISDIR(e->st.st_mode))
+		strv_push(arg, mlp_xstrdup(e->rel));
+	return MLP_OK;
 }
 
 int
@@ -172,14 +66,15 @@ mlp_kv_keys(char ***out, size_t *nout, const char *run_dir, const char *sub)
 	int		 r;
 
 	dir = mlp_path_join(run_dir, sub);
-	r = walk(&sv, dir, "");
+	r = mlp_dir_walk(dir, MLP_WALK_FOLLOW | MLP_WALK_ENOENT_OK, add_key,
+	    &sv);
 	free(dir);
 	if (r != MLP_OK) {
 		mlp_strv_free(sv.v, sv.n);
 		return r;
 	}
 	if (sv.n > 1)
-		qsort(sv.v, sv.n, sizeof *sv.v, cmp_str);
+		qsort(sv.v, sv.n, sizeof *sv.v, mlp_strp_cmp);
 	*out = sv.v;
 	*nout = sv.n;
 	return MLP_OK;

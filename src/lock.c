@@ -499,67 +499,87 @@ mlp_lock_release(struct mlp_lock *l)
 	return r;
 }
 
+/*
+ * A lock file looked at from outside (mlp_lock_inspect(),
+ * mlp_lock_break_stale()): what it holds and, in fd, a temporary file in
+ * its folder whose times are a reading of that file system's clock.
+ */
+struct outside {
+	struct seen	 s;
+	struct mlp_buf	 tmp;
+	char		*path;
+	int		 fd;
+};
+
+/* Look at dir's lock; without a clock fd is -1, an error if need_clock. */
+static int
+outside_look(struct outside *o, const char *dir, int need_clock)
+{
+	int	r;
+
+	memset(&o->s, 0, sizeof o->s);
+	mlp_buf_init(&o->s.text);
+	mlp_buf_init(&o->tmp);
+	o->fd = -1;
+	o->path = lock_path(dir);
+	if ((r = look(&o->s, o->path)) != MLP_OK)
+		return r;
+	if ((r = make_temp(&o->fd, &o->tmp, dir, NULL, 0)) != MLP_OK) {
+		o->fd = -1;
+		if (!need_clock)
+			r = MLP_OK;
+	}
+	return r;
+}
+
+static void
+outside_done(struct outside *o)
+{
+	if (o->fd != -1) {
+		close(o->fd);
+		unlink(o->tmp.buf);
+	}
+	free(o->path);
+	mlp_buf_release(&o->tmp);
+	mlp_buf_release(&o->s.text);
+}
+
 int
 mlp_lock_inspect(struct mlp_lock_state *out, const char *dir)
 {
-	struct mlp_buf	 tmp = MLP_BUF_INIT;
-	struct seen	 s;
-	char		*path;
-	int		 fd = -1, r;
+	struct outside	o;
+	int		r;
 
 	memset(out, 0, sizeof *out);
-	memset(&s, 0, sizeof s);
-	mlp_buf_init(&s.text);
-	path = lock_path(dir);
-	if ((r = look(&s, path)) != MLP_OK)
+	/* A clock reading of the folder's file system, if we may write. */
+	if ((r = outside_look(&o, dir, 0)) != MLP_OK)
 		goto out;
 	out->exists = 1;
-	/* A clock reading of the folder's file system, if we may write. */
-	if (make_temp(&fd, &tmp, dir, NULL, 0) != MLP_OK)
-		fd = -1;
-	out->stale = judge(&s, fd, &out->age_ms);
-	out->owner = s.owner;
-	out->known = s.parsed;
-	if (fd == -1 && (!s.parsed || mlp_lock_owner_alive(&s.owner) == -1))
+	out->stale = judge(&o.s, o.fd, &out->age_ms);
+	out->owner = o.s.owner;
+	out->known = o.s.parsed;
+	if (o.fd == -1 && (!o.s.parsed ||
+	    mlp_lock_owner_alive(&o.s.owner) == -1))
 		out->stale = 0;		/* no clock: cannot tell */
 out:
-	if (fd != -1) {
-		close(fd);
-		unlink(tmp.buf);
-	}
-	free(path);
-	mlp_buf_release(&tmp);
-	mlp_buf_release(&s.text);
+	outside_done(&o);
 	return r == MLP_ENOTFOUND ? MLP_OK : r;
 }
 
 int
 mlp_lock_break_stale(const char *dir)
 {
-	struct mlp_buf	 tmp = MLP_BUF_INIT;
-	struct seen	 s;
-	char		*path;
-	int64_t		 age;
-	int		 fd = -1, r;
+	struct outside	o;
+	int64_t		age;
+	int		r;
 
-	memset(&s, 0, sizeof s);
-	mlp_buf_init(&s.text);
-	path = lock_path(dir);
-	if ((r = look(&s, path)) != MLP_OK)
+	if ((r = outside_look(&o, dir, 1)) != MLP_OK)
 		goto out;
-	if ((r = make_temp(&fd, &tmp, dir, NULL, 0)) != MLP_OK)
-		goto out;
-	if (!judge(&s, fd, &age))
-		r = mlp_error_set(MLP_ELOCKED, "'%s' is not stale", path);
+	if (!judge(&o.s, o.fd, &age))
+		r = mlp_error_set(MLP_ELOCKED, "'%s' is not stale", o.path);
 	else
-		r = break_lock(dir, path, &s);
+		r = break_lock(dir, o.path, &o.s);
 out:
-	if (fd != -1) {
-		close(fd);
-		unlink(tmp.buf);
-	}
-	free(path);
-	mlp_buf_release(&tmp);
-	mlp_buf_release(&s.text);
+	outside_done(&o);
 	return r == MLP_ENOTFOUND ? MLP_OK : r;
 }

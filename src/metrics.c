@@ -143,45 +143,72 @@ mlp_metric_parse_line(struct mlp_metric_point *out, const char *line,
 	return MLP_OK;
 }
 
+/*
+ * The text of a metric file, one whole line at a time: the one loop over
+ * metric lines (mlp_metric_read(), mlp_metric_latest_buf()).
+ */
+struct metric_lines {
+	const char	*p, *end, *path;
+	size_t		 lineno;
+};
+
+static int
+metric_lines_init(struct metric_lines *it, const char *buf, size_t len,
+    const char *path)
+{
+	it->p = buf;
+	it->end = buf + len;
+	it->path = path;
+	it->lineno = 0;
+	if (len == 0)
+		return mlp_error_set(MLP_EBADDATA, "%s: empty metric file",
+		    path);
+	return MLP_OK;
+}
+
+/*
+ * The next point into *out: 1, or 0 at the end (a last line without a
+ * newline was cut: not a value), or an error naming path and line.
+ */
+static int
+metric_lines_next(struct mlp_metric_point *out, struct metric_lines *it)
+{
+	const char	*nl;
+	int		 r;
+
+	if (it->p >= it->end ||
+	    (nl = memchr(it->p, '\n', (size_t)(it->end - it->p))) == NULL)
+		return 0;
+	it->lineno++;
+	if ((r = mlp_metric_parse_line(out, it->p, (size_t)(nl - it->p))) !=
+	    MLP_OK) {
+		(void)mlp_error_prefix("%s: line %zu", it->path, it->lineno);
+		return r;
+	}
+	it->p = nl + 1;
+	return 1;
+}
+
 int
 mlp_metric_read(struct mlp_metric_point **out, size_t *nout,
     const char *path)
 {
 	struct mlp_metric_point	*v = NULL;
+	struct mlp_metric_point	 pt;
 	struct mlp_buf		 b = MLP_BUF_INIT;
-	const char		*p, *nl, *end;
-	size_t			 n = 0, alloc = 0, lineno = 0;
+	struct metric_lines	 it;
+	size_t			 n = 0, alloc = 0;
 	int			 r;
 
 	*out = NULL;
 	*nout = 0;
 	if ((r = mlp_file_read(&b, path)) != MLP_OK)
 		return r;
-	if (b.len == 0) {
-		r = mlp_error_set(MLP_EBADDATA, "%s: empty metric file", path);
+	if ((r = metric_lines_init(&it, b.buf, b.len, path)) != MLP_OK)
 		goto out;
-	}
-	end = b.buf + b.len;
-	for (p = b.buf; p < end; p = nl + 1) {
-		lineno++;
-		/* A last line without a newline was cut: not a value. */
-		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
-			break;
-		if (n == alloc) {
-			alloc = alloc ? alloc * 2 : 16;
-			v = mlp_xrealloc(v, alloc * sizeof *v);
-		}
-		if ((r = mlp_metric_parse_line(&v[n], p, (size_t)(nl - p))) !=
-		    MLP_OK) {
-			char	why[256];
-
-			/* Copy first: the message is formatted into its own buffer. */
-			snprintf(why, sizeof why, "%s", mlp_error_last());
-			r = mlp_error_set(r, "%s: line %zu: %s", path, lineno,
-			    why);
-			goto out;
-		}
-		n++;
+	while ((r = metric_lines_next(&pt, &it)) == 1) {
+		MLP_ALLOC_GROW(v, n, alloc, 16);
+		v[n++] = pt;
 	}
 out:
 	mlp_buf_release(&b);
@@ -217,26 +244,39 @@ mlp_metric_point_cmp(const struct mlp_metric_point *a,
 }
 
 int
-mlp_metric_latest(struct mlp_metric_point *out, const char *path)
+mlp_metric_latest_buf(struct mlp_metric_point *out, const char *buf,
+    size_t len, const char *path)
 {
-	struct mlp_metric_point	*v;
-	size_t			 n, i, best = 0;
+	struct mlp_metric_point	 pt;
+	struct metric_lines	 it;
+	size_t			 n = 0;
 	int			 r;
 
-	if ((r = mlp_metric_read(&v, &n, path)) != MLP_OK)
+	if ((r = metric_lines_init(&it, buf, len, path)) != MLP_OK)
 		return r;
-	if (n == 0) {
-		free(v);
+	while ((r = metric_lines_next(&pt, &it)) == 1) {
+		/* Python's max(): a later item replaces only if greater. */
+		if (n++ == 0 || py_tuple_gt(&pt, out))
+			*out = pt;
+	}
+	if (r != 0)
+		return r;
+	if (n == 0)
 		return mlp_error_set(MLP_ENOTFOUND, "%s: no whole line",
 		    path);
-	}
-	/* Python's max(): a later item replaces only if strictly greater. */
-	for (i = 1; i < n; i++)
-		if (py_tuple_gt(&v[i], &v[best]))
-			best = i;
-	*out = v[best];
-	free(v);
 	return MLP_OK;
+}
+
+int
+mlp_metric_latest(struct mlp_metric_point *out, const char *path)
+{
+	struct mlp_buf	b = MLP_BUF_INIT;
+	int		r;
+
+	if ((r = mlp_file_read(&b, path)) == MLP_OK)
+		r = mlp_metric_latest_buf(out, b.buf, b.len, path);
+	mlp_buf_release(&b);
+	return r;
 }
 
 /* ---- the buffered writer ---- */
@@ -357,10 +397,7 @@ lookup(struct wkey **out, struct mlp_metric_writer *w, const char *key,
 		free(copy);
 		return r;
 	}
-	if (w->nkeys == w->alloc) {
-		w->alloc = w->alloc ? w->alloc * 2 : 16;
-		w->keys = mlp_xrealloc(w->keys, w->alloc * sizeof *w->keys);
-	}
+	MLP_ALLOC_GROW(w->keys, w->nkeys, w->alloc, 16);
 	k = &w->keys[w->nkeys];
 	k->key = copy;
 	k->keylen = keylen;
@@ -442,9 +479,8 @@ mlp_metric_writer_add_text(struct mlp_metric_writer *w, const char *key,
 	if (steplen > 20)
 		steplen = 0;
 	/* (The room mlp_buf_grow() makes: len + reprlen + 64 + 1.) */
-	if (k->buf.alloc - k->buf.len <= reprlen + 64 &&
-	    (r = mlp_buf_grow(&k->buf, reprlen + 64)) != MLP_OK)
-		return r;
+	if (k->buf.alloc - k->buf.len <= reprlen + 64)
+		mlp_buf_grow(&k->buf, reprlen + 64);
 	if (w->ts_len == 0 || ts != w->ts_last) {
 		w->ts_len = fmt_i64(w->ts_text, ts);
 		w->ts_last = ts;

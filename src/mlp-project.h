@@ -3,45 +3,10 @@
 #define MLP_PROJECT_H
 
 /*
- * The parts of libmlp behind mlp-run: a generic YAML tree, MLproject
- * files, git, processes, data fingerprints, environments.
+ * The parts of libmlp behind mlp-run: MLproject files, git, data
+ * fingerprints, environments (the generic YAML tree, MD5, shell quoting
+ * and processes they use are in mlp-util.h).
  */
-
-/* ---- generic YAML tree (ytree.c; with yaml.c the only libyaml user) ---- */
-
-enum mlp_ynkind {
-	MLP_YN_SCALAR,
-	MLP_YN_SEQ,
-	MLP_YN_MAP
-};
-
-struct mlp_ynode {
-	enum mlp_ynkind		  kind;
-	char			 *str;	/* scalar text (NUL-terminated) */
-	size_t			  len;
-	int			  plain; /* scalar was plain (may be typed) */
-	int			  line;	/* 1-based line, for errors */
-	struct mlp_ynode	**kids;	/* seq: items; map: key, value, ... */
-	size_t			  nkids;
-};
-
-/*
- * Parse one YAML document into a tree (anchors and aliases expanded).
- * An empty document gives *out == NULL and MLP_OK.  path names the file
- * in errors (with the line).  Free with mlp_ytree_free().
- */
-int	 mlp_ytree_parse(struct mlp_ynode **out, const char *data, size_t len,
-	    const char *path);
-void	 mlp_ytree_free(struct mlp_ynode *);
-/* The value of a string key of a mapping, or NULL. */
-const struct mlp_ynode *mlp_ytree_get(const struct mlp_ynode *map,
-	    const char *key);
-/* Is the node absent or a YAML null (~, null, empty plain scalar)? */
-int	 mlp_ynode_is_null(const struct mlp_ynode *);
-
-/* ---- MD5 (md5.c), for MLflow's dataset and input ids ---- */
-
-void	 mlp_md5_hex(char out[33], const void *data, size_t len);
 
 /* ---- MLproject files (project.c) ---- */
 
@@ -164,28 +129,6 @@ struct mlp_command {
 int	 mlp_command_build(struct mlp_command *out,
 	    const struct mlp_entry_point *, const struct mlp_kv *kv, size_t n);
 void	 mlp_command_release(struct mlp_command *);
-/* POSIX shell quoting as Python's shlex.quote (appended to out). */
-int	 mlp_shell_quote(struct mlp_buf *out, const char *s);
-/*
- * Python's str() of a YAML scalar as PyYAML's safe loader types it:
- * booleans True/False, ints and floats normalised, else the text.
- * Returns NULL for a null.  Caller frees.
- */
-char	*mlp_yaml_scalar_str(const struct mlp_ynode *);
-/* What PyYAML makes of a scalar, and its str() in *str (caller frees). */
-enum mlp_yscalar {
-	MLP_YS_NULL,		/* *str is NULL */
-	MLP_YS_BOOL,
-	MLP_YS_INT,
-	MLP_YS_FLOAT,
-	MLP_YS_STR
-};
-int	 mlp_yaml_scalar_kind(const struct mlp_ynode *, char **str);
-/*
- * $XDG_CACHE_HOME/mlp/<sub> (default ~/.cache/mlp/<sub>); the folder is
- * not created.  Caller frees.
- */
-char	*mlp_cache_path(const char *sub);
 
 /* ---- git (git.c, the only user of libgit2) ---- */
 
@@ -251,54 +194,6 @@ int	 mlp_git_status_cli(struct mlp_gitinfo *out, const char *root,
 char	*mlp_git_remote_url(const char *dir);
 /* Does uri look like a git URL (scheme://, user@host:path)? */
 int	 mlp_git_is_url(const char *uri);
-
-/* ---- processes (spawn.c) ---- */
-
-/*
- * Catch SIGINT, SIGTERM and SIGHUP from now on: the first one is
- * recorded and forwarded to the process group of the running child.
- */
-void	 mlp_spawn_signals_init(void);
-/* The signal received since mlp_spawn_signals_init(), or 0. */
-int	 mlp_spawn_got_signal(void);
-/*
- * Start argv[0] (searched in PATH) with the environment envp (NULL: ours)
- * in folder dir (NULL: here) as the leader of a new process group, which
- * gets the terminal when we hold it.  Returns once exec succeeded;
- * MLP_ENOTFOUND (exit 127) or MLP_ERROR (126) if it could not.  On Linux
- * the child gets SIGKILL when the calling thread exits (PR_SET_PDEATHSIG):
- * call it from the main thread.
- */
-int	 mlp_spawn_start(pid_t *out, char *const argv[], char *const envp[],
-	    const char *dir);
-/*
- * Wait for the child started by mlp_spawn_start().  *status is what a
- * shell reports: the exit code or 128+N for signal N.  *interrupted is
- * the signal that made us stop it (ours, or Ctrl-C on its terminal),
- * else 0.
- */
-int	 mlp_spawn_wait(int *status, int *interrupted, pid_t);
-
-/* A command whose output is captured (stdout and stderr together). */
-struct mlp_probe {
-	char *const	*argv;
-	const char	*dir;		/* NULL: here */
-	struct mlp_buf	 out;
-	int		 status;	/* shell style; -1 if not run */
-	pid_t		 pid;
-	int		 fd;
-};
-/*
- * Run the probes in parallel, stdin from /dev/null, capture at most
- * 4 MiB of output each; those still running after timeout_ms are
- * killed (status 128+9), or sent SIGTERM when a signal caught by
- * mlp_spawn_signals_init() arrives.  Returns MLP_OK even if some failed.
- */
-int	 mlp_spawn_probes(struct mlp_probe *, size_t n, int timeout_ms);
-/* rm -rf path (a half-built environment or checkout). */
-int	 mlp_rm_rf(const char *path);
-/* Full path of an executable in PATH (NULL: $PATH), or NULL. */
-char	*mlp_which(const char *name, const char *path);
 
 /* ---- data fingerprints (inputs.c) ---- */
 

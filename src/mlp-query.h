@@ -198,12 +198,6 @@ int	 mlp_srun_value(struct mlp_qval *out, struct mlp_srun *,
  * column names them: ask with mlp_srun_value() for what you print.
  */
 const struct mlp_run_info *mlp_srun_info(const struct mlp_srun *);
-/*
- * May key name a file below a run's metrics/, params/ or tags/?  Any
- * relative path without empty, "." or ".." parts (no escape from the
- * run's folder); looser than mlp_key_check(), which is for writers.
- */
-int	 mlp_key_readable(const char *key);
 const struct mlp_experiment *mlp_srun_experiment(const struct mlp_srun *);
 /* The run's folder (owned by the run). */
 const char *mlp_srun_dir(struct mlp_srun *);

@@ -36,166 +36,29 @@ int
 mlp_shell_quote(struct mlp_buf *out, const char *s)
 {
 	const char	*p;
-	int		 r;
 
-	if (*s == '\0')
-		return mlp_buf_addstr(out, "''");
+	if (*s == '\0') {
+		mlp_buf_addstr(out, "''");
+		return MLP_OK;
+	}
 	for (p = s; *p != '\0'; p++)
 		if (!isalnum((unsigned char)*p) && (*p & 0x80) == 0 &&
 		    strchr("_@%+=:,./-", *p) == NULL)
 			break;
 		else if ((*p & 0x80) != 0)
 			break;
-	if (*p == '\0')
-		return mlp_buf_addstr(out, s);
-	if ((r = mlp_buf_addch(out, '\'')) != MLP_OK)
-		return r;
-	for (p = s; *p != '\0' && r == MLP_OK; p++)
-		r = *p == '\'' ? mlp_buf_addstr(out, "'\"'\"'") :
-		    mlp_buf_addch(out, *p);
-	return r == MLP_OK ? mlp_buf_addch(out, '\'') : r;
-}
-
-/* ---- YAML scalars as Python sees them ---- */
-
-static int
-is_word(const char *s, const char *const *words)
-{
-	for (; *words != NULL; words++)
-		if (strcmp(s, *words) == 0)
-			return 1;
-	return 0;
-}
-
-/* Copy s without '_' (YAML 1.1 digit separators). */
-static char *
-strip_underscores(const char *s)
-{
-	char	*t = mlp_xstrdup(s), *w = t;
-
-	for (; *s != '\0'; s++)
-		if (*s != '_')
-			*w++ = *s;
-	*w = '\0';
-	return t;
-}
-
-static char *
-int_str(const char *text)
-{
-	char		*t = strip_underscores(text), *p = t, *end;
-	int		 neg = 0, base = 10;
-	long long	 v;
-
-	if (*p == '+' || *p == '-')
-		neg = *p++ == '-';
-	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'b')) {
-		base = p[1] == 'x' ? 16 : 2;
-		p += 2;
-	} else if (p[0] == '0' && p[1] != '\0')
-		base = 8;
-	if (*p == '\0' || !isalnum((unsigned char)*p)) {
-		free(t);
-		return NULL;
+	if (*p == '\0') {
+		mlp_buf_addstr(out, s);
+		return MLP_OK;
 	}
-	errno = 0;
-	v = strtoll(p, &end, base);
-	if (*end != '\0' || errno != 0) {
-		free(t);
-		return NULL;
-	}
-	free(t);
-	return mlp_xasprintf("%lld", neg ? -v : v);
-}
-
-/* PyYAML's float pattern (without sexagesimals), then Python's repr. */
-static char *
-float_str(const char *text)
-{
-	char		*t = strip_underscores(text), *p = t, buf[MLP_DTOA_MAX];
-	const char	*body;
-	double		 d;
-	int		 digits = 0;
-
-	if (*p == '+' || *p == '-')
-		p++;
-	body = p;
-	if (strcmp(body, ".inf") == 0 || strcmp(body, ".Inf") == 0 ||
-	    strcmp(body, ".INF") == 0) {
-		free(t);
-		return mlp_xstrdup(*text == '-' ? "-inf" : "inf");
-	}
-	if (p == t && (strcmp(p, ".nan") == 0 || strcmp(p, ".NaN") == 0 ||
-	    strcmp(p, ".NAN") == 0)) {
-		free(t);
-		return mlp_xstrdup("nan");
-	}
-	while (isdigit((unsigned char)*p))
-		p++, digits++;
-	if (*p++ != '.')
-		goto no;
-	while (isdigit((unsigned char)*p))
-		p++, digits++;
-	if (digits == 0)
-		goto no;
-	if (*p == 'e' || *p == 'E') {
-		p++;
-		if (*p != '+' && *p != '-')
-			goto no;
-		p++;
-		if (!isdigit((unsigned char)*p))
-			goto no;
-		while (isdigit((unsigned char)*p))
-			p++;
-	}
-	if (*p != '\0' || mlp_parse_double(&d, t, strlen(t)) != MLP_OK)
-		goto no;
-	free(t);
-	mlp_dtoa(buf, d);
-	return mlp_xstrdup(buf);
-no:
-	free(t);
-	return NULL;
-}
-
-int
-mlp_yaml_scalar_kind(const struct mlp_ynode *y, char **str)
-{
-	static const char *const	yes[] = { "yes", "Yes", "YES", "true",
-	    "True", "TRUE", "on", "On", "ON", NULL };
-	static const char *const	no[] = { "no", "No", "NO", "false",
-	    "False", "FALSE", "off", "Off", "OFF", NULL };
-
-	*str = NULL;
-	if (mlp_ynode_is_null(y))
-		return MLP_YS_NULL;
-	if (y->kind != MLP_YN_SCALAR || !y->plain) {
-		*str = mlp_xstrdup(y->kind == MLP_YN_SCALAR ? y->str : "");
-		return MLP_YS_STR;
-	}
-	if (is_word(y->str, yes)) {
-		*str = mlp_xstrdup("True");
-		return MLP_YS_BOOL;
-	}
-	if (is_word(y->str, no)) {
-		*str = mlp_xstrdup("False");
-		return MLP_YS_BOOL;
-	}
-	if ((*str = int_str(y->str)) != NULL)
-		return MLP_YS_INT;
-	if ((*str = float_str(y->str)) != NULL)
-		return MLP_YS_FLOAT;
-	*str = mlp_xstrdup(y->str);
-	return MLP_YS_STR;
-}
-
-char *
-mlp_yaml_scalar_str(const struct mlp_ynode *y)
-{
-	char	*s;
-
-	(void)mlp_yaml_scalar_kind(y, &s);
-	return s;
+	mlp_buf_addch(out, '\'');
+	for (p = s; *p != '\0'; p++)
+		if (*p == '\'')
+			mlp_buf_addstr(out, "'\"'\"'");
+		else
+			mlp_buf_addch(out, *p);
+	mlp_buf_addch(out, '\'');
+	return MLP_OK;
 }
 
 /* ---- reading project files ---- */
@@ -282,8 +145,7 @@ mlp_project_read_file(struct mlp_buf *out, const char *path,
 		}
 		if (n == 0)
 			break;
-		if ((r = mlp_buf_add(out, chunk, (size_t)n)) != MLP_OK)
-			goto out;
+		mlp_buf_add(out, chunk, (size_t)n);
 	}
 out:
 	if (fd != -1)

@@ -157,10 +157,7 @@ mf_push(struct manifest *mf, const char *path)
 {
 	struct mf_entry	*e;
 
-	if (mf->n == mf->alloc) {
-		mf->alloc = mf->alloc ? mf->alloc * 2 : 64;
-		mf->e = mlp_xrealloc(mf->e, mf->alloc * sizeof *mf->e);
-	}
+	MLP_ALLOC_GROW(mf->e, mf->n, mf->alloc, 64);
 	e = &mf->e[mf->n++];
 	memset(e, 0, sizeof *e);
 	e->path = mlp_xstrdup(path);
@@ -428,16 +425,15 @@ struct walker {
 	struct lfiles	*l;
 	const char	*root;		/* the folder, no link in its last part */
 	char		*real;		/* realpath(root) */
+	size_t		*nfiles;	/* files found so far at each depth */
+	size_t		 anfiles;
 };
 
 static void
 lf_add(struct lfiles *l, char *rel, char *abs, const struct stat *sb,
     int link)
 {
-	if (l->n == l->alloc) {
-		l->alloc = l->alloc ? l->alloc * 2 : 64;
-		l->f = mlp_xrealloc(l->f, l->alloc * sizeof *l->f);
-	}
+	MLP_ALLOC_GROW(l->f, l->n, l->alloc, 64);
 	l->f[l->n].rel = rel;
 	l->f[l->n].abs = abs;
 	l->f[l->n].size = (uint64_t)sb->st_size;
@@ -467,7 +463,7 @@ below(const char *real, const char *root)
  * the pusher to send (or delete) files elsewhere.  Returns 1 if added.
  */
 static int
-walk_link(struct walker *w, char *rel, char *path)
+walk_link(struct walker *w, const char *rel, const char *path)
 {
 	struct stat	 sb;
 	char		*real;
@@ -482,7 +478,7 @@ walk_link(struct walker *w, char *rel, char *path)
 		return 0;
 	}
 	if (lstat(real, &sb) == 0 && S_ISREG(sb.st_mode)) {
-		lf_add(w->l, rel, real, &sb, 1);
+		lf_add(w->l, mlp_xstrdup(rel), real, &sb, 1);
 		return 1;
 	}
 	free(real);
@@ -490,70 +486,49 @@ walk_link(struct walker *w, char *rel, char *path)
 }
 
 /*
- * Regular files under the open folder dfd (rel below the root),
- * recursively, never through a link: folders are opened with
- * O_NOFOLLOW relative to their parent's descriptor.  Takes dfd.
+ * One entry under the artifact folder (mlp_dir_walk(): folders opened
+ * with O_NOFOLLOW relative to their parent's descriptor, so never
+ * through a link): regular files, and links by walk_link().
  */
 static int
-walk(struct walker *w, int dfd, const char *rel)
+walk_entry(void *arg, const struct mlp_walk_ent *e)
 {
+	struct walker	*w = arg;
 	struct lfiles	*l = w->l;
-	struct dirent	*de;
-	struct stat	 sb;
-	DIR		*dp;
-	char		*sub;
-	size_t		 nfiles = 0;
-	int		 r = MLP_OK, fd;
+	size_t		 d = (size_t)e->depth;
 
-	if ((dp = fdopendir(dfd)) == NULL) {
-		close(dfd);
-		return mlp_error_set_errno(MLP_ERROR, "cannot read '%s/%s'",
-		    w->root, rel);
-	}
-	while (r == MLP_OK && (de = readdir(dp)) != NULL) {
-		if (strcmp(de->d_name, ".") == 0 ||
-		    strcmp(de->d_name, "..") == 0 || mlp_temp(de->d_name))
-			continue;
-		if (fstatat(dirfd(dp), de->d_name, &sb,
-		    AT_SYMLINK_NOFOLLOW) == -1)
-			continue;	/* gone meanwhile */
-		sub = *rel ? mlp_xasprintf("%s/%s", rel, de->d_name) :
-		    mlp_xstrdup(de->d_name);
-		if (S_ISDIR(sb.st_mode)) {
-			fd = openat(dirfd(dp), de->d_name, O_RDONLY |
-			    O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-			if (fd == -1)
-				r = mlp_error_set_errno(MLP_ERROR, "cannot "
-				    "open '%s/%s'", w->root, sub);
-			else
-				r = walk(w, fd, sub);
-		} else if (S_ISREG(sb.st_mode)) {
-			lf_add(l, sub, mlp_xasprintf("%s/%s", w->root, sub),
-			    &sb, 0);
-			nfiles++;
-			continue;
-		} else if (S_ISLNK(sb.st_mode)) {
-			char *path = mlp_xasprintf("%s/%s", w->root, sub);
+	if (mlp_temp(e->name))
+		return MLP_WALK_SKIP;
+	if (S_ISDIR(e->st.st_mode) && e->post) {
+		/* As MLflow's upload: an empty folder is made on the server. */
+		if (w->nfiles[d + 1] == 0) {
+			MLP_ALLOC_GROW(l->dirs, l->ndirs, l->adirs, 8);
+			l->dirs[l->ndirs++] = mlp_xstrdup(e->rel);
+		}
+	} else if (S_ISDIR(e->st.st_mode)) {
+		MLP_ALLOC_GROW(w->nfiles, d + 2, w->anfiles, 16);
+		w->nfiles[d + 1] = 0;
+	} else if (S_ISREG(e->st.st_mode)) {
+		lf_add(l, mlp_xstrdup(e->rel), mlp_xstrdup(e->path), &e->st,
+		    0);
+		w->nfiles[d]++;
+	} else if (S_ISLNK(e->st.st_mode) && walk_link(w, e->rel, e->path))
+		w->nfiles[d]++;
+	return MLP_OK;
+}
 
-			if (walk_link(w, sub, path)) {
-				nfiles++;
-				free(path);
-				continue;
-			}
-			free(path);
-		}
-		free(sub);
-	}
-	closedir(dp);
-	/* As MLflow's upload: a folder without files is made on the server. */
-	if (r == MLP_OK && *rel != '\0' && nfiles == 0) {
-		if (l->ndirs == l->adirs) {
-			l->adirs = l->adirs ? l->adirs * 2 : 8;
-			l->dirs = mlp_xrealloc(l->dirs,
-			    l->adirs * sizeof *l->dirs);
-		}
-		l->dirs[l->ndirs++] = mlp_xstrdup(rel);
-	}
+/* Regular files under the open folder dfd, recursively.  Takes dfd. */
+static int
+walk(struct walker *w, int dfd)
+{
+	int	r;
+
+	MLP_ALLOC_GROW(w->nfiles, 1, w->anfiles, 16);
+	w->nfiles[0] = 0;
+	r = mlp_dir_walk_fd(dfd, w->root, MLP_WALK_POST, walk_entry, w);
+	free(w->nfiles);
+	w->nfiles = NULL;
+	w->anfiles = 0;
 	return r;
 }
 
@@ -644,20 +619,11 @@ open_root(struct mlp_push *p, const struct mlp_run *run, const char *ldir,
 /* ---- the push ---- */
 
 static int
-str_cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static int
 collect_id(void *arg, struct mlp_srun *sr)
 {
 	struct mlp_push	*p = arg;
 
-	if (p->nfids == p->afids) {
-		p->afids = p->afids ? p->afids * 2 : 64;
-		p->fids = mlp_xrealloc(p->fids, p->afids * sizeof *p->fids);
-	}
+	MLP_ALLOC_GROW(p->fids, p->nfids, p->afids, 64);
 	p->fids[p->nfids++] = mlp_xstrdup(mlp_srun_info(sr)->run_id);
 	return 0;
 }
@@ -683,7 +649,7 @@ run_filter(struct mlp_push *p)
 	r = mlp_search(p->st, &so, collect_id, p);
 	mlp_filter_release(&f);
 	if (p->nfids > 1)
-		qsort(p->fids, p->nfids, sizeof *p->fids, str_cmp);
+		qsort(p->fids, p->nfids, sizeof *p->fids, mlp_strp_cmp);
 	return r;
 }
 
@@ -695,7 +661,7 @@ passes(struct mlp_push *p, const struct mlp_run *run)
 	if (p->o.filter == NULL)
 		return 1;
 	return p->nfids > 0 && bsearch(&id, p->fids, p->nfids,
-	    sizeof *p->fids, str_cmp) != NULL;
+	    sizeof *p->fids, mlp_strp_cmp) != NULL;
 }
 
 int
@@ -1081,38 +1047,25 @@ verify(struct mlp_push *p, struct run_ctx *c, const char *rroot)
 	return r;
 }
 
+static int
+rmdir_entry(void *arg, const struct mlp_walk_ent *e)
+{
+	(void)arg;
+	/* Fails, as it should, if not empty. */
+	if (S_ISDIR(e->st.st_mode) && e->post)
+		(void)unlinkat(e->dirfd, e->name, AT_REMOVEDIR);
+	return MLP_OK;
+}
+
 /*
  * Remove empty folders below the open folder dfd, deepest first, never
- * through a link (openat with O_NOFOLLOW, unlinkat).  Takes dfd.
+ * through a link (mlp_dir_walk(): O_NOFOLLOW, unlinkat).  Takes dfd.
  */
 static void
 rmdirs(int dfd)
 {
-	struct dirent	*de;
-	struct stat	 sb;
-	DIR		*dp;
-	int		 fd;
-
-	if ((dp = fdopendir(dfd)) == NULL) {
-		close(dfd);
-		return;
-	}
-	while ((de = readdir(dp)) != NULL) {
-		if (strcmp(de->d_name, ".") == 0 ||
-		    strcmp(de->d_name, "..") == 0)
-			continue;
-		if (fstatat(dirfd(dp), de->d_name, &sb,
-		    AT_SYMLINK_NOFOLLOW) == -1 || !S_ISDIR(sb.st_mode))
-			continue;
-		fd = openat(dirfd(dp), de->d_name, O_RDONLY | O_DIRECTORY |
-		    O_NOFOLLOW | O_CLOEXEC);
-		if (fd == -1)
-			continue;
-		rmdirs(fd);
-		/* Fails, as it should, if not empty. */
-		(void)unlinkat(dirfd(dp), de->d_name, AT_REMOVEDIR);
-	}
-	closedir(dp);
+	(void)mlp_dir_walk_fd(dfd, ".", MLP_WALK_QUIET | MLP_WALK_POST,
+	    rmdir_entry, NULL);
 }
 
 /*
@@ -1300,7 +1253,7 @@ mlp_push_run(struct mlp_push *p, struct mlp_run *run, int select)
 		if ((w.real = realpath(root, NULL)) == NULL)
 			w.real = mlp_xstrdup(root);
 		/* walk() takes its descriptor: give it a copy. */
-		r = walk(&w, dup(rootfd), "");
+		r = walk(&w, dup(rootfd));
 		free(w.real);
 		if (r != MLP_OK)
 			goto out;
@@ -1342,19 +1295,6 @@ out:
 	return r;
 }
 
-static int
-name_cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static int
-reserved(const char *name)
-{
-	return strcmp(name, "tags") == 0 || strcmp(name, "datasets") == 0 ||
-	    strcmp(name, "models") == 0 || strcmp(name, "traces") == 0;
-}
-
 /* Every run of one experiment folder, in id order. */
 static int
 push_experiment(struct mlp_push *p, const struct mlp_experiment *e,
@@ -1373,17 +1313,14 @@ push_experiment(struct mlp_push *p, const struct mlp_experiment *e,
 		return mlp_error_set_errno(MLP_ERROR, "cannot read '%s'",
 		    e->dir);
 	while ((de = readdir(dp)) != NULL) {
-		if (!mlp_id_valid(de->d_name, 256) || reserved(de->d_name))
+		if (!mlp_id_valid(de->d_name, 256) || mlp_run_name_reserved(de->d_name))
 			continue;
-		if (n == alloc) {
-			alloc = alloc ? alloc * 2 : 64;
-			names = mlp_xrealloc(names, alloc * sizeof *names);
-		}
+		MLP_ALLOC_GROW(names, n, alloc, 64);
 		names[n++] = mlp_xstrdup(de->d_name);
 	}
 	closedir(dp);
 	if (n > 1)
-		qsort(names, n, sizeof *names, name_cmp);
+		qsort(names, n, sizeof *names, mlp_strp_cmp);
 	for (i = 0; i < n && !p->stopped; i++) {
 		r = mlp_run_load(&run, e->dir, names[i]);
 		if (r == MLP_ENOTFOUND)

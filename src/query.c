@@ -557,11 +557,7 @@ read_list(struct mlp_qclause *c, struct lexer *lx)
 			return bad(lx, t, "expected a quoted %s in the list",
 			    c->k.kind == MLP_QK_DATASET ? "string" : "run id");
 		/* MLflow keeps only the items Python's islower() likes. */
-		if (c->nlist + c->ndropped == alloc) {
-			alloc = alloc ? alloc * 2 : 4;
-			c->list = mlp_xrealloc(c->list, alloc *
-			    sizeof *c->list);
-		}
+		MLP_ALLOC_GROW(c->list, c->nlist + c->ndropped, alloc, 4);
 		if (py_islower(t->s + 1, t->len - 2))
 			c->list[c->nlist++] = mlp_xstrndup(t->s + 1,
 			    t->len - 2);
@@ -705,10 +701,7 @@ mlp_filter_parse(struct mlp_filter *out, const char *text)
 	if (lx.cur.type == T_END)
 		return MLP_OK;
 	for (;;) {
-		if (out->n == alloc) {
-			alloc = alloc ? alloc * 2 : 4;
-			out->c = mlp_xrealloc(out->c, alloc * sizeof *out->c);
-		}
+		MLP_ALLOC_GROW(out->c, out->n, alloc, 4);
 		memset(&out->c[out->n], 0, sizeof *out->c);
 		r = read_clause(&out->c[out->n], &lx);
 		out->n++;

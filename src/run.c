@@ -244,6 +244,17 @@ find_in(struct mlp_run **out, const char *parent, const char *run_id)
 	return r;
 }
 
+/*
+ * The folders an experiment holds besides runs (MLflow's logged models,
+ * trace and dataset stores, experiment tags): never a run id.
+ */
+int
+mlp_run_name_reserved(const char *name)
+{
+	return strcmp(name, "tags") == 0 || strcmp(name, "datasets") == 0 ||
+	    strcmp(name, "traces") == 0 || strcmp(name, "models") == 0;
+}
+
 int
 mlp_run_open(struct mlp_run **out, struct mlp_store *st, const char *run_id)
 {
@@ -251,9 +262,7 @@ mlp_run_open(struct mlp_run **out, struct mlp_store *st, const char *run_id)
 	int	 r;
 
 	*out = NULL;
-	if (!mlp_id_valid(run_id, 256) || strcmp(run_id, "tags") == 0 ||
-	    strcmp(run_id, "datasets") == 0 || strcmp(run_id, "traces") == 0 ||
-	    strcmp(run_id, "models") == 0)
+	if (!mlp_id_valid(run_id, 256) || mlp_run_name_reserved(run_id))
 		return mlp_error_set(MLP_EINVAL, "invalid run id '%s'",
 		    run_id);
 	r = find_in(out, st->root, run_id);

@@ -125,29 +125,6 @@ struct search {
 
 /* ---- slots ---- */
 
-int
-mlp_key_readable(const char *key)
-{
-	const char	*p, *e;
-	size_t		 n;
-
-	/*
-	 * Looser than mlp_key_check(): a reader takes any file name an old
-	 * or foreign writer left, but never leaves the run's folder.
-	 */
-	if (key[0] == '\0' || key[0] == '/')
-		return 0;
-	for (p = key;; p = e + 1) {
-		e = strchr(p, '/');
-		n = e ? (size_t)(e - p) : strlen(p);
-		if (n == 0 || n > 255 || (n == 1 && p[0] == '.') ||
-		    (n == 2 && p[0] == '.' && p[1] == '.'))
-			return 0;
-		if (e == NULL)
-			return 1;
-	}
-}
-
 static int
 slot_find(const struct search *s, enum mlp_qkind kind, const char *key)
 {
@@ -197,8 +174,7 @@ slurp(struct mlp_buf *b, int dirfd, const char *rel, const char *path)
 		return mlp_error_set_errno(MLP_ERROR, "cannot open '%s'", path);
 	}
 	for (;;) {
-		if ((r = mlp_buf_grow(b, 16384)) != MLP_OK)
-			break;
+		mlp_buf_grow(b, 16384);
 		want = b->alloc - b->len - 1;
 		n = read(fd, b->buf + b->len, want);
 		if (n == -1 && errno == EINTR)
@@ -232,37 +208,6 @@ srun_dir(struct mlp_srun *run)
 	return run->dir;
 }
 
-/* The latest point of the metric in s->buf, as mlp_metric_latest(). */
-static int
-latest(struct mlp_metric_point *out, const struct mlp_buf *b,
-    const char *path)
-{
-	struct mlp_metric_point	 p;
-	const char		*q, *nl = NULL, *end = b->buf + b->len;
-	size_t			 lineno = 0;
-	int			 r;
-
-	if (b->len == 0)
-		return mlp_error_set(MLP_EBADDATA, "%s: empty metric file",
-		    path);
-	for (q = b->buf; q < end; q = nl + 1) {
-		lineno++;
-		/* A last line without a newline was cut: not a value. */
-		if ((nl = memchr(q, '\n', (size_t)(end - q))) == NULL)
-			break;
-		if ((r = mlp_metric_parse_line(&p, q, (size_t)(nl - q))) !=
-		    MLP_OK) {
-			(void)mlp_error_prefix("%s: line %zu", path, lineno);
-			return r;
-		}
-		/* Python's max(): replaced only by a strictly greater one. */
-		if (lineno == 1 || mlp_metric_point_cmp(&p, out) > 0)
-			*out = p;
-	}
-	/* Only a cut line: no value, as if the file were not there. */
-	return lineno > 1 || nl != NULL ? MLP_OK : MLP_ENOTFOUND;
-}
-
 static int
 load_file(struct sval *sv, struct mlp_srun *run, enum mlp_qkind kind,
     const char *key)
@@ -285,7 +230,9 @@ load_file(struct sval *sv, struct mlp_srun *run, enum mlp_qkind kind,
 	if (r == MLP_ENOTFOUND) {
 		r = MLP_OK;		/* missing: MLP_QV_NONE */
 	} else if (r == MLP_OK && kind == MLP_QK_METRIC) {
-		if ((r = latest(&p, b, path)) == MLP_OK) {
+		/* Only a cut line (MLP_ENOTFOUND): as if there were none. */
+		if ((r = mlp_metric_latest_buf(&p, b->buf, b->len, path)) ==
+		    MLP_OK) {
 			sv->v.type = MLP_QV_NUM;
 			sv->v.num = p.value;
 		} else if (r == MLP_ENOTFOUND)
@@ -876,10 +823,7 @@ keep(struct search *s, struct mlp_srun *run, mlp_emit_fn *emit, void *arg)
 		free(run->info.user_id);
 		run->info.user_id = NULL;
 	}
-	if (s->nruns == s->alloc) {
-		s->alloc = s->alloc ? s->alloc * 2 : 256;
-		s->runs = mlp_xrealloc(s->runs, s->alloc * sizeof *s->runs);
-	}
+	MLP_ALLOC_GROW(s->runs, s->nruns, s->alloc, 256);
 	s->runs[s->nruns++] = run;
 	/*
 	 * With -n N only the N first runs matter: when 2N + 256 are held,
@@ -1080,13 +1024,6 @@ run_batch(struct search *s, size_t ei, mlp_emit_fn *emit, void *arg)
 }
 
 static int
-is_reserved(const char *name)
-{
-	return strcmp(name, "tags") == 0 || strcmp(name, "datasets") == 0 ||
-	    strcmp(name, "traces") == 0 || strcmp(name, "models") == 0;
-}
-
-static int
 scan_experiment(struct search *s, size_t ei, mlp_emit_fn *emit, void *arg)
 {
 	const struct mlp_experiment	*e = s->exps[ei];
@@ -1105,7 +1042,7 @@ scan_experiment(struct search *s, size_t ei, mlp_emit_fn *emit, void *arg)
 	s->expfd = dirfd(dp);
 	s->expi = ei;
 	while (r == MLP_OK && (de = readdir(dp)) != NULL) {
-		if (de->d_name[0] == '.' || is_reserved(de->d_name))
+		if (de->d_name[0] == '.' || mlp_run_name_reserved(de->d_name))
 			continue;
 		isdir = de->d_type == DT_DIR;
 		if (de->d_type == DT_UNKNOWN || de->d_type == DT_LNK) {

@@ -22,7 +22,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -49,17 +48,30 @@ on_signal(int sig)
 	errno = e;
 }
 
-void
-mlp_spawn_signals_init(void)
+/* SIGINT, SIGTERM and SIGHUP: the ones a run is ended by. */
+static void
+run_signals(void (*handler)(int))
 {
 	struct sigaction	sa;
 
 	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_signal;
+	sa.sa_handler = handler;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+}
+
+void
+mlp_spawn_signals_init(void)
+{
+	run_signals(on_signal);
+}
+
+void
+mlp_spawn_signals_default(void)
+{
+	run_signals(SIG_DFL);
 }
 
 int
@@ -344,20 +356,39 @@ mlp_spawn_probes(struct mlp_probe *prs, size_t n, int timeout_ms)
 	return MLP_OK;
 }
 
+/* Remove a file, or a folder once the walk is done with it. */
 static int
-rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+rm_one(void *arg, const struct mlp_walk_ent *e)
 {
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path) == -1 && errno != ENOENT ? -1 : 0;
+	int	dir = S_ISDIR(e->st.st_mode);
+
+	(void)arg;
+	if (dir && !e->post)
+		return MLP_OK;		/* its entries first */
+	if (unlinkat(e->dirfd, e->name, dir ? AT_REMOVEDIR : 0) == -1 &&
+	    errno != ENOENT)
+		return mlp_error_set_errno(MLP_ERROR, "cannot remove '%s'",
+		    e->path);
+	return MLP_OK;
 }
 
 int
 mlp_rm_rf(const char *path)
 {
-	if (nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS) == -1 &&
-	    errno != ENOENT)
+	struct stat	sb;
+	int		r;
+
+	/* A link (even to a folder) or a file: itself, as rm -rf does. */
+	if (lstat(path, &sb) == -1 || !S_ISDIR(sb.st_mode)) {
+		if (remove(path) == -1 && errno != ENOENT)
+			return mlp_error_set_errno(MLP_ERROR, "cannot remove "
+			    "'%s'", path);
+		return MLP_OK;
+	}
+	if ((r = mlp_dir_walk(path, MLP_WALK_POST | MLP_WALK_ENOENT_OK, rm_one,
+	    NULL)) != MLP_OK)
+		return r;
+	if (rmdir(path) == -1 && errno != ENOENT)
 		return mlp_error_set_errno(MLP_ERROR, "cannot remove '%s'",
 		    path);
 	return MLP_OK;

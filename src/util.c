@@ -141,6 +141,30 @@ mlp_parse_int64(int64_t *out, const char *s, size_t len)
 	return MLP_OK;
 }
 
+int
+mlp_parse_size(uint64_t *out, const char *s)
+{
+	size_t		len = strlen(s);
+	unsigned	shift = 0;
+	int64_t		v;
+
+	if (len > 0 && (s[len - 1] == 'k' || s[len - 1] == 'K'))
+		shift = 10;
+	else if (len > 0 && (s[len - 1] == 'm' || s[len - 1] == 'M'))
+		shift = 20;
+	else if (len > 0 && (s[len - 1] == 'g' || s[len - 1] == 'G'))
+		shift = 30;
+	if (shift != 0)
+		len--;
+	if (len == 0 || s[0] < '0' || s[0] > '9' || s[len - 1] < '0' ||
+	    s[len - 1] > '9' ||
+	    mlp_parse_int64(&v, s, len) != MLP_OK ||
+	    (uint64_t)v > (UINT64_MAX >> shift))
+		return mlp_error_set(MLP_EINVAL, "invalid size '%s'", s);
+	*out = (uint64_t)v << shift;
+	return MLP_OK;
+}
+
 const char *
 mlp_user_name(void)
 {
@@ -181,4 +205,10 @@ mlp_id_valid(const char *name, size_t maxlen)
 			return 0;
 	}
 	return n <= maxlen;
+}
+
+int
+mlp_strp_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
 }

@@ -372,19 +372,14 @@ int_value(int64_t *out, const char *p, const char *end)
 struct yemit {
 	yaml_emitter_t	 em;
 	struct mlp_buf	*out;
-	int		 err;		/* the buffer's error, if it refused */
 };
 
 static int
 emit_write(void *data, unsigned char *buffer, size_t size)
 {
 	struct yemit	*ye = data;
-	int		 r;
 
-	if ((r = mlp_buf_add(ye->out, buffer, size)) != MLP_OK) {
-		ye->err = r;
-		return 0;
-	}
+	mlp_buf_add(ye->out, buffer, size);
 	return 1;
 }
 
@@ -399,8 +394,6 @@ emit_ev(struct yemit *ye, int made, yaml_event_t *ev)
 		return mlp_error_set(MLP_ERROR, "out of memory");
 	if (yaml_emitter_emit(&ye->em, ev))
 		return MLP_OK;
-	if (ye->err != MLP_OK)
-		return ye->err;
 	return mlp_error_set(MLP_ERROR, "YAML emitter: %s",
 	    ye->em.problem != NULL ? ye->em.problem : "failed");
 }
@@ -520,7 +513,6 @@ mlp_yaml_emit(struct mlp_buf *out, const struct mlp_ykv *kv, size_t n)
 
 	memset(&ye, 0, sizeof ye);
 	ye.out = out;
-	ye.err = MLP_OK;
 	if (!yaml_emitter_initialize(&ye.em))
 		return mlp_error_set(MLP_ERROR, "out of memory");
 	yaml_emitter_set_output(&ye.em, emit_write, &ye);
@@ -723,10 +715,7 @@ anchor_note(struct yparse *y)
 	}
 	if (name == NULL)
 		return;
-	if (y->nanch == y->aanch) {
-		y->aanch = y->aanch != 0 ? y->aanch * 2 : 8;
-		y->anch = mlp_xrealloc(y->anch, y->aanch * sizeof *y->anch);
-	}
+	MLP_ALLOC_GROW(y->anch, y->nanch, y->aanch, 8);
 	if (2 * (y->nanch + 1) > y->nslot) {
 		free(y->slot);
 		y->nslot = y->nslot != 0 ? y->nslot * 2 : 16;
@@ -921,10 +910,7 @@ parse_map(struct yparse *y, struct mlp_ykv **out, size_t *nout, int depth)
 			goto fail;
 		if (y->ev.type == YAML_MAPPING_END_EVENT)
 			break;
-		if (n == alloc) {
-			alloc = alloc != 0 ? alloc * 2 : 16;
-			v = mlp_xrealloc(v, alloc * sizeof *v);
-		}
+		MLP_ALLOC_GROW(v, n, alloc, 16);
 		cur = &v[n++];
 		memset(cur, 0, sizeof *cur);
 		if ((r = parse_key(y, &cur->key)) != MLP_OK ||

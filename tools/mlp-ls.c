@@ -282,7 +282,8 @@ ls_parse(struct ls_opts *lo, int argc, char *argv[])
 {
 	struct mlp_search_opts	*o = &lo->search;
 	struct tool_getopt	 g;
-	char			*end;
+	int64_t			 num;
+	size_t			 len;
 	int			 ch;
 
 	memset(lo, 0, sizeof *lo);
@@ -323,11 +324,15 @@ ls_parse(struct ls_opts *lo, int argc, char *argv[])
 			lo->cols_set = 1;
 			break;
 		case 'n':
-			o->max_results = (size_t)strtoull(optarg, &end, 10);
-			if (*optarg < '0' || *optarg > '9' || *end != '\0' ||
-			    o->max_results == 0)
+			/* Digits only: no sign, no blank around them. */
+			len = strlen(optarg);
+			if (len == 0 || *optarg < '0' || *optarg > '9' ||
+			    optarg[len - 1] < '0' || optarg[len - 1] > '9' ||
+			    mlp_parse_int64(&num, optarg, len) != MLP_OK ||
+			    num <= 0)
 				errx(TOOL_EXIT_USAGE, "bad --max-results '%s': "
 				    "want a positive number", optarg);
+			o->max_results = (size_t)num;
 			break;
 		case 'F':
 			if ((lo->html = strcmp(optarg, "html") == 0))

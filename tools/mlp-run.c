@@ -133,25 +133,9 @@ report(void *arg, enum mlp_job_msg kind, const char *msg)
 static size_t
 parse_size(const char *s)
 {
-	char		*end;
-	unsigned long long v;
+	uint64_t	v;
 
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno != 0 || end == s || *s == '-')
-		errx(TOOL_EXIT_USAGE, "bad size '%s'", s);
-	switch (*end) {
-	case 'k': case 'K':
-		v <<= 10, end++;
-		break;
-	case 'm': case 'M':
-		v <<= 20, end++;
-		break;
-	case 'g': case 'G':
-		v <<= 30, end++;
-		break;
-	}
-	if (*end != '\0')
+	if (mlp_parse_size(&v, s) != MLP_OK || v > SIZE_MAX)
 		errx(TOOL_EXIT_USAGE, "bad size '%s'", s);
 	return (size_t)v;
 }
@@ -318,19 +302,6 @@ parse_opts(struct opts *o, int argc, char **argv)
 		errx(TOOL_EXIT_USAGE, "--wait needs --backend slurm");
 }
 
-static void
-default_signals(void)
-{
-	struct sigaction	sa;
-
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = SIG_DFL;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-}
-
 /* Print the job's error, free it (joins its thread), exit. */
 static void MLP_NORETURN
 die(struct mlp_job *j, int status)
@@ -370,7 +341,7 @@ main(int argc, char **argv)
 
 	parse_opts(&o, argc, argv);
 	if (o.reproduce != NULL || o.check) {
-		default_signals();
+		mlp_spawn_signals_default();
 		status = o.check ? run_check(argc - optind, argv + optind,
 		    &o.repro) : run_reproduce(o.reproduce, &o.repro);
 		free(o.params);
@@ -386,7 +357,7 @@ main(int argc, char **argv)
 	 * removed by a later one.  From just before the run is created they
 	 * are caught, so that the run always gets its end.
 	 */
-	default_signals();
+	mlp_spawn_signals_default();
 	memset(&jo, 0, sizeof jo);
 	jo.uri = o.uri;
 	jo.entry = o.entry;

@@ -24,19 +24,6 @@ test_addf_grows(void)
 }
 
 static void
-test_max_is_enforced(void)
-{
-	struct mlp_buf	b = MLP_BUF_INIT;
-
-	b.max = 8;
-	is_int(mlp_buf_add(&b, "1234567", 7), MLP_OK, "7 bytes fit in 8");
-	is_int(mlp_buf_add(&b, "8", 1), MLP_EBADDATA, "8th byte is refused");
-	ok(strstr(mlp_error_last(), "larger than 8") != NULL,
-	    "error message names the limit");
-	mlp_buf_release(&b);
-}
-
-static void
 test_detach(void)
 {
 	struct mlp_buf	 b = MLP_BUF_INIT;
@@ -56,7 +43,6 @@ int
 main(void)
 {
 	test_addf_grows();
-	test_max_is_enforced();
 	test_detach();
 	return tap_done();
 }
