@@ -8,19 +8,7 @@
  * line is not read at all, so a push with nothing new opens no file and
  * no connection.  The store root only ever gets the lock file.
  *
- * Manifest lines (tab-separated, paths with %, tab, CR, LF escaped):
- *   # mlp-push manifest 1	<destination URI without password>
- *   F	<size>	<mtime ns>	<xxh3-128>	<artifact path>
- *   P	<size>	<mtime ns>	-	<artifact path>
- *   D	0	0	-	<artifact path of a folder without files>
- * "P" records an upload that was started (of files of 1 MiB or more),
- * whose temporary copy may still be on the server: the next push deletes
- * it and sends the file from byte 0, never resuming a copy it did not
- * write; a later "F" for the same path supersedes it.  "D" records a
- * folder created on the server because it holds no files (MLflow's
- * upload reproduces those too).  Lines are
- * appended as files complete (one write(2) each), so a push killed
- * midway loses nothing; the file is rewritten compactly at the end.
+ * The manifest's format and its functions are in manifest.c.
  */
 #include "config.h"
 
@@ -37,32 +25,10 @@
 #include <unistd.h>
 
 #include "mlp-int.h"
+#include "push-int.h"
 
-#define MF_HEADER	"# mlp-push manifest 1\t"
-/* Files at least this large get a "P" line (see above). */
+/* Files at least this large get a "P" line (see manifest.c). */
 #define RESUME_MIN	(1024 * 1024)
-
-struct mf_entry {
-	char		*path;
-	int		 done;		/* an F line */
-	uint64_t	 size;
-	int64_t		 mtime;
-	char		 hash[MLP_HASH_HEX];
-	int		 dir;		/* a D line: a folder without files */
-	int		 pending;	/* a P line after the last F */
-	uint64_t	 psize;
-	int64_t		 pmtime;
-	size_t		 seq;		/* line order, while loading */
-};
-
-struct manifest {
-	char		*file;
-	struct mf_entry	*e;
-	size_t		 n, alloc;
-	int		 sorted;
-	int		 fd;		/* for appending; -1 until needed */
-	int		 dirty;		/* rewrite at the end */
-};
 
 struct lfile {
 	char		*rel;
@@ -114,271 +80,6 @@ say(struct mlp_push *p, int warn, const char *fmt, ...)
 		free(msg);
 	}
 	va_end(ap);
-}
-
-/* ---- manifest ---- */
-
-static void
-esc_path(struct mlp_buf *b, const char *s)
-{
-	for (; *s != '\0'; s++) {
-		if (*s == '%' || *s == '\t' || *s == '\n' || *s == '\r')
-			mlp_buf_addf(b, "%%%02X", (unsigned char)*s);
-		else
-			mlp_buf_addch(b, *s);
-	}
-}
-
-static int
-mf_cmp(const void *a, const void *b)
-{
-	return strcmp(((const struct mf_entry *)a)->path,
-	    ((const struct mf_entry *)b)->path);
-}
-
-static struct mf_entry *
-mf_find(struct manifest *mf, const char *path)
-{
-	struct mf_entry	key;
-
-	if (mf->n == 0)
-		return NULL;
-	if (!mf->sorted) {
-		qsort(mf->e, mf->n, sizeof *mf->e, mf_cmp);
-		mf->sorted = 1;
-	}
-	key.path = (char *)path;
-	return bsearch(&key, mf->e, mf->n, sizeof *mf->e, mf_cmp);
-}
-
-/* Add an entry without sorting (the next mf_find sorts once). */
-static struct mf_entry *
-mf_push(struct manifest *mf, const char *path)
-{
-	struct mf_entry	*e;
-
-	MLP_ALLOC_GROW(mf->e, mf->n, mf->alloc, 64);
-	e = &mf->e[mf->n++];
-	memset(e, 0, sizeof *e);
-	e->path = mlp_xstrdup(path);
-	e->seq = mf->n;
-	mf->sorted = 0;
-	return e;
-}
-
-static int
-mf_seq_cmp(const void *a, const void *b)
-{
-	const struct mf_entry	*x = a, *y = b;
-	int			 c = strcmp(x->path, y->path);
-
-	if (c != 0)
-		return c;
-	return x->seq < y->seq ? -1 : x->seq > y->seq;
-}
-
-/* After loading: one entry per path, later lines winning. */
-static void
-mf_merge(struct manifest *mf)
-{
-	size_t	i, o = 0;
-
-	if (mf->n > 1)
-		qsort(mf->e, mf->n, sizeof *mf->e, mf_seq_cmp);
-	for (i = 0; i < mf->n; i++) {
-		struct mf_entry	*e = &mf->e[i];
-
-		if (o > 0 && strcmp(mf->e[o - 1].path, e->path) == 0) {
-			struct mf_entry	*t = &mf->e[o - 1];
-
-			if (e->dir)
-				t->dir = 1;
-			if (e->done) {
-				t->done = 1;
-				t->size = e->size;
-				t->mtime = e->mtime;
-				memcpy(t->hash, e->hash, MLP_HASH_HEX);
-				t->pending = 0;
-			} else if (e->pending) {
-				t->pending = 1;
-				t->psize = e->psize;
-				t->pmtime = e->pmtime;
-			}
-			free(e->path);
-			continue;
-		}
-		mf->e[o++] = *e;
-	}
-	mf->n = o;
-	mf->sorted = 1;
-}
-
-static void
-mf_release(struct manifest *mf)
-{
-	size_t	i;
-
-	for (i = 0; i < mf->n; i++)
-		free(mf->e[i].path);
-	free(mf->e);
-	free(mf->file);
-	if (mf->fd != -1)
-		close(mf->fd);
-	memset(mf, 0, sizeof *mf);
-	mf->fd = -1;
-}
-
-/* Parse one line; a damaged line is an error naming file and line. */
-static int
-mf_line(struct manifest *mf, const char *s, size_t len, size_t lineno)
-{
-	const char	*f[5], *end = s + len, *t;
-	size_t		 fl[5];
-	struct mf_entry	*e;
-	int64_t		 size, mtime;
-	char		*path;
-	int		 i;
-
-	for (i = 0; i < 5; i++) {
-		f[i] = s;
-		t = i < 4 ? memchr(s, '\t', (size_t)(end - s)) : end;
-		if (t == NULL)
-			goto bad;
-		fl[i] = (size_t)(t - s);
-		s = t + 1;
-	}
-	if (fl[0] != 1 || strchr("FPD", f[0][0]) == NULL ||
-	    mlp_parse_int64(&size, f[1], fl[1]) != MLP_OK || size < 0 ||
-	    mlp_parse_int64(&mtime, f[2], fl[2]) != MLP_OK || fl[4] == 0 ||
-	    (f[0][0] == 'F' && fl[3] != MLP_HASH_HEX - 1))
-		goto bad;
-	path = mlp_pct_decode(f[4], fl[4]);
-	e = mf_push(mf, path);
-	free(path);
-	if (f[0][0] == 'D')
-		e->dir = 1;
-	else if (f[0][0] == 'F') {
-		e->done = 1;
-		e->size = (uint64_t)size;
-		e->mtime = mtime;
-		memcpy(e->hash, f[3], MLP_HASH_HEX - 1);
-		e->hash[MLP_HASH_HEX - 1] = '\0';
-		e->pending = 0;
-	} else {
-		e->pending = 1;
-		e->psize = (uint64_t)size;
-		e->pmtime = mtime;
-	}
-	return MLP_OK;
-bad:
-	return mlp_error_set(MLP_EBADDATA, "%s:%zu: malformed manifest line",
-	    mf->file, lineno);
-}
-
-static int
-mf_load(struct manifest *mf, const char *file)
-{
-	struct mlp_buf	 b = MLP_BUF_INIT;
-	const char	*s, *nl, *end;
-	size_t		 lineno = 0;
-	int		 r;
-
-	memset(mf, 0, sizeof *mf);
-	mf->fd = -1;
-	mf->sorted = 1;
-	mf->file = mlp_xstrdup(file);
-	if ((r = mlp_file_read(&b, file)) == MLP_ENOTFOUND) {
-		mlp_buf_release(&b);
-		return MLP_OK;
-	}
-	for (s = b.buf, end = b.buf + b.len; r == MLP_OK && s < end;
-	    s = nl + 1) {
-		lineno++;
-		if ((nl = memchr(s, '\n', (size_t)(end - s))) == NULL)
-			break;		/* a torn last line: ignore it */
-		if (*s != '#' && nl > s)
-			r = mf_line(mf, s, (size_t)(nl - s), lineno);
-	}
-	mlp_buf_release(&b);
-	if (r == MLP_OK)
-		mf_merge(mf);
-	return r;
-}
-
-static void
-mf_format(struct mlp_buf *b, const struct mf_entry *e, int pending)
-{
-	if (e->dir && !e->done && !pending)
-		mlp_buf_addstr(b, "D\t0\t0\t-\t");
-	else if (pending)
-		mlp_buf_addf(b, "P\t%llu\t%lld\t-\t",
-		    (unsigned long long)e->psize, (long long)e->pmtime);
-	else
-		mlp_buf_addf(b, "F\t%llu\t%lld\t%s\t",
-		    (unsigned long long)e->size, (long long)e->mtime, e->hash);
-	esc_path(b, e->path);
-	mlp_buf_addch(b, '\n');
-}
-
-/* Append one line now (one write(2)), creating the file if need be. */
-static int
-mf_append(struct manifest *mf, const struct mf_entry *e, int pending,
-    const char *pub, const char *dir)
-{
-	struct mlp_buf	b = MLP_BUF_INIT;
-	int		r = MLP_OK;
-
-	if (mf->fd == -1) {
-		mlp_buf_addf(&b, "%s%s\n", MF_HEADER, pub);
-		r = mlp_file_create(mf->file, dir, b.buf, b.len);
-		if (r != MLP_OK && r != MLP_EEXISTS)
-			goto out;
-		mf->fd = open(mf->file, O_WRONLY | O_APPEND | O_CLOEXEC |
-		    O_NOFOLLOW);
-		if (mf->fd == -1) {
-			r = mlp_error_set_errno(MLP_ERROR, "cannot open '%s'",
-			    mf->file);
-			goto out;
-		}
-		mlp_buf_reset(&b);
-	}
-	mf_format(&b, e, pending);
-	if (mlp_write_all(mf->fd, b.buf, b.len) == -1)
-		r = mlp_error_set_errno(MLP_ERROR, "cannot write '%s'",
-		    mf->file);
-	else
-		r = MLP_OK;
-out:
-	mlp_buf_release(&b);
-	return r;
-}
-
-static int
-mf_save(struct manifest *mf, const char *pub, const char *dir)
-{
-	struct mlp_buf	b = MLP_BUF_INIT;
-	size_t		i;
-	int		r;
-
-	mlp_buf_addf(&b, "%s%s\n", MF_HEADER, pub);
-	for (i = 0; i < mf->n; i++) {
-		if (mf->e[i].done || mf->e[i].dir)
-			mf_format(&b, &mf->e[i], 0);
-		if (mf->e[i].pending)
-			mf_format(&b, &mf->e[i], 1);
-	}
-	r = mlp_file_replace(mf->file, dir, b.buf, b.len);
-	mlp_buf_release(&b);
-	return r;
-}
-
-char *
-mlp_push_manifest_path(const struct mlp_run *run, const char *pub)
-{
-	char	h[MLP_HASH_HEX];
-
-	mlp_hash_buf(h, pub, strlen(pub));
-	return mlp_xasprintf("%s/mlp-push.%.16s.tsv", run->dir, h);
 }
 
 /* ---- local files ---- */
@@ -725,12 +426,12 @@ cb_start(void *arg, struct mlp_ftp_item *it)
 
 	if (it->size < RESUME_MIN)
 		return;
-	e = mf_find(c->mf, f->rel);
+	e = mlp_mf_find(c->mf, f->rel);
 	e->pending = 1;
 	e->psize = f->size;
 	e->pmtime = f->mtime;
 	c->mf->dirty = 1;
-	if (mf_append(c->mf, e, 1, c->p->pub, c->run->dir) != MLP_OK)
+	if (mlp_mf_append(c->mf, e, 1, c->p->pub, c->run->dir) != MLP_OK)
 		say(c->p, 1, "%s", mlp_error_last());
 }
 
@@ -754,14 +455,14 @@ cb_done(void *arg, struct mlp_ftp_item *it)
 	c->sent++;
 	c->p->stats.files_sent++;
 	c->p->stats.bytes_sent += it->size;
-	e = mf_find(c->mf, f->rel);
+	e = mlp_mf_find(c->mf, f->rel);
 	e->done = 1;
 	e->size = f->size;
 	e->mtime = f->mtime;
 	memcpy(e->hash, it->hash, MLP_HASH_HEX);
 	e->pending = 0;
 	c->mf->dirty = 1;
-	if (mf_append(c->mf, e, 0, c->p->pub, c->run->dir) != MLP_OK)
+	if (mlp_mf_append(c->mf, e, 0, c->p->pub, c->run->dir) != MLP_OK)
 		say(c->p, 1, "%s", mlp_error_last());
 	if (c->p->o.verbose > 0)
 		say(c->p, 0, "sent %s/%s (%llu bytes)", c->run->info.run_id,
@@ -824,7 +525,7 @@ hash_checked(char out[MLP_HASH_HEX], uint64_t *size, const struct lfile *f)
 static int
 unchanged(struct manifest *mf, const struct lfile *f)
 {
-	struct mf_entry	*e = mf_find(mf, f->rel);
+	struct mf_entry	*e = mlp_mf_find(mf, f->rel);
 	char		 h[MLP_HASH_HEX];
 	uint64_t	 size;
 
@@ -859,7 +560,7 @@ send_dirs(struct mlp_push *p, struct run_ctx *c, struct lfiles *l,
 
 	remote = mlp_xcalloc(l->ndirs + 1, sizeof *remote);
 	for (i = 0; i < l->ndirs; i++) {
-		if ((e = mf_find(c->mf, l->dirs[i])) != NULL && e->dir)
+		if ((e = mlp_mf_find(c->mf, l->dirs[i])) != NULL && e->dir)
 			continue;
 		if (p->o.dry_run) {
 			if (p->o.list != NULL) {
@@ -880,14 +581,14 @@ send_dirs(struct mlp_push *p, struct run_ctx *c, struct lfiles *l,
 		r = mlp_ftp_mkdirs(p->ftp, (const char *const *)remote, n);
 	if (n > 0 && r == MLP_OK) {
 		for (i = 0; i < n; i++)
-			if (mf_find(c->mf, l->dirs[i]) == NULL)
-				(void)mf_push(c->mf, l->dirs[i]);
+			if (mlp_mf_find(c->mf, l->dirs[i]) == NULL)
+				(void)mlp_mf_push(c->mf, l->dirs[i]);
 		for (i = 0; i < n; i++) {
-			e = mf_find(c->mf, l->dirs[i]);
+			e = mlp_mf_find(c->mf, l->dirs[i]);
 			e->dir = 1;
 			c->mf->dirty = 1;
-			if (mf_append(c->mf, e, 0, p->pub, c->run->dir) !=
-			    MLP_OK)
+			if (mlp_mf_append(c->mf, e, 0, p->pub,
+			    c->run->dir) != MLP_OK)
 				say(p, 1, "%s", mlp_error_last());
 			if (p->o.verbose > 0)
 				say(p, 0, "made %s/%s/", c->run->info.run_id,
@@ -950,7 +651,7 @@ send_new(struct mlp_push *p, struct run_ctx *c, struct lfiles *l,
 		items[n].dev = l->f[i].dev;
 		items[n].ino = l->f[i].ino;
 		items[n].arg = &l->f[i];
-		e = mf_find(c->mf, l->f[i].rel);
+		e = mlp_mf_find(c->mf, l->f[i].rel);
 		/* An earlier push's copy: deleted, never resumed. */
 		items[n].stale = e != NULL && e->pending;
 		bytes += l->f[i].size;
@@ -958,10 +659,11 @@ send_new(struct mlp_push *p, struct run_ctx *c, struct lfiles *l,
 	}
 	/* Entries for new paths, added after the lookups (one sort). */
 	for (i = 0; i < n && !p->o.dry_run; i++)
-		if (mf_find(c->mf, ((struct lfile *)items[i].arg)->rel) == NULL)
+		if (mlp_mf_find(c->mf,
+		    ((struct lfile *)items[i].arg)->rel) == NULL)
 			added[nadded++] = items[i].arg;
 	for (i = 0; i < nadded; i++)
-		(void)mf_push(c->mf, added[i]->rel);
+		(void)mlp_mf_push(c->mf, added[i]->rel);
 	c->nnew = n;
 	if (n > 0 && p->o.verbose > 0)
 		say(p, 0, "run %s: %s%zu files (%llu bytes)",
@@ -1036,7 +738,7 @@ verify(struct mlp_push *p, struct run_ctx *c, const char *rroot)
 		e->done = 0;
 		dropped++;
 	}
-	if (dropped > 0 && mf_save(mf, p->pub, c->run->dir) != MLP_OK)
+	if (dropped > 0 && mlp_mf_save(mf, p->pub, c->run->dir) != MLP_OK)
 		say(p, 1, "%s", mlp_error_last());
 	if (r == MLP_OK)
 		r = err;
@@ -1125,7 +827,7 @@ prune(struct mlp_push *p, struct run_ctx *c, struct lfiles *l, int rootfd,
 		/* A file found through a link is never deleted. */
 		if (l->f[i].link)
 			continue;
-		e = mf_find(c->mf, l->f[i].rel);
+		e = mlp_mf_find(c->mf, l->f[i].rel);
 		if (e == NULL || !e->done || e->size != l->f[i].size ||
 		    e->mtime != l->f[i].mtime)
 			continue;	/* changed meanwhile: keep it */
@@ -1229,7 +931,7 @@ mlp_push_run(struct mlp_push *p, struct mlp_run *run, int select)
 	memset(&mf, 0, sizeof mf);
 	mf.fd = -1;
 	mfile = mlp_push_manifest_path(run, p->pub);
-	r = mf_load(&mf, mfile);
+	r = mlp_mf_load(&mf, mfile);
 	free(mfile);
 	if (r != MLP_OK)
 		goto out;
@@ -1265,7 +967,7 @@ mlp_push_run(struct mlp_push *p, struct mlp_run *run, int select)
 	if (r == MLP_OK)
 		r = send_dirs(p, &c, &l, rroot);
 	if (mf.dirty && !p->o.dry_run) {
-		int r2 = mf_save(&mf, p->pub, run->dir);
+		int r2 = mlp_mf_save(&mf, p->pub, run->dir);
 
 		if (r == MLP_OK)
 			r = r2;
@@ -1288,7 +990,7 @@ out:
 	if (rootfd != -1)
 		close(rootfd);
 	lfiles_release(&l);
-	mf_release(&mf);
+	mlp_mf_release(&mf);
 	free(root);
 	free(ldir);
 	free(rroot);
