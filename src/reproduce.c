@@ -25,56 +25,14 @@
 
 /* ---- reading a run's folder ---- */
 
-static int
-str_cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Names of the files under dir/rel, recursively (keys with '/'). */
+/* The keys under run_dir/sub, sorted (none if it cannot be read). */
 static void
-list_keys(char ***v, size_t *n, const char *dir, const char *rel)
+run_keys(char ***v, size_t *n, const char *run_dir, const char *sub)
 {
-	DIR		*d;
-	struct dirent	*de;
-	struct stat	 st;
-	char		*path, *sub, *full;
-
-	full = *rel ? mlp_path_join(dir, rel) : mlp_xstrdup(dir);
-	if ((d = opendir(full)) == NULL) {
-		free(full);
-		return;
+	if (mlp_kv_keys(v, n, run_dir, sub) != MLP_OK) {
+		*v = NULL;
+		*n = 0;
 	}
-	while ((de = readdir(d)) != NULL) {
-		if (de->d_name[0] == '.')
-			continue;
-		sub = *rel ? mlp_path_join(rel, de->d_name) :
-		    mlp_xstrdup(de->d_name);
-		path = mlp_path_join(full, de->d_name);
-		if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-			list_keys(v, n, dir, sub);
-			free(sub);
-		} else if (S_ISREG(st.st_mode)) {
-			*v = mlp_xrealloc(*v, (*n + 2) * sizeof **v);
-			(*v)[(*n)++] = sub;
-		} else
-			free(sub);
-		free(path);
-	}
-	closedir(d);
-	free(full);
-	if (*n > 0)
-		qsort(*v, *n, sizeof **v, str_cmp);
-}
-
-static void
-keys_free(char **v, size_t n)
-{
-	size_t	i;
-
-	for (i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
 }
 
 /* The content of dir/sub/key, or NULL. */
@@ -82,13 +40,11 @@ static char *
 read_value(const char *dir, const char *sub, const char *key)
 {
 	struct mlp_buf	 b = MLP_BUF_INIT;
-	char		*path, *v = NULL;
+	char		*v = NULL;
 
-	path = mlp_xasprintf("%s/%s/%s", dir, sub, key);
-	if (mlp_file_read(&b, path) == MLP_OK)
+	if (mlp_kv_read(&b, dir, sub, key) == MLP_OK)
 		v = mlp_xstrdup(b.buf);
 	mlp_buf_release(&b);
-	free(path);
 	return v;
 }
 
@@ -188,7 +144,7 @@ load_inputs(struct mlp_repro *rp, const char *exp_dir)
 	size_t			 n = 0, i, k;
 
 	dir = mlp_path_join(rp->dir, "inputs");
-	list_keys(&names, &n, dir, "");
+	run_keys(&names, &n, rp->dir, "inputs");
 	for (i = 0; i < n; i++) {
 		if (strlen(names[i]) < 10 || strcmp(names[i] +
 		    strlen(names[i]) - 10, "/meta.yaml") != 0)
@@ -230,18 +186,17 @@ load_inputs(struct mlp_repro *rp, const char *exp_dir)
 		}
 		mlp_ydoc_release(&in);
 	}
-	keys_free(names, n);
+	mlp_strv_free(names, n);
 	free(dir);
 }
 
 static void
 load_params(struct mlp_repro *rp)
 {
-	char	**keys = NULL, *dir;
+	char	**keys = NULL;
 	size_t	  n = 0, i;
 
-	dir = mlp_path_join(rp->dir, "params");
-	list_keys(&keys, &n, dir, "");
+	run_keys(&keys, &n, rp->dir, "params");
 	rp->params = mlp_xcalloc(n + 1, sizeof *rp->params);
 	for (i = 0; i < n; i++) {
 		rp->params[rp->nparams].key = keys[i];
@@ -252,7 +207,6 @@ load_params(struct mlp_repro *rp)
 		rp->nparams++;
 	}
 	free(keys);
-	free(dir);
 }
 
 /* A bare repository: HEAD, objects and refs. */
@@ -712,7 +666,7 @@ split_lines(char ***v, size_t *n, const char *text)
 		(*v)[(*n)++] = mlp_xstrndup(p, (size_t)(nl - p));
 	}
 	if (*n > 0)
-		qsort(*v, *n, sizeof **v, str_cmp);
+		qsort(*v, *n, sizeof **v, mlp_strp_cmp);
 }
 
 int
@@ -740,8 +694,8 @@ mlp_repro_env_diff(struct mlp_buf *out, const char *a, const char *b)
 			k++;
 		}
 	}
-	keys_free(va, na);
-	keys_free(vb, nb);
+	mlp_strv_free(va, na);
+	mlp_strv_free(vb, nb);
 	return n;
 }
 
@@ -771,8 +725,8 @@ mlp_repro_metrics(struct mlp_repro *rp, const char *new_dir, double rtol,
 
 	da = mlp_path_join(rp->dir, "metrics");
 	db = mlp_path_join(new_dir, "metrics");
-	list_keys(&ka, &na, da, "");
-	list_keys(&kb, &nb, db, "");
+	run_keys(&ka, &na, rp->dir, "metrics");
+	run_keys(&kb, &nb, new_dir, "metrics");
 	while (i < na || k < nb) {
 		c = i == na ? 1 : k == nb ? -1 : strcmp(ka[i], kb[k]);
 		ha = hb = 0;
@@ -804,8 +758,8 @@ mlp_repro_metrics(struct mlp_repro *rp, const char *new_dir, double rtol,
 		if (c >= 0)
 			k++;
 	}
-	keys_free(ka, na);
-	keys_free(kb, nb);
+	mlp_strv_free(ka, na);
+	mlp_strv_free(kb, nb);
 	free(da);
 	free(db);
 	return n;
