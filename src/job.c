@@ -522,10 +522,9 @@ fail(struct mlp_job *j, int code, int status, const char *why)
 	return code;
 }
 
-/* The tags that let mlp-log fsck find the runner again. */
-static size_t
-runner_tags(struct mlp_kv *tags, struct mlp_lock_owner *me, char *pid,
-    size_t pidsz)
+size_t
+mlp_job_runner_tags(struct mlp_kv *tags, struct mlp_lock_owner *me,
+    char *pid, size_t pidsz)
 {
 	size_t	n = 0;
 
@@ -540,6 +539,17 @@ runner_tags(struct mlp_kv *tags, struct mlp_lock_owner *me, char *pid,
 		tags[n].key = "mlp.runner.boot", tags[n++].value = me->boot;
 	tags[n].key = "mlp.runner.host", tags[n++].value = me->host;
 	tags[n].key = "mlp.runner.pid", tags[n++].value = pid;
+	return n;
+}
+
+/* The runner's tags, and where the run ran (mlp.host, mlp.pid). */
+static size_t
+runner_tags(struct mlp_kv *tags, struct mlp_lock_owner *me, char *pid,
+    size_t pidsz)
+{
+	size_t	n;
+
+	n = mlp_job_runner_tags(tags, me, pid, pidsz);
 	tags[n].key = "mlp.host", tags[n++].value = me->host;
 	tags[n].key = "mlp.pid", tags[n++].value = pid;
 	return n;

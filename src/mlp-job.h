@@ -115,6 +115,13 @@ const char *mlp_job_dir(const struct mlp_job *);
 /* The run's id once created, else NULL. */
 const char *mlp_job_run_id(const struct mlp_job *);
 /*
+ * The tags that let mlp-log fsck find a run's runner (this process)
+ * again: mlp.runner.start, .boot (when known), .host and .pid, into
+ * tags[0..4); me and pid[pidsz] hold their values.  Returns how many.
+ */
+size_t	 mlp_job_runner_tags(struct mlp_kv *tags, struct mlp_lock_owner *me,
+	    char *pid, size_t pidsz);
+/*
  * Join the inspecting thread, remove the checkout fetched for the job,
  * free everything.  Call it before exit(3) whenever mlp_job_prepare() ran:
  * the libraries that thread uses (libgit2) must not be torn down under

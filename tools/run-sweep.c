@@ -184,24 +184,6 @@ check_rows(struct mlp_job *j, const struct mlp_sweep *sw)
 	return r;
 }
 
-/* The runner's tags, so that mlp-log fsck can tell a dead sweep. */
-static size_t
-runner_tags(struct mlp_kv *t, struct mlp_lock_owner *me, char *pid,
-    size_t pidsz)
-{
-	size_t	n = 0;
-
-	mlp_lock_owner_self(me);
-	snprintf(pid, pidsz, "%ld", me->pid);
-	if (me->start[0] != '\0')
-		t[n].key = "mlp.runner.start", t[n++].value = me->start;
-	if (me->boot[0] != '\0')
-		t[n].key = "mlp.runner.boot", t[n++].value = me->boot;
-	t[n].key = "mlp.runner.host", t[n++].value = me->host;
-	t[n].key = "mlp.runner.pid", t[n++].value = pid;
-	return n;
-}
-
 /* ---- running the children here ---- */
 
 static volatile sig_atomic_t	got_signal;
@@ -790,7 +772,7 @@ sweep_main(const struct sweep_opts *so, const struct mlp_job_opts *jo0)
 		free(row);
 		return status;
 	}
-	nt = runner_tags(tags, &me, pid, sizeof pid);
+	nt = mlp_job_runner_tags(tags, &me, pid, sizeof pid);
 	if (mlp_sweep_create(&parent, &ids, mlp_job_store(j),
 	    mlp_job_experiment(j), &sw, jo.run_name, tags, nt) != MLP_OK)
 		die(j, TOOL_EXIT_FAIL);
