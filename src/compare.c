@@ -8,7 +8,6 @@
 
 #include <sys/stat.h>
 
-#include <dirent.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,48 +64,33 @@ kv_cmp(const void *a, const void *b)
 	return x->run < y->run ? -1 : x->run > y->run;
 }
 
-/* Every file under dir/rel: keys with '/' are folders. */
+/* Every key of run_dir/sub (params, metrics: its latest value, tags). */
 static void
-walk(struct kvs *s, size_t run, const char *prefix, const char *dir,
-    const char *rel, int metric)
+add_keys(struct kvs *s, size_t run, const char *prefix, const char *run_dir,
+    const char *sub)
 {
 	struct mlp_metric_point	 p;
 	struct mlp_buf		 b = MLP_BUF_INIT;
-	DIR			*d;
-	struct dirent		*de;
-	struct stat		 st;
-	char			*full, *path, *sub, num[MLP_DTOA_MAX];
+	char			**keys, *path, num[MLP_DTOA_MAX];
+	size_t			 n, i;
 
-	full = *rel ? mlp_path_join(dir, rel) : mlp_xstrdup(dir);
-	if ((d = opendir(full)) == NULL) {
-		free(full);
+	if (mlp_kv_keys(&keys, &n, run_dir, sub) != MLP_OK)
 		return;
-	}
-	while ((de = readdir(d)) != NULL) {
-		if (de->d_name[0] == '.')
-			continue;
-		sub = *rel ? mlp_path_join(rel, de->d_name) :
-		    mlp_xstrdup(de->d_name);
-		path = mlp_path_join(full, de->d_name);
-		if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
-			walk(s, run, prefix, dir, sub, metric);
-		else if (S_ISREG(st.st_mode)) {
-			if (metric) {
-				if (mlp_metric_latest(&p, path) == MLP_OK) {
-					mlp_dtoa(num, p.value);
-					kv_add(s, run, mlp_xasprintf("%s%s",
-					    prefix, sub), mlp_xstrdup(num));
-				}
-			} else if (mlp_file_read(&b, path) == MLP_OK)
+	for (i = 0; i < n; i++) {
+		if (strcmp(sub, "metrics") == 0) {
+			path = mlp_xasprintf("%s/%s/%s", run_dir, sub, keys[i]);
+			if (mlp_metric_latest(&p, path) == MLP_OK) {
+				mlp_dtoa(num, p.value);
 				kv_add(s, run, mlp_xasprintf("%s%s", prefix,
-				    sub), mlp_xstrdup(b.buf));
-			mlp_buf_reset(&b);
-		}
-		free(sub);
-		free(path);
+				    keys[i]), mlp_xstrdup(num));
+			}
+			free(path);
+		} else if (mlp_kv_read(&b, run_dir, sub, keys[i]) == MLP_OK)
+			kv_add(s, run, mlp_xasprintf("%s%s", prefix, keys[i]),
+			    mlp_xstrdup(b.buf));
+		mlp_buf_reset(&b);
 	}
-	closedir(d);
-	free(full);
+	mlp_strv_free(keys, n);
 	mlp_buf_release(&b);
 }
 
@@ -193,7 +177,7 @@ run_rows(struct kvs *s, size_t k, const struct mlp_run *run)
 {
 	struct mlp_buf	 b = MLP_BUF_INIT;
 	struct stat	 st;
-	char		*dir, *art, *path, *v;
+	char		*art, *path, *v;
 	size_t		 first = s->n, i, o;
 
 	kv_add(s, k, mlp_xstrdup("run.experiment_id"),
@@ -203,15 +187,9 @@ run_rows(struct kvs *s, size_t k, const struct mlp_run *run)
 		    mlp_xstrdup(run->info.run_name));
 	v = (char *)mlp_run_status_name(run->info.status);
 	kv_add(s, k, mlp_xstrdup("run.status"), mlp_xstrdup(v ? v : "?"));
-	dir = mlp_path_join(run->dir, "params");
-	walk(s, k, "params.", dir, "", 0);
-	free(dir);
-	dir = mlp_path_join(run->dir, "metrics");
-	walk(s, k, "metrics.", dir, "", 1);
-	free(dir);
-	dir = mlp_path_join(run->dir, "tags");
-	walk(s, k, "tags.", dir, "", 0);
-	free(dir);
+	add_keys(s, k, "params.", run->dir, "params");
+	add_keys(s, k, "metrics.", run->dir, "metrics");
+	add_keys(s, k, "tags.", run->dir, "tags");
 	/* code rows out of their tags, and no noise */
 	for (i = o = first; i < s->n; i++) {
 		if (noisy_tag(s->v[i].key)) {
