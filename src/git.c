@@ -216,35 +216,19 @@ int
 mlp_git_status_cli(struct mlp_gitinfo *out, const char *root,
     const char *exclude)
 {
-	struct mlp_probe	 pr;
-	char			*argv[16], *ex = NULL, *git, rroot[PATH_MAX];
-	char			 rex[PATH_MAX];
-	const char		*p, *end;
-	size_t			 n = 0, k;
-	int			 r = MLP_OK;
+	static const char *const	 args[] = { "status", "--porcelain=v2",
+	    "--branch", "-z", "--untracked-files=normal",
+	    "--ignore-submodules=all", NULL };
+	struct mlp_probe		 pr;
+	char				**argv;
+	const char			*p, *end;
+	int				 r = MLP_OK;
 
 	memset(out, 0, sizeof *out);
 	out->dirty = -1;
-	if (*root == '\0' || (git = mlp_which("git", NULL)) == NULL)
+	if (*root == '\0' || (argv = mlp_git_argv(root, exclude, args)) ==
+	    NULL)
 		return MLP_ENOTFOUND;
-	argv[n++] = git;
-	argv[n++] = "-C";
-	argv[n++] = (char *)root;
-	argv[n++] = "--no-optional-locks";
-	argv[n++] = "status";
-	argv[n++] = "--porcelain=v2";
-	argv[n++] = "--branch";
-	argv[n++] = "-z";
-	argv[n++] = "--untracked-files=normal";
-	argv[n++] = "--ignore-submodules=all";
-	argv[n++] = "--";
-	argv[n++] = ":/";
-	if (exclude != NULL && realpath(root, rroot) != NULL &&
-	    realpath(exclude, rex) != NULL && (k = strlen(rroot)) > 0 &&
-	    strncmp(rex, rroot, k) == 0 && rex[k] == '/')
-		argv[n++] = ex = mlp_xasprintf(":(top,exclude,literal)%s",
-		    rex + k + 1);
-	argv[n] = NULL;
 	memset(&pr, 0, sizeof pr);
 	pr.argv = argv;
 	mlp_spawn_probes(&pr, 1, 60000);
@@ -278,9 +262,50 @@ out:
 	if (r != MLP_OK)
 		mlp_gitinfo_release(out);
 	mlp_buf_release(&pr.out);
-	free(ex);
-	free(git);
+	mlp_git_argv_free(argv);
 	return r;
+}
+
+char **
+mlp_git_argv(const char *root, const char *exclude,
+    const char *const *args)
+{
+	char	**argv, *git, rroot[PATH_MAX], rex[PATH_MAX];
+	size_t	  n = 0, k, nargs = 0;
+
+	if ((git = mlp_which("git", NULL)) == NULL)
+		return NULL;
+	while (args[nargs] != NULL)
+		nargs++;
+	argv = mlp_xcalloc(nargs + 8, sizeof *argv);
+	argv[n++] = git;
+	argv[n++] = mlp_xstrdup("-C");
+	argv[n++] = mlp_xstrdup(root);
+	argv[n++] = mlp_xstrdup("--no-optional-locks");
+	for (k = 0; k < nargs; k++)
+		argv[n++] = mlp_xstrdup(args[k]);
+	argv[n++] = mlp_xstrdup("--");
+	argv[n++] = mlp_xstrdup(":/");
+	/* A store inside the work tree is not part of the code. */
+	if (exclude != NULL && realpath(root, rroot) != NULL &&
+	    realpath(exclude, rex) != NULL && (k = strlen(rroot)) > 0 &&
+	    strncmp(rex, rroot, k) == 0 && rex[k] == '/')
+		argv[n++] = mlp_xasprintf(":(top,exclude,literal)%s",
+		    rex + k + 1);
+	argv[n] = NULL;
+	return argv;
+}
+
+void
+mlp_git_argv_free(char **argv)
+{
+	size_t	i;
+
+	if (argv == NULL)
+		return;
+	for (i = 0; argv[i] != NULL; i++)
+		free(argv[i]);
+	free(argv);
 }
 
 char *

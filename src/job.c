@@ -250,27 +250,62 @@ mlp_job_locate(struct mlp_job *j)
 	return r;
 }
 
+/* The tree fingerprint, beside "git status": two short git processes. */
+struct fp_arg {
+	char		 fp[MLP_HASH_HEX];
+	const char	*root, *exclude;
+	int		 r;
+};
+
+static void *
+fp_thread(void *arg)
+{
+	struct fp_arg	*a = arg;
+
+	a->r = mlp_treehash_git(a->fp, a->root, a->exclude);
+	return NULL;
+}
+
 /*
  * The commit, branch, remote and dirty state of a local project, and the
  * diff when dirty.  This runs in a thread of its own while the rest is
  * prepared and the run created: libgit2's start-up alone (it parses the
  * system's CA certificates) costs more than everything else mlp-run does
- * before its child starts.  It touches only j->git*, j->diff* and reads
- * what does not change while it runs (j->dir, j->st->root_abs, j->o).
+ * before its child starts.  The tree's fingerprint (git ls-files) is
+ * taken in one more thread at the same time as git status.  It touches
+ * only j->git*, j->diff*, j->code_fp and reads what does not change
+ * while it runs (j->dir, j->st->root_abs, j->o).
  */
 static void *
 inspect_thread(void *arg)
 {
 	struct mlp_job	*j = arg;
+	struct fp_arg	 fa;
+	pthread_t	 fpt;
+	int		 fp_running = 0;
 
+	fa.root = j->git_root;
+	fa.exclude = j->st->root_abs;
+	fa.r = MLP_ERROR;
+	if (*j->git_root != '\0')
+		fp_running = pthread_create(&fpt, NULL, fp_thread, &fa) == 0;
 	j->git_r = mlp_git_status_cli(&j->git, j->git_root, j->st->root_abs);
 	if (j->git_r != MLP_OK)		/* no git program, or it refused */
 		j->git_r = mlp_git_inspect(&j->git, j->dir, j->st->root_abs, 1);
 	if (j->git_r == MLP_OK && j->git.dirty > 0 && !j->o.require_clean)
 		j->git_r = mlp_git_diff(&j->diff, &j->diff_truncated,
 		    j->git.root, j->st->root_abs, j->o.max_diff);
-	if (j->git_r == MLP_OK && mlp_treehash_git(j->code_fp, j->git.root,
-	    j->st->root_abs) != MLP_OK)
+	if (fp_running)
+		pthread_join(fpt, NULL);
+	/* Only where git status found the same root (libgit2 may not). */
+	else if (j->git_r == MLP_OK) {
+		fa.root = j->git.root;
+		fp_thread(&fa);
+	}
+	if (j->git_r == MLP_OK && fa.r == MLP_OK &&
+	    strcmp(fa.root, j->git.root) == 0)
+		memcpy(j->code_fp, fa.fp, sizeof fa.fp);
+	else
 		j->code_fp[0] = '\0';	/* no git program: no fingerprint */
 	if (j->git_r != MLP_OK)
 		j->git_err = mlp_xstrdup(mlp_error_last());

@@ -190,6 +190,15 @@ char	*mlp_git_present(const char *dir);
  */
 int	 mlp_git_status_cli(struct mlp_gitinfo *out, const char *root,
 	    const char *exclude);
+/*
+ * The argv of "git -C root --no-optional-locks ARGS... -- :/" and, when
+ * exclude (the store) lies inside root, a pathspec that leaves it out:
+ * every git command that looks at a work tree's files.  NULL without a
+ * git program.  Free with mlp_git_argv_free().
+ */
+char	**mlp_git_argv(const char *root, const char *exclude,
+	    const char *const *args);
+void	 mlp_git_argv_free(char **argv);
 /* URL of origin, else of the first remote, of the repository of dir. */
 char	*mlp_git_remote_url(const char *dir);
 /* Does uri look like a git URL (scheme://, user@host:path)? */

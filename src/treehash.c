@@ -162,34 +162,17 @@ int
 mlp_treehash_git(char out[MLP_HASH_HEX], const char *root,
     const char *exclude)
 {
-	struct mlp_probe	 pr;
-	struct names		 s = { NULL, 0, 0 };
-	char			*argv[16], *git, *ex = NULL, rroot[PATH_MAX];
-	char			 rex[PATH_MAX];
-	const char		*p, *end;
-	size_t			 n = 0, k;
-	int			 r = MLP_OK;
+	static const char *const	 args[] = { "ls-files", "-z",
+	    "--cached", "--others", "--exclude-standard", NULL };
+	struct mlp_probe		 pr;
+	struct names			 s = { NULL, 0, 0 };
+	char				**argv;
+	const char			*p, *end;
+	int				 r = MLP_OK;
 
-	if ((git = mlp_which("git", NULL)) == NULL)
+	if ((argv = mlp_git_argv(root, exclude, args)) == NULL)
 		return mlp_error_set(MLP_ENOTFOUND, "no git program to list "
 		    "the files of '%s'", root);
-	argv[n++] = git;
-	argv[n++] = "-C";
-	argv[n++] = (char *)root;
-	argv[n++] = "--no-optional-locks";
-	argv[n++] = "ls-files";
-	argv[n++] = "-z";
-	argv[n++] = "--cached";
-	argv[n++] = "--others";
-	argv[n++] = "--exclude-standard";
-	argv[n++] = "--";
-	argv[n++] = ":/";
-	if (exclude != NULL && realpath(root, rroot) != NULL &&
-	    realpath(exclude, rex) != NULL && (k = strlen(rroot)) > 0 &&
-	    strncmp(rex, rroot, k) == 0 && rex[k] == '/')
-		argv[n++] = ex = mlp_xasprintf(":(top,exclude,literal)%s",
-		    rex + k + 1);
-	argv[n] = NULL;
 	memset(&pr, 0, sizeof pr);
 	pr.argv = argv;
 	mlp_spawn_probes(&pr, 1, 600000);
@@ -211,7 +194,6 @@ mlp_treehash_git(char out[MLP_HASH_HEX], const char *root,
 		r = hash_names(out, root, &s);
 	names_free(&s);
 	mlp_buf_release(&pr.out);
-	free(ex);
-	free(git);
+	mlp_git_argv_free(argv);
 	return r;
 }
