@@ -158,28 +158,30 @@ data_rows(struct kvs *s, size_t run, const char *text)
 	}
 }
 
+/* A copy of the value of tags.<key> among s->v[first..], or NULL. */
 static char *
-tag_of(const char *dir, const char *key)
+tag_of(const struct kvs *s, size_t first, const char *key)
 {
-	struct mlp_buf	 b = MLP_BUF_INIT;
-	char		*path, *v = NULL;
+	size_t	i;
 
-	path = mlp_xasprintf("%s/tags/%s", dir, key);
-	if (mlp_file_read(&b, path) == MLP_OK)
-		v = mlp_xstrdup(b.buf);
-	mlp_buf_release(&b);
-	free(path);
-	return v;
+	for (i = first; i < s->n; i++)
+		if (strncmp(s->v[i].key, "tags.", 5) == 0 &&
+		    strcmp(s->v[i].key + 5, key) == 0)
+			return mlp_xstrdup(s->v[i].val);
+	return NULL;
 }
 
-/* Every (key, value) of one run, in the order found; keys may repeat. */
+/*
+ * Every (key, value) of one run, in the order found; keys may repeat.
+ * The latest metric values are read unless given (m non-NULL: nm of them).
+ */
 static void
 run_rows(struct kvs *s, size_t k, const struct mlp_run_info *info,
-    const char *dir)
+    const char *dir, const struct mlp_compare_metric *m, size_t nm)
 {
 	struct mlp_buf	 b = MLP_BUF_INIT;
 	struct stat	 st;
-	char		*art, *path, *v;
+	char		*art, *path, *v, num[MLP_DTOA_MAX];
 	size_t		 first = s->n, i, o;
 
 	kv_add(s, k, mlp_xstrdup("run.experiment_id"),
@@ -190,7 +192,13 @@ run_rows(struct kvs *s, size_t k, const struct mlp_run_info *info,
 	v = (char *)mlp_run_status_name(info->status);
 	kv_add(s, k, mlp_xstrdup("run.status"), mlp_xstrdup(v ? v : "?"));
 	add_keys(s, k, "params.", dir, "params");
-	add_keys(s, k, "metrics.", dir, "metrics");
+	if (m == NULL)
+		add_keys(s, k, "metrics.", dir, "metrics");
+	for (i = 0; m != NULL && i < nm; i++) {
+		mlp_dtoa(num, m[i].value);	/* as add_keys() does */
+		kv_add(s, k, mlp_xasprintf("metrics.%s", m[i].key),
+		    mlp_xstrdup(num));
+	}
 	add_keys(s, k, "tags.", dir, "tags");
 	/* code rows out of their tags, and no noise */
 	for (i = o = first; i < s->n; i++) {
@@ -202,13 +210,13 @@ run_rows(struct kvs *s, size_t k, const struct mlp_run_info *info,
 		s->v[o++] = s->v[i];
 	}
 	s->n = o;
-	if ((v = tag_of(dir, "mlflow.source.git.commit")) != NULL)
+	if ((v = tag_of(s, first, "mlflow.source.git.commit")) != NULL)
 		kv_add(s, k, mlp_xstrdup("code.commit"), v);
-	if ((v = tag_of(dir, "mlp.git.dirty")) != NULL)
+	if ((v = tag_of(s, first, "mlp.git.dirty")) != NULL)
 		kv_add(s, k, mlp_xstrdup("code.dirty"), v);
-	if ((v = tag_of(dir, MLP_TAG_CODE)) != NULL)
+	if ((v = tag_of(s, first, MLP_TAG_CODE)) != NULL)
 		kv_add(s, k, mlp_xstrdup("code.fingerprint"), v);
-	if ((v = tag_of(dir, "mlp.inputs.xxh128")) != NULL)
+	if ((v = tag_of(s, first, "mlp.inputs.xxh128")) != NULL)
 		kv_add(s, k, mlp_xstrdup("data.fingerprint"), v);
 	art = mlp_path_join(dir, "artifacts");	/* mlp_run_artifact_dir() */
 	path = mlp_xasprintf("%s/mlp/git.diff", art);
@@ -241,13 +249,14 @@ mlp_compare_key_cmp(const char *a, const char *b)
 
 int
 mlp_compare_run(struct mlp_compare_kv **out, size_t *nout,
-    const struct mlp_run_info *info, const char *dir)
+    const struct mlp_run_info *info, const char *dir,
+    const struct mlp_compare_metric *m, size_t nm)
 {
 	struct mlp_compare_kv	*v;
 	struct kvs		 s = { NULL, 0, 0 };
 	size_t			 i, n = 0;
 
-	run_rows(&s, 0, info, dir);
+	run_rows(&s, 0, info, dir, m, nm);
 	/* .run as the position found: a key's first value comes first */
 	for (i = 0; i < s.n; i++)
 		s.v[i].run = i;
@@ -300,7 +309,8 @@ mlp_compare(struct mlp_compare **out, struct mlp_store *st,
 		if ((r = mlp_run_open(&run, st, ids[k])) != MLP_OK)
 			break;
 		c->ids[c->nruns++] = mlp_xstrdup(run->info.run_id);
-		r = mlp_compare_run(&kv, &nkv, &run->info, run->dir);
+		r = mlp_compare_run(&kv, &nkv, &run->info, run->dir, NULL,
+		    0);
 		mlp_run_free(run);
 		if (r != MLP_OK)
 			break;

@@ -648,6 +648,7 @@ mlp_report_run(struct mlp_report *rp, struct mlp_srun *run)
 	const struct mlp_experiment	*ex = mlp_srun_experiment(run);
 	const char			*dir = mlp_srun_dir(run);
 	struct mlp_compare_kv		*kv = NULL;
+	struct mlp_compare_metric	*cm;
 	struct mlp_buf			 j = MLP_BUF_INIT;
 	struct mlp_qkey			 nk;
 	struct mlp_qval			 v;
@@ -713,7 +714,15 @@ mlp_report_run(struct mlp_report *rp, struct mlp_srun *run)
 	mlp_buf_addstr(&j, ",\"M\":");
 	if ((r = add_metrics(&j, dir, &rr)) != MLP_OK)
 		goto out;
-	if ((r = mlp_compare_run(&kv, &nkv, ri, dir)) != MLP_OK)
+	/* The latest values read above, not read again. */
+	cm = mlp_xcalloc(rr.nm + 1, sizeof *cm);
+	for (i = 0; i < rr.nm; i++) {
+		cm[i].key = rr.mk[i];
+		cm[i].value = rr.mv[i];
+	}
+	r = mlp_compare_run(&kv, &nkv, ri, dir, cm, rr.nm);
+	free(cm);
+	if (r != MLP_OK)
 		goto out;
 	add_compare(rp, &j, kv, nkv);
 	/* Artifacts: where artifact_uri says if local, else the folder. */

@@ -213,7 +213,8 @@ test_compare_run(void)
 	ids[0] = a;
 	ids[1] = b;
 	ids[2] = NULL;
-	is_int(mlp_compare_run(&kv, &n, &run->info, run->dir), MLP_OK,
+	is_int(mlp_compare_run(&kv, &n, &run->info, run->dir, NULL, 0),
+	    MLP_OK,
 	    "a run's rows");
 	is_int(mlp_compare(&c, st, ids, 2), MLP_OK, "compared");
 	for (i = k = 0; c != NULL && i < c->nrows; i++) {
@@ -239,6 +240,21 @@ test_compare_run(void)
 		if (mlp_compare_key_cmp(kv[i - 1].key, kv[i].key) >= 0)
 			same = 0;
 	ok(same, "in mlp_compare_key_cmp() order");
+	/* Latest values given by a caller that read them: the same rows. */
+	{
+		struct mlp_compare_metric	 m = { "m", 2.5 };
+		struct mlp_compare_kv		*kv2 = NULL;
+		size_t				 n2 = 0;
+
+		ok(mlp_compare_run(&kv2, &n2, &run->info, run->dir, &m, 1) ==
+		    MLP_OK && n2 == n, "metrics given: as many rows");
+		for (i = 0, same = 1; i < n && i < n2; i++)
+			if (strcmp(kv[i].key, kv2[i].key) != 0 ||
+			    strcmp(kv[i].val, kv2[i].val) != 0)
+				same = 0;
+		ok(same, "metrics given: the same rows as read");
+		mlp_compare_kv_free(kv2, n2);
+	}
 	ok(mlp_compare_key_cmp("run.z", "params.a") < 0 &&
 	    mlp_compare_key_cmp("code.a", "data.a") < 0 &&
 	    mlp_compare_key_cmp("env.a", "tags.a") < 0 &&
