@@ -28,7 +28,8 @@
  * data.* and env.* rows are blocks of pairs [key, value, ...], interned
  * whole in "cb" (runs of one environment share a block): "B" lists them.
  * A metric's latest value is the text of its compare row (mlp_dtoa()),
- * not repeated in "M".
+ * not repeated in "M".  The provenance files (git.diff, inputs.tsv,
+ * environment.txt) are interned too, in "cx".
  */
 #include "config.h"
 
@@ -74,6 +75,7 @@ struct strtab {
 struct mlp_report {
 	struct strtab		 ck, cv, cs, cb; /* compare rows: keys,
 						   values, shapes, blocks */
+	struct strtab		 cx;		/* provenance files */
 	FILE			*fp;
 	const struct mlp_store	*st;
 	struct mlp_qkey		*cols;
@@ -428,6 +430,12 @@ compare_tables(struct mlp_buf *b, struct mlp_report *rp)
 	mlp_buf_addstr(b, "],\"cb\":[");
 	for (i = 0; i < rp->cb.n; i++)
 		mlp_buf_addf(b, i ? ",[%s]" : "[%s]", rp->cb.s[i]);
+	mlp_buf_addstr(b, "],\"cx\":[");
+	for (i = 0; i < rp->cx.n; i++) {
+		if (i > 0)
+			mlp_buf_addch(b, ',');
+		json_cstr(b, rp->cx.s[i]);
+	}
 	mlp_buf_addch(b, ']');
 	free(p);
 	free(rank);
@@ -528,12 +536,18 @@ add_metrics(struct mlp_buf *j, const char *dir, struct rrun *rr)
 	return r;
 }
 
-/* ,"name":"text" of a provenance file, at most REPORT_BLOB_MAX bytes. */
+/*
+ * ,"name":text of a provenance file, at most REPORT_BLOB_MAX bytes: the
+ * index of the text in "cx" (runs of one environment share it), or the
+ * string itself if it holds a NUL byte.
+ */
 static void
-add_blob(struct mlp_buf *j, const char *name, const char *path)
+add_blob(struct mlp_report *rp, struct mlp_buf *j, const char *name,
+    const char *path)
 {
 	struct mlp_buf	b = MLP_BUF_INIT;
 	size_t		len;
+	char		*t;
 
 	if (mlp_file_read(&b, path) != MLP_OK) {
 		mlp_buf_release(&b);
@@ -541,7 +555,13 @@ add_blob(struct mlp_buf *j, const char *name, const char *path)
 	}
 	len = b.len > REPORT_BLOB_MAX ? REPORT_BLOB_MAX : b.len;
 	mlp_buf_addf(j, ",\"%s\":", name);
-	json_str(j, b.buf ? b.buf : "", len);
+	if (memchr(b.buf ? b.buf : "", '\0', len) != NULL)
+		json_str(j, b.buf, len);
+	else {
+		t = mlp_xstrndup(b.buf ? b.buf : "", len);
+		mlp_buf_addf(j, "%zu", strtab_id(&rp->cx, t));
+		free(t);
+	}
 	if (len < b.len)
 		mlp_buf_addf(j, ",\"%s_cut\":%zu", name, b.len);
 	mlp_buf_release(&b);
@@ -737,13 +757,13 @@ mlp_report_run(struct mlp_report *rp, struct mlp_srun *run)
 	walk_artifacts(&j, adir, "", href, &na);
 	mlp_buf_addch(&j, ']');
 	p = mlp_xasprintf("%s/mlp/git.diff", adir);
-	add_blob(&j, "diff", p);
+	add_blob(rp, &j, "diff", p);
 	free(p);
 	p = mlp_xasprintf("%s/mlp/inputs.tsv", adir);
-	add_blob(&j, "inputs", p);
+	add_blob(rp, &j, "inputs", p);
 	free(p);
 	p = mlp_xasprintf("%s/mlp/environment.txt", adir);
-	add_blob(&j, "env", p);
+	add_blob(rp, &j, "env", p);
 	free(p);
 	free(href);
 	free(adir);
@@ -948,6 +968,7 @@ report_free(struct mlp_report *rp)
 	strtab_release(&rp->cv);
 	strtab_release(&rp->cs);
 	strtab_release(&rp->cb);
+	strtab_release(&rp->cx);
 	mlp_buf_release(&rp->json);
 	free(rp->title);
 	free(rp->base);

@@ -18,10 +18,17 @@ var CHART_MAX = 100;
 
 /* Compare rows (report.c): keys, ranks, values, key lists, blocks. */
 var CK = D.ck || [], CR = D.cr || [], CV = D.cv || [], CS = D.cs || [];
-var CB = D.cb || [], KI = {};
+var CB = D.cb || [], CX = D.cx || [], KI = {};
 
 for (i = 0; i < CK.length; i++)
 	KI[CK[i]] = i;
+/* Provenance files are interned (report.c): an index into D.cx. */
+runs.forEach(function (r) {
+	['diff', 'inputs', 'env'].forEach(function (f) {
+		if (typeof r[f] === 'number')
+			r[f] = CX[r[f]];
+	});
+});
 for (i = 0; i < 64; i++)
 	B64I[B64.charAt(i)] = i;
 for (i = 0; i < runs.length; i++) {

@@ -383,6 +383,16 @@ async function compareChecks(page, errors, requests) {
 	    window.__pwned) === undefined &&
 	    (await page.$$('#compare img')).length === 0,
 	    'compare: a value with markup is text', note);
+	// The environment, shared by m1 and m2, in each run's view.
+	for (const id of Object.keys(E.cmp.env)) {
+		await page.goto(url + '#run=' + id);
+		const pre = await page.$$eval('#main h3', (hs) => {
+			const h = hs.find((x) => /^Environment/.test(x.textContent));
+			return h ? h.nextElementSibling.textContent : null;
+		});
+		ok(pre === E.cmp.env[id], `run ${id}: its environment.txt`,
+		    { got: pre, want: E.cmp.env[id] });
+	}
 	ok(requests.length === 0, 'no network request', requests);
 	ok(errors.length === 0, 'no console error', errors);
 }

@@ -294,15 +294,31 @@ test_expect_success 'compare store: mlp-ls --compare sees every kind of row' '
 	done &&
 	! grep "^tags.mlp.runner" cmp.tsv
 '
+test_expect_success 'html: a provenance file with a NUL byte is kept whole' '
+	mkexp 7 nul &&
+	mkrun 7 n1 nul 1700000000000 3 1700000001000 &&
+	mkdir -p "$(rundir n1)/artifacts/mlp" &&
+	printf "a\\000b\\n" >"$(rundir n1)/artifacts/mlp/environment.txt" &&
+	mlp-ls -e nul --format html >nul.html &&
+	grep -F "\"env\":\"a\\u0000b\\n\"" nul.html
+'
 mlp-ls -e cmp --format html >cmp.html
+# jfile FILE: the text of FILE as a JSON string
+jfile() {
+	python3 -c 'import json, sys; print(json.dumps(open(sys.argv[1]).read()))' "$1"
+}
 {
 	printf '{"runs":%s,"cmp":{"note":%s' "$(mlp-ls -e cmp -c run_id | jlist)" \
 	    "$(printf '%s' "$CMP_NOTE" | python3 -c \
 	    'import json, sys; print(json.dumps(sys.stdin.read()))')"
 	printf ',"two":{"ids":["m1","m2"],"rows":%s,"all":%s}' \
 	    "$(jrows m1 m2)" "$(jrows --all m1 m2)"
-	printf ',"three":{"ids":["m1","m2","m3"],"rows":%s,"all":%s}}}\n' \
+	printf ',"three":{"ids":["m1","m2","m3"],"rows":%s,"all":%s}' \
 	    "$(jrows m1 m2 m3)" "$(jrows --all m1 m2 m3)"
+	printf ',"env":{"m1":%s,"m2":%s,"m3":%s}}}\n' \
+	    "$(jfile "$(rundir m1)/artifacts/mlp/environment.txt")" \
+	    "$(jfile "$(rundir m2)/artifacts/mlp/environment.txt")" \
+	    "$(jfile "$(rundir m3)/artifacts/mlp/environment.txt")"
 } >cmp.json
 browser cmp.html cmp.json
 
