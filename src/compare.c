@@ -158,38 +158,48 @@ data_rows(struct kvs *s, size_t run, const char *text)
 	}
 }
 
+/* A copy of the value of tags.<key> among s->v[first..], or NULL. */
 static char *
-tag_of(const char *dir, const char *key)
+tag_of(const struct kvs *s, size_t first, const char *key)
 {
-	struct mlp_buf	 b = MLP_BUF_INIT;
-	char		*path, *v = NULL;
+	size_t	i;
 
-	path = mlp_xasprintf("%s/tags/%s", dir, key);
-	if (mlp_file_read(&b, path) == MLP_OK)
-		v = mlp_xstrdup(b.buf);
-	mlp_buf_release(&b);
-	free(path);
-	return v;
+	for (i = first; i < s->n; i++)
+		if (strncmp(s->v[i].key, "tags.", 5) == 0 &&
+		    strcmp(s->v[i].key + 5, key) == 0)
+			return mlp_xstrdup(s->v[i].val);
+	return NULL;
 }
 
+/*
+ * Every (key, value) of one run, in the order found; keys may repeat.
+ * The latest metric values are read unless given (m non-NULL: nm of them).
+ */
 static void
-run_rows(struct kvs *s, size_t k, const struct mlp_run *run)
+run_rows(struct kvs *s, size_t k, const struct mlp_run_info *info,
+    const char *dir, const struct mlp_compare_metric *m, size_t nm)
 {
 	struct mlp_buf	 b = MLP_BUF_INIT;
 	struct stat	 st;
-	char		*art, *path, *v;
+	char		*art, *path, *v, num[MLP_DTOA_MAX];
 	size_t		 first = s->n, i, o;
 
 	kv_add(s, k, mlp_xstrdup("run.experiment_id"),
-	    mlp_xstrdup(run->info.experiment_id));
-	if (run->info.run_name != NULL)
+	    mlp_xstrdup(info->experiment_id));
+	if (info->run_name != NULL)
 		kv_add(s, k, mlp_xstrdup("run.run_name"),
-		    mlp_xstrdup(run->info.run_name));
-	v = (char *)mlp_run_status_name(run->info.status);
+		    mlp_xstrdup(info->run_name));
+	v = (char *)mlp_run_status_name(info->status);
 	kv_add(s, k, mlp_xstrdup("run.status"), mlp_xstrdup(v ? v : "?"));
-	add_keys(s, k, "params.", run->dir, "params");
-	add_keys(s, k, "metrics.", run->dir, "metrics");
-	add_keys(s, k, "tags.", run->dir, "tags");
+	add_keys(s, k, "params.", dir, "params");
+	if (m == NULL)
+		add_keys(s, k, "metrics.", dir, "metrics");
+	for (i = 0; m != NULL && i < nm; i++) {
+		mlp_dtoa(num, m[i].value);	/* as add_keys() does */
+		kv_add(s, k, mlp_xasprintf("metrics.%s", m[i].key),
+		    mlp_xstrdup(num));
+	}
+	add_keys(s, k, "tags.", dir, "tags");
 	/* code rows out of their tags, and no noise */
 	for (i = o = first; i < s->n; i++) {
 		if (noisy_tag(s->v[i].key)) {
@@ -200,15 +210,15 @@ run_rows(struct kvs *s, size_t k, const struct mlp_run *run)
 		s->v[o++] = s->v[i];
 	}
 	s->n = o;
-	if ((v = tag_of(run->dir, "mlflow.source.git.commit")) != NULL)
+	if ((v = tag_of(s, first, "mlflow.source.git.commit")) != NULL)
 		kv_add(s, k, mlp_xstrdup("code.commit"), v);
-	if ((v = tag_of(run->dir, "mlp.git.dirty")) != NULL)
+	if ((v = tag_of(s, first, "mlp.git.dirty")) != NULL)
 		kv_add(s, k, mlp_xstrdup("code.dirty"), v);
-	if ((v = tag_of(run->dir, MLP_TAG_CODE)) != NULL)
+	if ((v = tag_of(s, first, MLP_TAG_CODE)) != NULL)
 		kv_add(s, k, mlp_xstrdup("code.fingerprint"), v);
-	if ((v = tag_of(run->dir, "mlp.inputs.xxh128")) != NULL)
+	if ((v = tag_of(s, first, "mlp.inputs.xxh128")) != NULL)
 		kv_add(s, k, mlp_xstrdup("data.fingerprint"), v);
-	art = mlp_run_artifact_dir(run);
+	art = mlp_path_join(dir, "artifacts");	/* mlp_run_artifact_dir() */
 	path = mlp_xasprintf("%s/mlp/git.diff", art);
 	if (stat(path, &st) == 0)
 		kv_add(s, k, mlp_xstrdup("code.diff_size"),
@@ -228,14 +238,68 @@ run_rows(struct kvs *s, size_t k, const struct mlp_run *run)
 }
 
 int
+mlp_compare_key_cmp(const char *a, const char *b)
+{
+	int	c;
+
+	if ((c = group(a) - group(b)) != 0)
+		return c;
+	return strcmp(a, b);
+}
+
+int
+mlp_compare_run(struct mlp_compare_kv **out, size_t *nout,
+    const struct mlp_run_info *info, const char *dir,
+    const struct mlp_compare_metric *m, size_t nm)
+{
+	struct mlp_compare_kv	*v;
+	struct kvs		 s = { NULL, 0, 0 };
+	size_t			 i, n = 0;
+
+	run_rows(&s, 0, info, dir, m, nm);
+	/* .run as the position found: a key's first value comes first */
+	for (i = 0; i < s.n; i++)
+		s.v[i].run = i;
+	if (s.n > 0)
+		qsort(s.v, s.n, sizeof *s.v, kv_cmp);
+	v = mlp_xcalloc(s.n + 1, sizeof *v);
+	for (i = 0; i < s.n; i++) {
+		if (n > 0 && strcmp(v[n - 1].key, s.v[i].key) == 0) {
+			free(s.v[i].key);
+			free(s.v[i].val);
+			continue;
+		}
+		v[n].key = s.v[i].key;
+		v[n++].val = s.v[i].val;
+	}
+	free(s.v);
+	*out = v;
+	*nout = n;
+	return MLP_OK;
+}
+
+void
+mlp_compare_kv_free(struct mlp_compare_kv *v, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++) {
+		free(v[i].key);
+		free(v[i].val);
+	}
+	free(v);
+}
+
+int
 mlp_compare(struct mlp_compare **out, struct mlp_store *st,
     char *const *ids, size_t n)
 {
 	struct mlp_compare	*c;
 	struct mlp_compare_row	*row;
+	struct mlp_compare_kv	*kv;
 	struct mlp_run		*run;
 	struct kvs		 s = { NULL, 0, 0 };
-	size_t			 i, k, j;
+	size_t			 i, k, j, nkv;
 	int			 r = MLP_OK;
 
 	*out = NULL;
@@ -245,8 +309,14 @@ mlp_compare(struct mlp_compare **out, struct mlp_store *st,
 		if ((r = mlp_run_open(&run, st, ids[k])) != MLP_OK)
 			break;
 		c->ids[c->nruns++] = mlp_xstrdup(run->info.run_id);
-		run_rows(&s, k, run);
+		r = mlp_compare_run(&kv, &nkv, &run->info, run->dir, NULL,
+		    0);
 		mlp_run_free(run);
+		if (r != MLP_OK)
+			break;
+		for (i = 0; i < nkv; i++)	/* the strings move to s */
+			kv_add(&s, k, kv[i].key, kv[i].val);
+		free(kv);
 	}
 	if (s.n > 0)
 		qsort(s.v, s.n, sizeof *s.v, kv_cmp);

@@ -128,4 +128,29 @@ int	 mlp_compare(struct mlp_compare **out, struct mlp_store *,
 	    char *const *ids, size_t n);
 void	 mlp_compare_free(struct mlp_compare *);
 
+/*
+ * One run's rows, as mlp_compare() builds them for it (the run's folder
+ * dir, its meta.yaml in info): each key once (its first value), in
+ * mlp_compare()'s row order, which mlp_compare_key_cmp() gives (<0, 0,
+ * >0 as strcmp).  mlp-ls --format html puts them in its page.  A caller
+ * that has read every metric passes their latest values (the greatest
+ * point by mlp_metric_point_cmp(), as mlp_metric_latest() finds it) in
+ * metrics[0..nmetrics); NULL: they are read.
+ */
+struct mlp_compare_kv {
+	char	*key;
+	char	*val;
+};
+
+struct mlp_compare_metric {
+	const char	*key;
+	double		 value;
+};
+
+int	 mlp_compare_run(struct mlp_compare_kv **out, size_t *nout,
+	    const struct mlp_run_info *, const char *dir,
+	    const struct mlp_compare_metric *metrics, size_t nmetrics);
+void	 mlp_compare_kv_free(struct mlp_compare_kv *, size_t);
+int	 mlp_compare_key_cmp(const char *, const char *);
+
 #endif /* MLP_REPRO_H */

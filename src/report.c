@@ -19,7 +19,17 @@
  * changes, after a '.'), timestamps as 12-bit
  * positions between the first and last one, each a base64 digit of the
  * difference to the previous position (0-62) or '/' and two digits.
- * The exact latest value of each metric is kept as a number.
+ *
+ * The compare view shows each run's rows of mlp_compare_run() (those of
+ * mlp-ls --compare).  Their keys and values are interned: "ck" lists the
+ * keys, "cr" each key's rank in mlp_compare()'s order, "cv" the values.
+ * A run's "C" is [shape, value, ...]: "cs"[shape] lists its keys (runs
+ * with the same keys share a shape), then the index of each value.  Its
+ * data.* and env.* rows are blocks of pairs [key, value, ...], interned
+ * whole in "cb" (runs of one environment share a block): "B" lists them.
+ * A metric's latest value is the text of its compare row (mlp_dtoa()),
+ * not repeated in "M".  The provenance files (git.diff, inputs.tsv,
+ * environment.txt) are interned too, in "cx".
  */
 #include "config.h"
 
@@ -54,7 +64,18 @@ struct rrun {
 	char	**cv;			/* -c columns as text; NULL: missing */
 };
 
+/* Interned strings: an index each, by an open-addressing hash table. */
+struct strtab {
+	char	**s;
+	size_t	  n, cap;
+	size_t	 *slot;		/* index + 1; 0: empty */
+	size_t	  nslot;
+};
+
 struct mlp_report {
+	struct strtab		 ck, cv, cs, cb; /* compare rows: keys,
+						   values, shapes, blocks */
+	struct strtab		 cx;		/* provenance files */
 	FILE			*fp;
 	const struct mlp_store	*st;
 	struct mlp_qkey		*cols;
@@ -124,21 +145,6 @@ json_cstr(struct mlp_buf *b, const char *s)
 		mlp_buf_addstr(b, "null");
 	else
 		json_str(b, s, strlen(s));
-}
-
-static void
-json_num(struct mlp_buf *b, double d)
-{
-	char	out[MLP_DTOA_MAX];
-
-	if (isnan(d))
-		mlp_buf_addstr(b, "\"NaN\"");
-	else if (isinf(d))
-		mlp_buf_addstr(b, d > 0 ? "\"Infinity\"" : "\"-Infinity\"");
-	else {
-		mlp_dtoa(out, d);
-		mlp_buf_addstr(b, out);
-	}
 }
 
 static void
@@ -289,6 +295,152 @@ pack_history(struct mlp_buf *b, const struct mlp_metric_point *p, size_t n)
 	mlp_buf_addch(b, '"');
 }
 
+/* ---- interned strings ---- */
+
+static size_t
+str_hash(const char *s)
+{
+	size_t	h = 2166136261u;
+
+	for (; *s != '\0'; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+/* The index of s in t, added if new. */
+static size_t
+strtab_id(struct strtab *t, const char *s)
+{
+	size_t	i, k, *slot;
+
+	if (2 * (t->n + 1) > t->nslot) {
+		k = t->nslot ? 2 * t->nslot : 1024;
+		slot = mlp_xcalloc(k, sizeof *slot);
+		for (i = 0; i < t->n; i++) {
+			size_t	h = str_hash(t->s[i]) & (k - 1);
+
+			while (slot[h] != 0)
+				h = (h + 1) & (k - 1);
+			slot[h] = i + 1;
+		}
+		free(t->slot);
+		t->slot = slot;
+		t->nslot = k;
+	}
+	for (i = str_hash(s) & (t->nslot - 1); t->slot[i] != 0;
+	    i = (i + 1) & (t->nslot - 1))
+		if (strcmp(t->s[t->slot[i] - 1], s) == 0)
+			return t->slot[i] - 1;
+	MLP_ALLOC_GROW(t->s, t->n, t->cap, 64);
+	t->s[t->n] = mlp_xstrdup(s);
+	t->slot[i] = ++t->n;
+	return t->n - 1;
+}
+
+static void
+strtab_release(struct strtab *t)
+{
+	mlp_strv_free(t->s, t->n);
+	free(t->slot);
+}
+
+/*
+ * ,"C":[shape, value, ...],"B":[block, ...] of a run's compare rows: the
+ * shape is the list of its keys (but data.* and env.*), interned.
+ */
+static void
+add_compare(struct mlp_report *rp, struct mlp_buf *j,
+    const struct mlp_compare_kv *kv, size_t n)
+{
+	struct mlp_buf	 blk[2] = { MLP_BUF_INIT, MLP_BUF_INIT };
+	struct mlp_buf	 ks = MLP_BUF_INIT, vs = MLP_BUF_INIT, *b;
+	size_t		 i, g, nb = 0;
+
+	for (i = 0; i < n; i++) {
+		g = strncmp(kv[i].key, "data.", 5) == 0 ? 0 :
+		    strncmp(kv[i].key, "env.", 4) == 0 ? 1 : 2;
+		if (g == 2) {
+			mlp_buf_addf(&ks, ks.len ? ",%zu" : "%zu",
+			    strtab_id(&rp->ck, kv[i].key));
+			mlp_buf_addf(&vs, ",%zu", strtab_id(&rp->cv,
+			    kv[i].val));
+			continue;
+		}
+		b = &blk[g];
+		mlp_buf_addf(b, b->len ? ",%zu,%zu" : "%zu,%zu",
+		    strtab_id(&rp->ck, kv[i].key),
+		    strtab_id(&rp->cv, kv[i].val));
+	}
+	mlp_buf_addf(j, ",\"C\":[%zu", strtab_id(&rp->cs, ks.len ? ks.buf :
+	    ""));
+	mlp_buf_add(j, vs.buf, vs.len);
+	mlp_buf_addch(j, ']');
+	for (g = 0; g < 2; g++) {
+		if (blk[g].len == 0)
+			continue;
+		mlp_buf_addstr(j, nb++ ? "," : ",\"B\":[");
+		mlp_buf_addf(j, "%zu", strtab_id(&rp->cb, blk[g].buf));
+		mlp_buf_release(&blk[g]);
+	}
+	if (nb > 0)
+		mlp_buf_addch(j, ']');
+	mlp_buf_release(&ks);
+	mlp_buf_release(&vs);
+}
+
+static int
+key_ptr_cmp(const void *a, const void *b)
+{
+	return mlp_compare_key_cmp(**(char **const *)a, **(char **const *)b);
+}
+
+/* ,"ck":[keys],"cr":[ranks],"cv":[values],"cs":[[keys], ...],"cb":[[pairs], ...] */
+static void
+compare_tables(struct mlp_buf *b, struct mlp_report *rp)
+{
+	char	***p;
+	size_t	  *rank, i;
+
+	p = mlp_xcalloc(rp->ck.n + 1, sizeof *p);
+	rank = mlp_xcalloc(rp->ck.n + 1, sizeof *rank);
+	for (i = 0; i < rp->ck.n; i++)
+		p[i] = &rp->ck.s[i];
+	if (rp->ck.n > 0)
+		qsort(p, rp->ck.n, sizeof *p, key_ptr_cmp);
+	for (i = 0; i < rp->ck.n; i++)
+		rank[p[i] - rp->ck.s] = i;
+	mlp_buf_addstr(b, ",\"ck\":[");
+	for (i = 0; i < rp->ck.n; i++) {
+		if (i > 0)
+			mlp_buf_addch(b, ',');
+		json_cstr(b, rp->ck.s[i]);
+	}
+	mlp_buf_addstr(b, "],\"cr\":[");
+	for (i = 0; i < rp->ck.n; i++)
+		mlp_buf_addf(b, i ? ",%zu" : "%zu", rank[i]);
+	mlp_buf_addstr(b, "],\"cv\":[");
+	for (i = 0; i < rp->cv.n; i++) {
+		if (i > 0)
+			mlp_buf_addch(b, ',');
+		json_cstr(b, rp->cv.s[i]);
+	}
+	mlp_buf_addstr(b, "],\"cs\":[");
+	for (i = 0; i < rp->cs.n; i++)
+		mlp_buf_addf(b, i ? ",[%s]" : "[%s]", rp->cs.s[i]);
+	mlp_buf_addstr(b, "],\"cb\":[");
+	for (i = 0; i < rp->cb.n; i++)
+		mlp_buf_addf(b, i ? ",[%s]" : "[%s]", rp->cb.s[i]);
+	mlp_buf_addstr(b, "],\"cx\":[");
+	for (i = 0; i < rp->cx.n; i++) {
+		if (i > 0)
+			mlp_buf_addch(b, ',');
+		json_cstr(b, rp->cx.s[i]);
+	}
+	mlp_buf_addch(b, ']');
+	free(p);
+	free(rank);
+}
+
 /* ---- reading a run ---- */
 
 static int
@@ -370,9 +522,7 @@ add_metrics(struct mlp_buf *j, const char *dir, struct rrun *rr)
 		if (rr->nm > 0)
 			mlp_buf_addch(j, ',');
 		json_cstr(j, k[i]);
-		mlp_buf_addstr(j, ":{\"l\":");
-		json_num(j, last.value);
-		mlp_buf_addf(j, ",\"n\":%zu,", n);
+		mlp_buf_addf(j, ":{\"n\":%zu,", n);
 		pack_history(j, p, n);
 		mlp_buf_addch(j, '}');
 		free(p);
@@ -386,12 +536,18 @@ add_metrics(struct mlp_buf *j, const char *dir, struct rrun *rr)
 	return r;
 }
 
-/* ,"name":"text" of a provenance file, at most REPORT_BLOB_MAX bytes. */
+/*
+ * ,"name":text of a provenance file, at most REPORT_BLOB_MAX bytes: the
+ * index of the text in "cx" (runs of one environment share it), or the
+ * string itself if it holds a NUL byte.
+ */
 static void
-add_blob(struct mlp_buf *j, const char *name, const char *path)
+add_blob(struct mlp_report *rp, struct mlp_buf *j, const char *name,
+    const char *path)
 {
 	struct mlp_buf	b = MLP_BUF_INIT;
 	size_t		len;
+	char		*t;
 
 	if (mlp_file_read(&b, path) != MLP_OK) {
 		mlp_buf_release(&b);
@@ -399,7 +555,13 @@ add_blob(struct mlp_buf *j, const char *name, const char *path)
 	}
 	len = b.len > REPORT_BLOB_MAX ? REPORT_BLOB_MAX : b.len;
 	mlp_buf_addf(j, ",\"%s\":", name);
-	json_str(j, b.buf ? b.buf : "", len);
+	if (memchr(b.buf ? b.buf : "", '\0', len) != NULL)
+		json_str(j, b.buf, len);
+	else {
+		t = mlp_xstrndup(b.buf ? b.buf : "", len);
+		mlp_buf_addf(j, "%zu", strtab_id(&rp->cx, t));
+		free(t);
+	}
 	if (len < b.len)
 		mlp_buf_addf(j, ",\"%s_cut\":%zu", name, b.len);
 	mlp_buf_release(&b);
@@ -505,13 +667,15 @@ mlp_report_run(struct mlp_report *rp, struct mlp_srun *run)
 	const struct mlp_run_info	*ri = mlp_srun_info(run);
 	const struct mlp_experiment	*ex = mlp_srun_experiment(run);
 	const char			*dir = mlp_srun_dir(run);
+	struct mlp_compare_kv		*kv = NULL;
+	struct mlp_compare_metric	*cm;
 	struct mlp_buf			 j = MLP_BUF_INIT;
 	struct mlp_qkey			 nk;
 	struct mlp_qval			 v;
 	struct rrun			 rr;
 	char				**tk = NULL, **tv = NULL, *p, *adir;
 	char				*href;
-	size_t				 nt = 0, i, na = 0;
+	size_t				 nt = 0, i, na = 0, nkv = 0;
 	int				 r;
 
 	memset(&rr, 0, sizeof rr);
@@ -570,6 +734,17 @@ mlp_report_run(struct mlp_report *rp, struct mlp_srun *run)
 	mlp_buf_addstr(&j, ",\"M\":");
 	if ((r = add_metrics(&j, dir, &rr)) != MLP_OK)
 		goto out;
+	/* The latest values read above, not read again. */
+	cm = mlp_xcalloc(rr.nm + 1, sizeof *cm);
+	for (i = 0; i < rr.nm; i++) {
+		cm[i].key = rr.mk[i];
+		cm[i].value = rr.mv[i];
+	}
+	r = mlp_compare_run(&kv, &nkv, ri, dir, cm, rr.nm);
+	free(cm);
+	if (r != MLP_OK)
+		goto out;
+	add_compare(rp, &j, kv, nkv);
 	/* Artifacts: where artifact_uri says if local, else the folder. */
 	adir = ri->artifact_uri != NULL ? mlp_uri_to_path(ri->artifact_uri) :
 	    NULL;
@@ -582,18 +757,19 @@ mlp_report_run(struct mlp_report *rp, struct mlp_srun *run)
 	walk_artifacts(&j, adir, "", href, &na);
 	mlp_buf_addch(&j, ']');
 	p = mlp_xasprintf("%s/mlp/git.diff", adir);
-	add_blob(&j, "diff", p);
+	add_blob(rp, &j, "diff", p);
 	free(p);
 	p = mlp_xasprintf("%s/mlp/inputs.tsv", adir);
-	add_blob(&j, "inputs", p);
+	add_blob(rp, &j, "inputs", p);
 	free(p);
 	p = mlp_xasprintf("%s/mlp/environment.txt", adir);
-	add_blob(&j, "env", p);
+	add_blob(rp, &j, "env", p);
 	free(p);
 	free(href);
 	free(adir);
 	mlp_buf_addch(&j, '}');
 out:
+	mlp_compare_kv_free(kv, nkv);
 	mlp_strv_free(tk, nt);
 	mlp_strv_free(tv, nt);
 	if (r != MLP_OK) {
@@ -788,6 +964,11 @@ report_free(struct mlp_report *rp)
 		free(rr->cv);
 	}
 	free(rp->runs);
+	strtab_release(&rp->ck);
+	strtab_release(&rp->cv);
+	strtab_release(&rp->cs);
+	strtab_release(&rp->cb);
+	strtab_release(&rp->cx);
 	mlp_buf_release(&rp->json);
 	free(rp->title);
 	free(rp->base);
@@ -840,6 +1021,7 @@ mlp_report_close(struct mlp_report *rp)
 		}
 		mlp_buf_addch(&b, ']');
 	}
+	compare_tables(&b, rp);
 	mlp_buf_addstr(&b, ",\"runs\":[\n");
 	mlp_buf_add(&b, rp->json.buf, rp->json.len);
 	mlp_buf_addstr(&b, "]}</script>\n<script>\n");

@@ -16,6 +16,19 @@ var COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd',
     '#8c564b', '#e377c2', '#17becf', '#7f7f7f', '#bcbd22'];
 var CHART_MAX = 100;
 
+/* Compare rows (report.c): keys, ranks, values, key lists, blocks. */
+var CK = D.ck || [], CR = D.cr || [], CV = D.cv || [], CS = D.cs || [];
+var CB = D.cb || [], CX = D.cx || [], KI = {};
+
+for (i = 0; i < CK.length; i++)
+	KI[CK[i]] = i;
+/* Provenance files are interned (report.c): an index into D.cx. */
+runs.forEach(function (r) {
+	['diff', 'inputs', 'env'].forEach(function (f) {
+		if (typeof r[f] === 'number')
+			r[f] = CX[r[f]];
+	});
+});
 for (i = 0; i < 64; i++)
 	B64I[B64.charAt(i)] = i;
 for (i = 0; i < runs.length; i++) {
@@ -100,6 +113,29 @@ function union(field) {
 	}
 	return out.sort();
 }
+/* A run's rows of mlp-ls --compare: {key index: value text}. */
+function cmpRowsOf(r) {
+	var o, c, s, j;
+	if (r.cmp)
+		return r.cmp;
+	o = {};
+	c = r.C || [0];
+	s = CS[c[0]] || [];
+	for (j = 0; j < s.length; j++)
+		o[s[j]] = CV[c[j + 1]];
+	(r.B || []).forEach(function (b) {
+		for (j = 0; j + 1 < CB[b].length; j += 2)
+			o[CB[b][j]] = CV[CB[b][j + 1]];
+	});
+	r.cmp = o;
+	return o;
+}
+/* A metric's latest value as mlp-ls prints it, or null. */
+function latest(r, k) {
+	var x = KI['metrics.' + k], o = cmpRowsOf(r);
+	return x !== undefined && Object.prototype.hasOwnProperty.call(o, x) ?
+	    o[x] : null;
+}
 function parentOf(r) {
 	var p = r.T && r.T['mlflow.parentRunId'];
 	return p && byId[p] && p !== r.id ? p : null;
@@ -171,7 +207,7 @@ var ATTRS = {
 function keyCol(kind, k) {
 	if (kind === 'metrics')
 		return attrCol('metrics.' + k, function (r) {
-			return r.M[k] ? num(r.M[k].l) : null;
+			return num(latest(r, k));
 		}, true);
 	var f = kind === 'params' ? 'P' : 'T';
 	return attrCol(kind + '.' + k, function (r) {
@@ -718,7 +754,7 @@ function parCoords(list, mk) {
 function parCoordsSvg(list, metric) {
 	var W = 1000, H = 300, T = 24, B = 28, L = 60, R = 60, axes = [];
 	var runsM = list.filter(function (r) {
-		return r.M[metric] && isFinite(num(r.M[metric].l));
+		return r.M[metric] && isFinite(num(latest(r, metric)));
 	}), svg, g, mlo = Infinity, mhi = -Infinity;
 	union('P').forEach(function (k) {
 		var vals = {}, n = 0, numeric = true, lo = Infinity, hi = -Infinity;
@@ -737,7 +773,7 @@ function parCoordsSvg(list, metric) {
 		    cats: Object.keys(vals).sort() });
 	});
 	runsM.forEach(function (r) {
-		var v = num(r.M[metric].l);
+		var v = num(latest(r, metric));
 		mlo = Math.min(mlo, v);
 		mhi = Math.max(mhi, v);
 	});
@@ -778,7 +814,7 @@ function parCoordsSvg(list, metric) {
 	});
 	svg.appendChild(g);
 	runsM.forEach(function (r) {
-		var v = num(r.M[metric].l), f = mhi > mlo ? (v - mlo) /
+		var v = num(latest(r, metric)), f = mhi > mlo ? (v - mlo) /
 		    (mhi - mlo) : 0.5, pts = [];
 		axes.forEach(function (a) {
 			var y = pos(a, a.metric ? v : r.P && r.P[a.name]);
@@ -790,7 +826,7 @@ function parCoordsSvg(list, metric) {
 		    'data-run': r.id, opacity: '0.8' });
 		var ti = sel('title');
 		ti.textContent = (r.n || r.id) + ': ' + metric + ' = ' +
-		    fmtNum(r.M[metric].l);
+		    latest(r, metric);
 		pl.appendChild(ti);
 		svg.appendChild(pl);
 	});
@@ -841,7 +877,7 @@ function showRun(main, id) {
 	main.appendChild(el('h3', {}, 'Params'));
 	main.appendChild(kvTable(r.P));
 	keys(r.M).forEach(function (k) {
-		m[k] = fmtNum(r.M[k].l) + '   (' + r.M[k].n + ' points)';
+		m[k] = latest(r, k) + '   (' + r.M[k].n + ' points)';
 	});
 	main.appendChild(el('h3', {}, 'Metrics (latest)'));
 	main.appendChild(kvTable(m));
@@ -902,43 +938,24 @@ function showRun(main, id) {
 }
 
 /* ---- compare ---- */
+/*
+ * The rows of mlp-ls --compare for the runs of list: the union of their
+ * keys in mlp_compare()'s order, a value (null: missing) per run.
+ */
 function compareRows(list) {
-	var rows = [], sets = [['params.', 'P'], ['metrics.', 'M'],
-	    ['tags.', 'T']];
-	rows.push(['run_name', list.map(function (r) { return r.n; })]);
-	rows.push(['status', list.map(function (r) { return r.s; })]);
-	rows.push(['experiment', list.map(function (r) { return r.e; })]);
-	rows.push(['duration', list.map(function (r) {
-		return fmtDur(dur(r));
-	})]);
-	rows.push(['commit', list.map(function (r) {
-		return (r.T || {})['mlflow.source.git.commit'] || '';
-	})]);
-	rows.push(['git diff', list.map(function (r) {
-		return r.diff === undefined ? '' : r.diff;
-	})]);
-	rows.push(['inputs', list.map(function (r) {
-		return (r.T || {})['mlp.inputs.xxh128'] || '';
-	})]);
-	sets.forEach(function (s) {
-		var seen = {}, ks = [];
-		list.forEach(function (r) {
-			keys(r[s[1]]).forEach(function (k) {
-				if (!seen[k]) { seen[k] = 1; ks.push(k); }
-			});
-		});
-		ks.sort().forEach(function (k) {
-			if (s[1] === 'T' && /^mlflow\.(runName|source\.git\.commit)$|^mlp\.inputs\.xxh128$/.test(k))
-				return;
-			rows.push([s[0] + k, list.map(function (r) {
-				var o = r[s[1]] || {};
-				if (!Object.prototype.hasOwnProperty.call(o, k))
-					return '';
-				return s[1] === 'M' ? fmtNum(o[k].l) : o[k];
-			})]);
+	var per = list.map(cmpRowsOf), seen = {}, ks = [];
+	per.forEach(function (o) {
+		keys(o).forEach(function (k) {
+			if (!seen[k]) { seen[k] = 1; ks.push(+k); }
 		});
 	});
-	return rows;
+	ks.sort(function (a, b) { return CR[a] - CR[b]; });
+	return ks.map(function (k) {
+		return [CK[k], per.map(function (o) {
+			return Object.prototype.hasOwnProperty.call(o, k) ?
+			    o[k] : null;
+		})];
+	});
 }
 function showCompare(main, ids) {
 	var list = ids.map(function (id) { return byId[id]; })
@@ -970,6 +987,10 @@ function showCompare(main, ids) {
 		    'data-key': row[0] });
 		r.appendChild(el('td', {}, row[0]));
 		row[1].forEach(function (v) {
+			if (v === null) {
+				r.appendChild(el('td', { 'class': 'missing' }));
+				return;
+			}
 			r.appendChild(el('td', { title: v }, v.length > 200 ?
 			    v.slice(0, 200) + '...' : v));
 		});

@@ -10,6 +10,9 @@
 //   points: {metric: {run id: number of points}}
 //   compare: [id, id], params: {id: {key: value}}
 //   script: the id of the run named <script>...
+//   cmp: {two: {ids, rows, all}, three: ...}: runs to select and the rows
+//     of mlp-ls --compare -F json on them (rows; all: with --all); note:
+//     a value with markup, which must stay text
 'use strict';
 const fs = require('fs');
 const path = require('path');
@@ -78,6 +81,11 @@ async function checks(browser) {
 	});
 	page.on('pageerror', (e) => errors.push('pageerror: ' + e.message));
 	await page.goto(url, { waitUntil: 'load' });
+
+	if (E.cmp) {
+		await compareChecks(page, errors, requests);
+		return;
+	}
 
 	// A page of -c columns: sorting a metric column, NaN and inf too.
 	if (E.sortOnly) {
@@ -307,6 +315,86 @@ async function checks(browser) {
 	    heads2);
 	await p2.screenshot({ path: path.join(shotDir, 'nojs.png') });
 	await p2.close();
+}
+
+// The compare view's rows shown: [key, {run id: value or null}], the
+// columns named by the header links, a missing value by td.missing.
+async function compareShown(page) {
+	return page.evaluate(() => {
+		const ids = Array.from(document.querySelectorAll(
+		    '#compare thead th a')).map((a) =>
+		    decodeURIComponent(a.getAttribute('href').replace(
+		    /^#run=/, '')));
+		const rows = Array.from(document.querySelectorAll(
+		    '#compare tbody tr')).filter((tr) =>
+		    tr.style.display !== 'none');
+		return { ids, rows: rows.map((tr) => {
+			const td = Array.from(tr.children), v = {};
+			ids.forEach((id, j) => {
+				const c = td[j + 1];
+				v[id] = c.classList.contains('missing') ? null :
+				    c.textContent;
+			});
+			return [td[0].textContent, v];
+		}) };
+	});
+}
+// mlp-ls --compare -F json rows as compareShown() gives them.
+function toolRows(rows, ids) {
+	return rows.map((r) => {
+		const v = {};
+		for (const id of ids)
+			v[id] = r[id] === undefined ? null : r[id];
+		return [r.key, v];
+	});
+}
+
+async function compareChecks(page, errors, requests) {
+	for (const which of ['two', 'three']) {
+		const C = E.cmp[which];
+		await page.goto(url + '#runs');
+		await page.waitForSelector('#runs tbody tr[data-id]');
+		for (const id of C.ids) {
+			const cb = `#runs tr[data-id="${id}"] input[type=checkbox]`;
+			if (!(await page.$eval(cb, (c) => c.checked)))
+				await page.click(cb);
+		}
+		await page.click('#compare-btn');
+		await page.waitForSelector('#compare');
+		let got = await compareShown(page);
+		ok(same(got.ids.slice().sort(), C.ids.slice().sort()),
+		    `compare ${which}: a column per selected run`, got.ids);
+		const want = toolRows(C.rows, C.ids);
+		ok(want.length > 0 && same(got.rows, want),
+		    `compare ${which}: the rows of mlp-ls --compare, in order`,
+		    { got: got.rows, want });
+		await page.screenshot({ path: path.join(shotDir,
+		    `compare-${which}.png`), fullPage: true });
+		await page.click('#show-all');
+		got = await compareShown(page);
+		const all = toolRows(C.all, C.ids);
+		ok(all.length > want.length && same(got.rows, all),
+		    `compare ${which}, equal rows too: the rows of --all`,
+		    { got: got.rows, want: all });
+	}
+	const note = await page.$$eval('#compare tr[data-key="tags.note"] td',
+	    (tds) => tds.map((t) => t.textContent));
+	ok(note.includes(E.cmp.note) && await page.evaluate(() =>
+	    window.__pwned) === undefined &&
+	    (await page.$$('#compare img')).length === 0,
+	    'compare: a value with markup is text', note);
+	// The environment, shared by m1 and m2, in each run's view.
+	for (const id of Object.keys(E.cmp.env)) {
+		await page.goto(url + '#run=' + id);
+		const pre = await page.$$eval('#main h3', (hs) => {
+			const h = hs.find((x) => /^Environment/.test(x.textContent));
+			return h ? h.nextElementSibling.textContent : null;
+		});
+		ok(pre === E.cmp.env[id], `run ${id}: its environment.txt`,
+		    { got: pre, want: E.cmp.env[id] });
+	}
+	ok(requests.length === 0, 'no network request', requests);
+	ok(errors.length === 0, 'no console error', errors);
 }
 
 main().catch((e) => {

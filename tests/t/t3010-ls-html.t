@@ -236,6 +236,92 @@ printf '{"runs":%s,"sortOnly":{"key":"metrics.loss","asc":%s,"desc":%s}}\n' \
     >special.json
 browser special.html special.json
 
+# The compare view: the rows of mlp-ls --compare (src/compare.c), for
+# runs that differ in params (one only in one run), a metric, tags (one
+# markup), dirtiness with a recorded diff, environment lines and data.
+mkexp 6 cmp
+mkrun 6 m1 cmp-base 1700000000000 3 1700000060000
+mkrun 6 m2 cmp-dirty 1700000100000 3 1700000160000
+mkrun 6 m3 cmp-env 1700000200000 3 1700000260000
+CMP_NOTE='<img src=x onerror="window.__pwned=3">'
+for r in m1 m2 m3; do
+	param $r lr 0.1
+	tag $r mlflow.source.git.commit 89abcdef0123456789abcdef0123456789abcdef
+	tag $r mlp.runner.pid "$(echo $r | tr m 4)"
+	tag $r mlp.runner.start "17000$(echo $r | tr -d m)"
+	tag $r mlp.code.xxh128 0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f
+	tag $r mlp.git.dirty false
+	mkdir -p "$(rundir $r)/artifacts/mlp"
+	printf 'path\tsize\txxh128\ndata/train.csv\t1234\taaaa1111\n' \
+	    >"$(rundir $r)/artifacts/mlp/inputs.tsv"
+	tag $r mlp.inputs.xxh128 d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1
+	printf '%s\n' 'os: Linux 6.1.0' 'env_manager: local' '[tools]' \
+	    "$(printf '/usr/bin/python3\tPython 3.11.2')" '[pip freeze]' \
+	    'numpy==1.26.4' >"$(rundir $r)/artifacts/mlp/environment.txt"
+done
+param m1 batch 32; param m2 batch 64; param m3 batch 32
+param m2 only_m2 yes
+metric m1 loss '1700000001000 0.5 0' '1700000002000 0.25 1'
+metric m2 loss '1700000101000 0.5 0' '1700000102000 0.125 1'
+metric m3 loss '1700000201000 0.5 0' '1700000202000 0.25 1'
+tag m1 note "$CMP_NOTE"
+tag m2 note plain
+tag m2 mlp.git.dirty true
+tag m2 mlp.git.diff complete
+tag m2 mlp.code.xxh128 1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e
+printf -- '--- a/train.py\n+++ b/train.py\n@@ -1 +1 @@\n-a\n+b\n' \
+    >"$(rundir m2)/artifacts/mlp/git.diff"
+tag m3 note "$CMP_NOTE"
+tag m3 mlp.inputs.xxh128 d3d3d3d3d3d3d3d3d3d3d3d3d3d3d3d3
+printf 'path\tsize\txxh128\ndata/train.csv\t1234\tbbbb2222\n' \
+    >"$(rundir m3)/artifacts/mlp/inputs.tsv"
+printf '%s\n' 'os: Linux 6.1.0' 'env_manager: local' '[tools]' \
+    "$(printf '/usr/bin/python3\tPython 3.12.1')" '[pip freeze]' \
+    'numpy==2.0.0' >"$(rundir m3)/artifacts/mlp/environment.txt"
+
+# jrows ARGS...: the rows of mlp-ls --compare -F json ARGS as an array
+jrows() {
+	mlp-ls --compare -F json "$@" | awk 'BEGIN { printf "[" }
+	    { printf "%s%s", (NR > 1 ? "," : ""), $0 } END { printf "]" }'
+}
+test_expect_success 'compare store: mlp-ls --compare sees every kind of row' '
+	mlp-ls --compare -F tsv m1 m2 m3 >cmp.tsv &&
+	for k in params.batch params.only_m2 metrics.loss code.dirty \
+	    code.diff_size code.fingerprint data.fingerprint \
+	    data.data/train.csv env.tools./usr/bin/python3 env.pip.numpy \
+	    tags.note; do
+		grep "^$k	" cmp.tsv || return 1
+	done &&
+	! grep "^tags.mlp.runner" cmp.tsv
+'
+test_expect_success 'html: a provenance file with a NUL byte is kept whole' '
+	mkexp 7 nul &&
+	mkrun 7 n1 nul 1700000000000 3 1700000001000 &&
+	mkdir -p "$(rundir n1)/artifacts/mlp" &&
+	printf "a\\000b\\n" >"$(rundir n1)/artifacts/mlp/environment.txt" &&
+	mlp-ls -e nul --format html >nul.html &&
+	grep -F "\"env\":\"a\\u0000b\\n\"" nul.html
+'
+mlp-ls -e cmp --format html >cmp.html
+# jfile FILE: the text of FILE as a JSON string
+jfile() {
+	python3 -c 'import json, sys; print(json.dumps(open(sys.argv[1]).read()))' "$1"
+}
+{
+	printf '{"runs":%s,"cmp":{"note":%s' "$(mlp-ls -e cmp -c run_id | jlist)" \
+	    "$(printf '%s' "$CMP_NOTE" | python3 -c \
+	    'import json, sys; print(json.dumps(sys.stdin.read()))')"
+	printf ',"two":{"ids":["m1","m2"],"rows":%s,"all":%s}' \
+	    "$(jrows m1 m2)" "$(jrows --all m1 m2)"
+	printf ',"three":{"ids":["m1","m2","m3"],"rows":%s,"all":%s}' \
+	    "$(jrows m1 m2 m3)" "$(jrows --all m1 m2 m3)"
+	printf ',"env":{"m1":%s,"m2":%s,"m3":%s}}}\n' \
+	    "$(jfile "$(rundir m1)/artifacts/mlp/environment.txt")" \
+	    "$(jfile "$(rundir m2)/artifacts/mlp/environment.txt")" \
+	    "$(jfile "$(rundir m3)/artifacts/mlp/environment.txt")"
+} >cmp.json
+browser cmp.html cmp.json
+
 # 2,000 runs (bench/genstore): the table draws only the rows in view.
 "$MLP_BUILD_DIR/bench/genstore" many 2000 7 >/dev/null
 mlp-ls -s many --format html >many.html

@@ -171,6 +171,105 @@ test_compare(void)
 	mlp_store_close(st);
 }
 
+/*
+ * mlp_compare_run(): one run's rows are mlp_compare()'s column of that run
+ * (the same keys, values and order), each key once with its first value.
+ */
+static void
+test_compare_run(void)
+{
+	struct mlp_store	*st = NULL;
+	struct mlp_experiment	*e = NULL;
+	struct mlp_compare	*c = NULL;
+	struct mlp_compare_kv	*kv = NULL;
+	struct mlp_run		*run = NULL;
+	const char		*env;
+	char			 a[64], b[64], *ids[3], *p;
+	size_t			 n = 0, i, k;
+	int			 made, same = 1;
+
+	p = mlp_xasprintf("%s/mlruns", dir);
+	if (mlp_store_open(&st, p, 1) != MLP_OK ||
+	    mlp_experiment_get_or_create(&e, &made, st, "cmp-run") != MLP_OK) {
+		ok(0, "store: %s", mlp_error_last());
+		free(p);
+		return;
+	}
+	free(p);
+	make_run(a, st, e, "x", 1.5);
+	make_run(b, st, e, "y", 2.5);
+	if (mlp_run_open(&run, st, a) != MLP_OK) {
+		ok(0, "open: %s", mlp_error_last());
+		goto out;
+	}
+	p = mlp_xasprintf("%s/artifacts/mlp", run->dir);
+	mlp_mkdirs(p);
+	free(p);
+	p = mlp_xasprintf("%s/artifacts/mlp/environment.txt", run->dir);
+	env = "python: 3.11\npython: 3.12\n[pip freeze]\nnumpy==1.26\n";
+	ok(mlp_file_replace(p, run->dir, env, strlen(env)) == MLP_OK,
+	    "environment.txt with a key twice");
+	free(p);
+	ids[0] = a;
+	ids[1] = b;
+	ids[2] = NULL;
+	is_int(mlp_compare_run(&kv, &n, &run->info, run->dir, NULL, 0),
+	    MLP_OK,
+	    "a run's rows");
+	is_int(mlp_compare(&c, st, ids, 2), MLP_OK, "compared");
+	for (i = k = 0; c != NULL && i < c->nrows; i++) {
+		if (c->rows[i].vals[0] == NULL)
+			continue;
+		if (k >= n || strcmp(kv[k].key, c->rows[i].key) != 0 ||
+		    strcmp(kv[k].val, c->rows[i].vals[0]) != 0)
+			same = 0;
+		k++;
+	}
+	if (!(c != NULL && same && k == n && n > 6))
+		for (i = 0; i < n; i++)
+			printf("# %s = %s\n", kv[i].key, kv[i].val);
+	ok(c != NULL && same && k == n && n > 6,
+	    "the same rows as mlp_compare's column, in its order");
+	for (i = 0, k = 0; i < n; i++)
+		if (strcmp(kv[i].key, "env.python") == 0) {
+			k++;
+			ok(strcmp(kv[i].val, "3.11") == 0, "first value kept");
+		}
+	is_int(k, 1, "a key once");
+	for (i = 1, same = 1; i < n; i++)
+		if (mlp_compare_key_cmp(kv[i - 1].key, kv[i].key) >= 0)
+			same = 0;
+	ok(same, "in mlp_compare_key_cmp() order");
+	/* Latest values given by a caller that read them: the same rows. */
+	{
+		struct mlp_compare_metric	 m = { "m", 2.5 };
+		struct mlp_compare_kv		*kv2 = NULL;
+		size_t				 n2 = 0;
+
+		ok(mlp_compare_run(&kv2, &n2, &run->info, run->dir, &m, 1) ==
+		    MLP_OK && n2 == n, "metrics given: as many rows");
+		for (i = 0, same = 1; i < n && i < n2; i++)
+			if (strcmp(kv[i].key, kv2[i].key) != 0 ||
+			    strcmp(kv[i].val, kv2[i].val) != 0)
+				same = 0;
+		ok(same, "metrics given: the same rows as read");
+		mlp_compare_kv_free(kv2, n2);
+	}
+	ok(mlp_compare_key_cmp("run.z", "params.a") < 0 &&
+	    mlp_compare_key_cmp("code.a", "data.a") < 0 &&
+	    mlp_compare_key_cmp("env.a", "tags.a") < 0 &&
+	    mlp_compare_key_cmp("tags.a", "other") < 0 &&
+	    mlp_compare_key_cmp("params.a", "params.b") < 0 &&
+	    mlp_compare_key_cmp("metrics.x", "metrics.x") == 0,
+	    "groups, then bytes");
+out:
+	mlp_compare_kv_free(kv, n);
+	mlp_compare_free(c);
+	mlp_run_free(run);
+	mlp_experiment_free(e);
+	mlp_store_close(st);
+}
+
 int
 main(void)
 {
@@ -181,6 +280,7 @@ main(void)
 	test_treehash();
 	test_env_diff();
 	test_compare();
+	test_compare_run();
 	mlp_rm_rf(dir);
 	return tap_done();
 }
