@@ -45,6 +45,7 @@ struct mlp_job {
 	struct mlp_command	 cmd;
 	enum mlp_envmgr		 mgr;
 	struct mlp_env		 env;
+	int			 env_ready;	/* env prepared (env_get()) */
 	char			*container;	/* docker: mlp-<run id> */
 	char			 user[64];	/* docker: "uid:gid" */
 	struct mlp_inputs	*inputs;
@@ -704,12 +705,42 @@ run_tags(struct mlp_job *j)
 	return r;
 }
 
+/*
+ * The text of mlp/environment.txt for the environment prepared (the
+ * local python when the command starts with one); --reuse compares it.
+ */
+static void
+env_text(struct mlp_job *j, struct mlp_buf *out)
+{
+	char	*py, *cache;
+
+	py = j->env.python ? mlp_xstrdup(j->env.python) : j->mgr ==
+	    MLP_ENVMGR_LOCAL ? mlp_envinfo_python(j->cmd.command, NULL) : NULL;
+	cache = mlp_cache_path("tools.cache");
+	mlp_envinfo_collect(out, mlp_envmgr_name(j->mgr), py, NULL, cache);
+	free(cache);
+	free(py);
+}
+
+/* Create or reuse the environment, once (--reuse may do it first). */
+static int
+env_get(struct mlp_job *j)
+{
+	int	r;
+
+	if (j->env_ready)
+		return MLP_OK;
+	r = mlp_env_prepare(&j->env, j->proj, j->mgr, j->o.build_image,
+	    j->in_git ? j->git.commit : NULL, env_progress, j);
+	j->env_ready = r == MLP_OK;
+	return r;
+}
+
 /* Tags and artifacts that may wait until the child runs. */
 static void
 record(struct mlp_job *j)
 {
 	struct mlp_buf	 env = MLP_BUF_INIT;
-	char		*py, *cache;
 	int		 r = MLP_OK;
 
 	r = run_tags(j);
@@ -749,14 +780,9 @@ record(struct mlp_job *j)
 	j->inputs = NULL;
 	if (mlp_spawn_got_signal())
 		return;		/* no slow probes while stopping */
-	py = j->env.python ? mlp_xstrdup(j->env.python) : j->mgr ==
-	    MLP_ENVMGR_LOCAL ? mlp_envinfo_python(j->cmd.command, NULL) : NULL;
-	cache = mlp_cache_path("tools.cache");
-	mlp_envinfo_collect(&env, mlp_envmgr_name(j->mgr), py, NULL, cache);
-	free(cache);
+	env_text(j, &env);
 	if (write_artifact(j, "environment.txt", &env) != MLP_OK)
 		report(j, MLP_JOB_WARNING, "%s", mlp_error_last());
-	free(py);
 	mlp_buf_release(&env);
 }
 
@@ -826,8 +852,7 @@ run_child(struct mlp_job *j, struct mlp_job_result *res)
 	/* The tree is captured before the child can change it. */
 	if (inspect_join(j) != 0)
 		return fail_early(j, res, MLP_ERROR, j->git_err);
-	if ((r = mlp_env_prepare(&j->env, j->proj, j->mgr, j->o.build_image,
-	    j->in_git ? j->git.commit : NULL, env_progress, j)) != MLP_OK ||
+	if ((r = env_get(j)) != MLP_OK ||
 	    (r = docker_image(j)) != MLP_OK ||
 	    (r = command_line(j)) != MLP_OK ||
 	    (r = child_environment(j)) != MLP_OK)
@@ -900,6 +925,23 @@ mlp_job_key(struct mlp_job *j, struct mlp_job_key *k)
 	k->inputs = j->inputs_digest[0] != '\0' ? j->inputs_digest : NULL;
 	k->params = j->cmd.params;
 	k->nparams = j->cmd.nparams;
+}
+
+int
+mlp_job_environment(struct mlp_job *j, struct mlp_buf *text,
+    const char **image)
+{
+	int	r;
+
+	*image = NULL;
+	if (inspect_join(j) != 0)
+		return mlp_error_set(MLP_ERROR, "%s", j->git_err);
+	if ((r = env_get(j)) != MLP_OK)
+		return r;
+	env_text(j, text);
+	if (j->mgr == MLP_ENVMGR_DOCKER)
+		*image = j->env.image;
+	return MLP_OK;
 }
 
 void

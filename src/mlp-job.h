@@ -147,5 +147,13 @@ struct mlp_job_key {
 	size_t		 nparams;
 };
 void	 mlp_job_key(struct mlp_job *, struct mlp_job_key *);
+/*
+ * For --reuse, after mlp_job_prepare(): create or reuse the environment
+ * as mlp_job_run() would (it is then not prepared again) and put into
+ * text what the run would record as mlp/environment.txt; *image is the
+ * docker image it would run (NULL for the other managers).
+ */
+int	 mlp_job_environment(struct mlp_job *, struct mlp_buf *text,
+	    const char **image);
 
 #endif /* MLP_JOB_H */
