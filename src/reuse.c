@@ -131,8 +131,8 @@ same_env(const struct cand *c, const struct mlp_reuse_env *now,
 		if (id == NULL || now->image_id == NULL ||
 		    !tag_is(c->dir, "mlflow.docker.image.uri", now->image) ||
 		    strcmp(id, now->image_id) != 0) {
-			mlp_buf_addf(why, "run %s ran docker image %s, "
-			    "image '%s' is %s now\n", c->id, id ? id : "?",
+			mlp_buf_addf(why, "run %s: it ran docker image %s, "
+			    "'%s' is %s now\n", c->id, id ? id : "?",
 			    now->image, now->image_id ? now->image_id :
 			    "not here");
 			same = 0;
