@@ -1,7 +1,8 @@
 #!/bin/sh
 # t1507-run-reuse-env.t: mlp-run --reuse reuses a run only in the same
 # environment: a program of mlp/environment.txt in another version, or
-# another python with other frozen packages, or (docker) another image
+# another python with other frozen packages, a python outside PATH of
+# another version, or (docker) another image
 # under the image's name runs the step again, and says why; host facts
 # (the hostname) do not count.  The params must be exactly those the new
 # run logs: a run with an extra -P is not reused without it.
@@ -99,17 +100,41 @@ test_expect_success 'another python, other packages: runs again' '
 	grep "^+.*python3	Python 3.11.2" err
 '
 
+# A python outside PATH (like a virtualenv's): its own version counts.
+mkdir envC repoC
+pyc() {
+	printf '#!/bin/sh\ncase "$*" in\n--version) echo "Python %s" ;;\n*pip*freeze*) echo "numpy==1.0.0" ;;\n*) exec "%s" "$@" ;;\nesac\n' \
+	    "$1" "$real" >envC/python3.tmp &&
+	chmod +x envC/python3.tmp && mv envC/python3.tmp envC/python3
+}
+cat >repoC/MLproject <<YAML
+name: reuse-env-python
+entry_points:
+  main:
+    command: "$TRASH/envC/python3 -c pass && echo ran >>\"\$COUNT\""
+YAML
+(cd repoC && git init -q -b main && git add -A && git commit -q -m v1)
+test_expect_success 'the version of a python outside PATH counts' '
+	pyc 3.11.1 &&
+	mlp-run --reuse --run-id-file c1 repoC 2>err && test "$(runs)" = 6 &&
+	mlp-run --reuse --run-id-file c2 repoC 2>err && test "$(runs)" = 6 &&
+	test_cmp c1 c2 && pyc 3.11.9 &&
+	mlp-run --reuse --run-id-file c3 repoC 2>err && test "$(runs)" = 7 &&
+	grep "^-$TRASH/envC/python3	Python 3.11.1" err &&
+	grep "^+$TRASH/envC/python3	Python 3.11.9" err
+'
+
 test_expect_success 'params: an explicit default is the same step' '
 	PATH=$FAKE mlp-run --reuse --run-id-file id7 -P k=a repo 2>err &&
-	test "$(runs)" = 5 && test_cmp id1 id7
+	test "$(runs)" = 7 && test_cmp id1 id7
 '
 test_expect_success 'params: a run with an extra -P is not reused without' '
 	PATH=$FAKE mlp-run --experiment-name x --reuse --run-id-file x1 \
-	    -P extra=1 repo 2>err && test "$(runs)" = 6 &&
+	    -P extra=1 repo 2>err && test "$(runs)" = 8 &&
 	PATH=$FAKE mlp-run --experiment-name x --reuse --run-id-file x2 \
-	    repo 2>err && test "$(runs)" = 7 && ! test_cmp x1 x2 >/dev/null &&
+	    repo 2>err && test "$(runs)" = 9 && ! test_cmp x1 x2 >/dev/null &&
 	PATH=$FAKE mlp-run --experiment-name x --reuse --run-id-file x3 \
-	    -P extra=1 repo 2>err && test "$(runs)" = 7 && test_cmp x1 x3
+	    -P extra=1 repo 2>err && test "$(runs)" = 9 && test_cmp x1 x3
 '
 
 DOCKER_OPTIONAL=1
