@@ -706,15 +706,15 @@ run_tags(struct mlp_job *j)
 }
 
 /*
- * The text of mlp/environment.txt for the environment prepared (the
- * local python when the command starts with one); --reuse compares it.
+ * The text of mlp/environment.txt for the environment e (the local
+ * python when the command starts with one); --reuse compares it.
  */
 static void
-env_text(struct mlp_job *j, struct mlp_buf *out)
+env_text(struct mlp_job *j, const struct mlp_env *e, struct mlp_buf *out)
 {
 	char	*py, *cache;
 
-	py = j->env.python ? mlp_xstrdup(j->env.python) : j->mgr ==
+	py = e->python ? mlp_xstrdup(e->python) : j->mgr ==
 	    MLP_ENVMGR_LOCAL ? mlp_envinfo_python(j->cmd.command, NULL) : NULL;
 	cache = mlp_cache_path("tools.cache");
 	mlp_envinfo_collect(out, mlp_envmgr_name(j->mgr), py, NULL, cache);
@@ -780,7 +780,7 @@ record(struct mlp_job *j)
 	j->inputs = NULL;
 	if (mlp_spawn_got_signal())
 		return;		/* no slow probes while stopping */
-	env_text(j, &env);
+	env_text(j, &j->env, &env);
 	if (write_artifact(j, "environment.txt", &env) != MLP_OK)
 		report(j, MLP_JOB_WARNING, "%s", mlp_error_last());
 	mlp_buf_release(&env);
@@ -931,14 +931,23 @@ int
 mlp_job_environment(struct mlp_job *j, struct mlp_buf *text,
     const char **image)
 {
-	int	r;
+	struct mlp_env	e;
+	int		r;
 
 	*image = NULL;
 	if (inspect_join(j) != 0)
 		return mlp_error_set(MLP_ERROR, "%s", j->git_err);
+	/* A virtualenv or conda env is only looked for: no build, no probe. */
+	if (!j->env_ready && (j->mgr == MLP_ENVMGR_VIRTUALENV ||
+	    j->mgr == MLP_ENVMGR_CONDA)) {
+		if ((r = mlp_env_locate(&e, j->proj, j->mgr)) == MLP_OK)
+			env_text(j, &e, text);
+		mlp_env_release(&e);
+		return r;
+	}
 	if ((r = env_get(j)) != MLP_OK)
 		return r;
-	env_text(j, text);
+	env_text(j, &j->env, text);
 	if (j->mgr == MLP_ENVMGR_DOCKER)
 		*image = j->env.image;
 	return MLP_OK;

@@ -148,10 +148,12 @@ struct mlp_job_key {
 };
 void	 mlp_job_key(struct mlp_job *, struct mlp_job_key *);
 /*
- * For --reuse, after mlp_job_prepare(): create or reuse the environment
- * as mlp_job_run() would (it is then not prepared again) and put into
- * text what the run would record as mlp/environment.txt; *image is the
- * docker image it would run (NULL for the other managers).
+ * For --reuse, after mlp_job_prepare(): put into text what the run would
+ * record as mlp/environment.txt; *image is the docker image it would run
+ * (NULL for the other managers).  A virtualenv or conda env is looked
+ * for only (mlp_env_locate(): MLP_ENOTFOUND when not built yet); a
+ * docker image is built (--build-image) as mlp_job_run() would, and not
+ * again by it.
  */
 int	 mlp_job_environment(struct mlp_job *, struct mlp_buf *text,
 	    const char **image);

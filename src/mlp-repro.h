@@ -117,9 +117,12 @@ void	 mlp_repro_row_add(struct mlp_repro *, const char *what, int state,
  * but the environment.
  */
 int	 mlp_reuse_find(char **out, struct mlp_buf *why, struct mlp_job *);
-/* The matcher, with the environment of today from env(arg, &now). */
+/*
+ * The matcher, with the environment of today from env(arg, &now) (text
+ * left NULL: there is none, no run is reused).
+ */
 struct mlp_reuse_env {
-	const char	*text;		/* an environment.txt text */
+	const char	*text;		/* an environment.txt text, or NULL */
 	const char	*image;		/* docker: the image name, else NULL */
 	const char	*image_id;	/* its id today, or NULL */
 };

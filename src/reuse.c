@@ -170,7 +170,11 @@ mlp_reuse_match(char **out, struct mlp_buf *why, const struct mlp_job_key *k,
 		memset(&now, 0, sizeof now);
 		r = env(arg, &now);
 	}
-	for (i = 0; r == MLP_OK && i < n && *out == NULL; i++)
+	if (r == MLP_OK && n > 0 && now.text == NULL)
+		mlp_buf_addf(why, "run %s: its environment is not built here "
+		    "(%s)\n", v[0].id, mlp_error_last());
+	for (i = 0; r == MLP_OK && now.text != NULL && i < n &&
+	    *out == NULL; i++)
 		if (same_env(&v[i], &now, why))
 			*out = mlp_xstrdup(v[i].id);
 	for (i = 0; i < n; i++) {
@@ -196,8 +200,10 @@ job_env(void *arg, struct mlp_reuse_env *out)
 	struct job_env	*je = arg;
 	int		 r;
 
-	if ((r = mlp_job_environment(je->j, &je->text, &out->image)) !=
-	    MLP_OK)
+	r = mlp_job_environment(je->j, &je->text, &out->image);
+	if (r == MLP_ENOTFOUND)	/* not built yet: no run had it */
+		return MLP_OK;
+	if (r != MLP_OK)
 		return r;
 	if (out->image != NULL)
 		je->image_id = mlp_repro_image_id(out->image);

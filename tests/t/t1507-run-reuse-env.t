@@ -1,11 +1,11 @@
 #!/bin/sh
 # t1507-run-reuse-env.t: mlp-run --reuse reuses a run only in the same
-# environment: a program of mlp/environment.txt in another version, or
+# environment: a program of mlp/environment.txt in another version,
 # another python with other frozen packages, a python outside PATH of
-# another version, or (docker) another image
-# under the image's name runs the step again, and says why; host facts
-# (the hostname) do not count.  The params must be exactly those the new
-# run logs: a run with an extra -P is not reused without it.
+# another version, a virtualenv not built (any more), or (docker) another
+# image under the image's name runs the step again, and says why; host
+# facts (the hostname) do not count.  The params must be exactly those
+# the new run logs: a run with an extra -P is not reused without it.
 . "$(dirname "$0")/lib.sh"
 . "$TEST_DIRECTORY/run-lib.sh"
 
@@ -135,6 +135,42 @@ test_expect_success 'params: a run with an extra -P is not reused without' '
 	    repo 2>err && test "$(runs)" = 9 && ! test_cmp x1 x2 >/dev/null &&
 	PATH=$FAKE mlp-run --experiment-name x --reuse --run-id-file x3 \
 	    -P extra=1 repo 2>err && test "$(runs)" = 9 && test_cmp x1 x3
+'
+
+# A virtualenv (Debian's python3 -m venv, as t1005): its python's version
+# and packages are in the record; one that is not built is no match.
+mkdir venv
+cat >venv/MLproject <<'YAML'
+name: reuse-venv
+python_env: python_env.yaml
+entry_points:
+  main:
+    command: "python -c pass && echo ran >>\"$COUNT\""
+YAML
+printf 'python: "3"\ndependencies: []\n' >venv/python_env.yaml
+(cd venv && git init -q -b main && git add -A && git commit -q -m v1)
+if /usr/bin/python3 -c 'import ensurepip, venv' 2>/dev/null; then
+	test_set_prereq VENV
+else
+	echo "# no python3-venv: no virtualenv case"
+fi
+SYSPATH=$MLP_BUILD_DIR/tools:/usr/bin:/bin
+test_expect_success VENV 'virtualenv: reused; its python version recorded' '
+	PATH=$SYSPATH mlp-run --reuse --run-id-file v1 venv 2>err &&
+	test "$(runs)" = 10 &&
+	grep "^$XDG_CACHE_HOME/mlp/envs/venv-.*/bin/python	Python 3" \
+	    "$(run_dir "$(cat v1)")/artifacts/mlp/environment.txt" &&
+	grep "^\[pip freeze: $XDG_CACHE_HOME/mlp/envs/venv-" \
+	    "$(run_dir "$(cat v1)")/artifacts/mlp/environment.txt" &&
+	PATH=$SYSPATH mlp-run --reuse --run-id-file v2 venv 2>err &&
+	test "$(runs)" = 10 && test_cmp v1 v2
+'
+test_expect_success VENV 'virtualenv: not built (any more): runs again' '
+	rm -f "$XDG_CACHE_HOME"/mlp/envs/venv-*/.mlp-ready &&
+	PATH=$SYSPATH mlp-run --reuse --run-id-file v3 venv 2>err &&
+	test "$(runs)" = 11 && grep "not built here" err &&
+	PATH=$SYSPATH mlp-run --reuse --run-id-file v4 venv 2>err &&
+	test "$(runs)" = 11 && test_cmp v3 v4
 '
 
 DOCKER_OPTIONAL=1
