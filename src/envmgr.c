@@ -685,6 +685,19 @@ image_exists(const char *image)
 	return pr.status == 0;
 }
 
+/* The name of the image --build-image makes: <name>:<sha7>. */
+static int
+image_name(char **out, const struct mlp_project *p, const char *commit)
+{
+	*out = NULL;
+	if (p->name == NULL)
+		return mlp_error_set(MLP_EINVAL, "Project name in MLProject "
+		    "must be specified when using docker for image tagging.");
+	*out = commit != NULL && *commit != '\0' ?
+	    mlp_xasprintf("%s:%.7s", p->name, commit) : mlp_xstrdup(p->name);
+	return MLP_OK;
+}
+
 static int
 build_image(struct mlp_env *e, const struct mlp_project *p,
     const char *commit, mlp_warn_fn *log, void *logarg)
@@ -692,11 +705,8 @@ build_image(struct mlp_env *e, const struct mlp_project *p,
 	char	 tmpl[] = "/tmp/mlp-dockerfile.XXXXXX", *argv[9], *text, *msg;
 	int	 fd, r, existed;
 
-	if (p->name == NULL)
-		return mlp_error_set(MLP_EINVAL, "Project name in MLProject "
-		    "must be specified when using docker for image tagging.");
-	e->image = commit != NULL && *commit != '\0' ?
-	    mlp_xasprintf("%s:%.7s", p->name, commit) : mlp_xstrdup(p->name);
+	if ((r = image_name(&e->image, p, commit)) != MLP_OK)
+		return r;
 	msg = mlp_xasprintf("=== Building docker image %s ===", e->image);
 	if (log)
 		log(logarg, msg);
@@ -765,7 +775,7 @@ mlp_env_prepare(struct mlp_env *out, const struct mlp_project *p,
 
 int
 mlp_env_locate(struct mlp_env *out, const struct mlp_project *p,
-    enum mlp_envmgr m)
+    enum mlp_envmgr m, int build, const char *commit)
 {
 	int	r = MLP_OK;
 
@@ -775,6 +785,8 @@ mlp_env_locate(struct mlp_env *out, const struct mlp_project *p,
 		r = prepare_venv(out, p, NULL, NULL, 0);
 	else if (m == MLP_ENVMGR_CONDA)
 		r = prepare_conda(out, p, NULL, NULL, 0);
+	else if (m == MLP_ENVMGR_DOCKER && build)
+		r = image_name(&out->image, p, commit);
 	else if (m == MLP_ENVMGR_DOCKER)
 		out->image = mlp_xstrdup(p->docker_image);
 	if (r == MLP_OK && out->activate == NULL)

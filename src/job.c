@@ -45,7 +45,6 @@ struct mlp_job {
 	struct mlp_command	 cmd;
 	enum mlp_envmgr		 mgr;
 	struct mlp_env		 env;
-	int			 env_ready;	/* env prepared (env_get()) */
 	char			*container;	/* docker: mlp-<run id> */
 	char			 user[64];	/* docker: "uid:gid" */
 	struct mlp_inputs	*inputs;
@@ -722,20 +721,6 @@ env_text(struct mlp_job *j, const struct mlp_env *e, struct mlp_buf *out)
 	free(py);
 }
 
-/* Create or reuse the environment, once (--reuse may do it first). */
-static int
-env_get(struct mlp_job *j)
-{
-	int	r;
-
-	if (j->env_ready)
-		return MLP_OK;
-	r = mlp_env_prepare(&j->env, j->proj, j->mgr, j->o.build_image,
-	    j->in_git ? j->git.commit : NULL, env_progress, j);
-	j->env_ready = r == MLP_OK;
-	return r;
-}
-
 /* Tags and artifacts that may wait until the child runs. */
 static void
 record(struct mlp_job *j)
@@ -852,7 +837,8 @@ run_child(struct mlp_job *j, struct mlp_job_result *res)
 	/* The tree is captured before the child can change it. */
 	if (inspect_join(j) != 0)
 		return fail_early(j, res, MLP_ERROR, j->git_err);
-	if ((r = env_get(j)) != MLP_OK ||
+	if ((r = mlp_env_prepare(&j->env, j->proj, j->mgr, j->o.build_image,
+	    j->in_git ? j->git.commit : NULL, env_progress, j)) != MLP_OK ||
 	    (r = docker_image(j)) != MLP_OK ||
 	    (r = command_line(j)) != MLP_OK ||
 	    (r = child_environment(j)) != MLP_OK)
@@ -928,8 +914,7 @@ mlp_job_key(struct mlp_job *j, struct mlp_job_key *k)
 }
 
 int
-mlp_job_environment(struct mlp_job *j, struct mlp_buf *text,
-    const char **image)
+mlp_job_environment(struct mlp_job *j, struct mlp_buf *text, char **image)
 {
 	struct mlp_env	e;
 	int		r;
@@ -937,19 +922,13 @@ mlp_job_environment(struct mlp_job *j, struct mlp_buf *text,
 	*image = NULL;
 	if (inspect_join(j) != 0)
 		return mlp_error_set(MLP_ERROR, "%s", j->git_err);
-	/* A virtualenv or conda env is only looked for: no build, no probe. */
-	if (!j->env_ready && (j->mgr == MLP_ENVMGR_VIRTUALENV ||
-	    j->mgr == MLP_ENVMGR_CONDA)) {
-		if ((r = mlp_env_locate(&e, j->proj, j->mgr)) == MLP_OK)
-			env_text(j, &e, text);
-		mlp_env_release(&e);
+	if ((r = mlp_env_locate(&e, j->proj, j->mgr, j->o.build_image,
+	    j->in_git ? j->git.commit : NULL)) != MLP_OK)
 		return r;
-	}
-	if ((r = env_get(j)) != MLP_OK)
-		return r;
-	env_text(j, &j->env, text);
-	if (j->mgr == MLP_ENVMGR_DOCKER)
-		*image = j->env.image;
+	env_text(j, &e, text);
+	if (e.image != NULL)
+		*image = mlp_xstrdup(e.image);
+	mlp_env_release(&e);
 	return MLP_OK;
 }
 

@@ -149,13 +149,12 @@ struct mlp_job_key {
 void	 mlp_job_key(struct mlp_job *, struct mlp_job_key *);
 /*
  * For --reuse, after mlp_job_prepare(): put into text what the run would
- * record as mlp/environment.txt; *image is the docker image it would run
- * (NULL for the other managers).  A virtualenv or conda env is looked
- * for only (mlp_env_locate(): MLP_ENOTFOUND when not built yet); a
- * docker image is built (--build-image) as mlp_job_run() would, and not
- * again by it.
+ * record as mlp/environment.txt, and into *image (free it) the docker
+ * image it would run (NULL for the other managers).  Nothing is built
+ * (mlp_env_locate()): MLP_ENOTFOUND when the virtualenv or conda env is
+ * not built yet.
  */
 int	 mlp_job_environment(struct mlp_job *, struct mlp_buf *text,
-	    const char **image);
+	    char **image);
 
 #endif /* MLP_JOB_H */

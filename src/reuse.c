@@ -191,7 +191,7 @@ mlp_reuse_match(char **out, struct mlp_buf *why, const struct mlp_job_key *k,
 struct job_env {
 	struct mlp_job	*j;
 	struct mlp_buf	 text;
-	char		*image_id;
+	char		*image, *image_id;
 };
 
 static int
@@ -200,14 +200,15 @@ job_env(void *arg, struct mlp_reuse_env *out)
 	struct job_env	*je = arg;
 	int		 r;
 
-	r = mlp_job_environment(je->j, &je->text, &out->image);
+	r = mlp_job_environment(je->j, &je->text, &je->image);
 	if (r == MLP_ENOTFOUND)	/* not built yet: no run had it */
 		return MLP_OK;
 	if (r != MLP_OK)
 		return r;
-	if (out->image != NULL)
-		je->image_id = mlp_repro_image_id(out->image);
+	if (je->image != NULL)
+		je->image_id = mlp_repro_image_id(je->image);
 	out->text = je->text.buf;
+	out->image = je->image;
 	out->image_id = je->image_id;
 	return MLP_OK;
 }
@@ -225,6 +226,7 @@ mlp_reuse_find(char **out, struct mlp_buf *why, struct mlp_job *j)
 	mlp_job_key(j, &k);
 	r = mlp_reuse_match(out, why, &k, job_env, &je);
 	mlp_buf_release(&je.text);
+	free(je.image);
 	free(je.image_id);
 	return r;
 }

@@ -399,9 +399,8 @@ main(int argc, char **argv)
 	if (o.reuse && (reused = run_find_reusable(j, quiet)) != NULL) {
 		if (!quiet)
 			fprintf(stderr, "mlp-run: === Reusing run (ID '%s'): the "
-			    "same code, entry point, parameters, data and environment "
-			    "===\n",
-			    reused);
+			    "same code, entry point, parameters, data and "
+			    "environment ===\n", reused);
 		if (o.run_id_file != NULL)
 			run_write_id(o.run_id_file, reused);
 		free(reused);

@@ -194,6 +194,9 @@ entry_points:
     command: "true"
 EOF
 (cd dk && git init -q -b main && git add -A && git commit -q -m v1)
+sha7=$(git -C dk rev-parse --short=7 HEAD)
+test_have_prereq BUSYBOX &&
+	test_at_exit "docker rmi -f reuse-docker:$sha7 >/dev/null 2>&1"
 ran() { grep -c "Running command" err; }
 
 test_expect_success BUSYBOX 'docker: the same image id: reused' '
@@ -213,5 +216,16 @@ test_expect_success BUSYBOX 'docker: another image under the name: runs again' '
 	grep "not reusing run $(cat d1): it ran docker image sha256:" err &&
 	mlp-run --experiment-name dk --reuse --run-id-file d4 dk 2>err &&
 	test "$(ran)" = 0 && test_cmp d3 d4
+'
+test_expect_success BUSYBOX 'docker --build-image: reused while the image is here' '
+	mlp-run --experiment-name dkb --build-image --reuse --run-id-file b1 \
+	    dk 2>err && test "$(ran)" = 1 &&
+	mlp-run --experiment-name dkb --build-image --reuse --run-id-file b2 \
+	    dk 2>err && test "$(ran)" = 0 && test_cmp b1 b2 &&
+	! grep "Building docker image" err &&
+	docker rmi -f "reuse-docker:$sha7" >/dev/null &&
+	mlp-run --experiment-name dkb --build-image --reuse --run-id-file b3 \
+	    dk 2>err && test "$(ran)" = 1 && ! test_cmp b1 b3 >/dev/null &&
+	grep "not reusing run $(cat b1): .*reuse-docker:$sha7. is not here" err
 '
 test_done
