@@ -388,13 +388,14 @@ int
 mlp_envinfo_collect(struct mlp_buf *out, const char *envmgr,
     const char *python, const char *path, const char *cache)
 {
-	struct mlp_probe	 pr[MLP_ARRAY_SIZE(tools) + 2];
+	/* the tools, python when it is none of them, pip, site */
+	struct mlp_probe	 pr[MLP_ARRAY_SIZE(tools) + 3];
 	struct tcache		 tc = { MLP_BUF_INIT, MLP_BUF_INIT };
-	char			*argv[MLP_ARRAY_SIZE(tools) + 2][6];
-	char			*full[MLP_ARRAY_SIZE(tools)];
-	char			*key[MLP_ARRAY_SIZE(tools)];
-	const char		*hit[MLP_ARRAY_SIZE(tools)], *v;
-	int			 probe[MLP_ARRAY_SIZE(tools)];
+	char			*argv[MLP_ARRAY_SIZE(tools) + 3][6];
+	char			*full[MLP_ARRAY_SIZE(tools) + 1];
+	char			*key[MLP_ARRAY_SIZE(tools) + 1];
+	const char		*hit[MLP_ARRAY_SIZE(tools) + 1], *v;
+	int			 probe[MLP_ARRAY_SIZE(tools) + 1];
 	size_t			 i, n = 0, nt = 0, pip = 0, site = 0, body;
 	struct mlp_buf		 line = MLP_BUF_INIT, ekey = MLP_BUF_INIT,
 				 sites = MLP_BUF_INIT;
@@ -411,6 +412,18 @@ mlp_envinfo_collect(struct mlp_buf *out, const char *envmgr,
 		stat_key(&ekey, "tool", full[nt]);
 		if (strstr(full[nt], "/shims/") != NULL)
 			shims = 1;
+		nt++;
+	}
+	/*
+	 * The version of the environment's python (a virtualenv's or conda
+	 * env's is not in PATH): a line of its own among the tools.
+	 */
+	for (i = 0; python != NULL && i < nt; i++)
+		if (strcmp(full[i], python) == 0)
+			break;
+	if (python != NULL && i == nt) {
+		full[nt] = mlp_xstrdup(python);
+		stat_key(&ekey, "tool", full[nt]);
 		nt++;
 	}
 	if (cache != NULL) {

@@ -349,9 +349,12 @@ mlp_env_check(struct mlp_project *p, enum mlp_envmgr m)
 	return mlp_error_set(MLP_EINVAL, "unknown environment manager");
 }
 
-/* The interpreter for "python: X.Y[.Z]": pythonX.Y in PATH, checked. */
+/*
+ * The interpreter for "python: X.Y[.Z]": pythonX.Y in PATH, checked
+ * (unless !check: only found).
+ */
 static int
-find_python(char **out, const char *want)
+find_python(char **out, const char *want, int check)
 {
 	struct mlp_probe	 pr;
 	char			*name, *argv[4];
@@ -375,6 +378,8 @@ find_python(char **out, const char *want)
 	if (*out == NULL)
 		return mlp_error_set(MLP_ENOTFOUND, "python %s is wanted, but "
 		    "no python%.*s was found in PATH", want, (int)n, want);
+	if (!check)
+		return MLP_OK;
 	argv[0] = *out;
 	argv[1] = "-c";
 	argv[2] = "import platform; print(platform.python_version())";
@@ -466,6 +471,20 @@ build_venv(struct mlp_env *e, const struct pyenv *pe, const char *python,
 	    "pip install of dependencies");
 }
 
+/* Without building: MLP_OK if the env in e->dir is complete. */
+static int
+built_already(const struct mlp_env *e)
+{
+	char	*ready = mlp_path_join(e->dir, ".mlp-ready");
+	int	 r = MLP_OK;
+
+	if (access(ready, F_OK) != 0)
+		r = mlp_error_set(MLP_ENOTFOUND, "environment %s is not built",
+		    e->dir);
+	free(ready);
+	return r;
+}
+
 /* Build (or reuse) the env in e->dir with build(); ready marker, lock. */
 static int
 cached_build(struct mlp_env *e, int (*build)(void *, struct mlp_env *),
@@ -523,7 +542,7 @@ venv_cb(void *arg, struct mlp_env *e)
 
 static int
 prepare_venv(struct mlp_env *e, const struct mlp_project *p,
-    mlp_warn_fn *log, void *logarg)
+    mlp_warn_fn *log, void *logarg, int build)
 {
 	struct mlp_buf		 text = MLP_BUF_INIT;
 	struct pyenv		 pe;
@@ -539,7 +558,7 @@ prepare_venv(struct mlp_env *e, const struct mlp_project *p,
 		    MLP_OK)
 			goto out;
 	}
-	if ((r = find_python(&python, pe.python)) != MLP_OK)
+	if ((r = find_python(&python, pe.python, build)) != MLP_OK)
 		goto out;
 	/* The file's content and the interpreter make the env. */
 	h = mlp_hasher_new();
@@ -555,7 +574,8 @@ prepare_venv(struct mlp_env *e, const struct mlp_project *p,
 	a.projdir = p->dir;
 	a.log = log;
 	a.logarg = logarg;
-	if ((r = cached_build(e, venv_cb, &a, log, logarg)) != MLP_OK)
+	if ((r = build ? cached_build(e, venv_cb, &a, log, logarg) :
+	    built_already(e)) != MLP_OK)
 		goto out;
 	e->python = mlp_xasprintf("%s/bin/python", e->dir);
 	q = mlp_xasprintf("%s/bin/activate", e->dir);
@@ -601,7 +621,7 @@ conda_cb(void *arg, struct mlp_env *e)
 
 static int
 prepare_conda(struct mlp_env *e, const struct mlp_project *p,
-    mlp_warn_fn *log, void *logarg)
+    mlp_warn_fn *log, void *logarg, int build)
 {
 	struct mlp_buf	 text = MLP_BUF_INIT;
 	struct conda_arg a;
@@ -618,7 +638,7 @@ prepare_conda(struct mlp_env *e, const struct mlp_project *p,
 	sub = mlp_xasprintf("envs/conda-%.20s", hash);
 	e->dir = mlp_cache_path(sub);
 	free(sub);
-	if (log) {
+	if (log && build) {
 		sub = mlp_xasprintf("=== Creating conda environment %s ===",
 		    e->dir);
 		log(logarg, sub);
@@ -627,7 +647,8 @@ prepare_conda(struct mlp_env *e, const struct mlp_project *p,
 	a.conda = conda;
 	a.file = p->env_file;
 	a.projdir = p->dir;
-	if ((r = cached_build(e, conda_cb, &a, log, logarg)) != MLP_OK)
+	if ((r = build ? cached_build(e, conda_cb, &a, log, logarg) :
+	    built_already(e)) != MLP_OK)
 		goto out;
 	e->python = mlp_xasprintf("%s/bin/python", e->dir);
 	/* <conda>/../../etc/profile.d/conda.sh, as MLflow sources it. */
@@ -664,6 +685,19 @@ image_exists(const char *image)
 	return pr.status == 0;
 }
 
+/* The name of the image --build-image makes: <name>:<sha7>. */
+static int
+image_name(char **out, const struct mlp_project *p, const char *commit)
+{
+	*out = NULL;
+	if (p->name == NULL)
+		return mlp_error_set(MLP_EINVAL, "Project name in MLProject "
+		    "must be specified when using docker for image tagging.");
+	*out = commit != NULL && *commit != '\0' ?
+	    mlp_xasprintf("%s:%.7s", p->name, commit) : mlp_xstrdup(p->name);
+	return MLP_OK;
+}
+
 static int
 build_image(struct mlp_env *e, const struct mlp_project *p,
     const char *commit, mlp_warn_fn *log, void *logarg)
@@ -671,11 +705,8 @@ build_image(struct mlp_env *e, const struct mlp_project *p,
 	char	 tmpl[] = "/tmp/mlp-dockerfile.XXXXXX", *argv[9], *text, *msg;
 	int	 fd, r, existed;
 
-	if (p->name == NULL)
-		return mlp_error_set(MLP_EINVAL, "Project name in MLProject "
-		    "must be specified when using docker for image tagging.");
-	e->image = commit != NULL && *commit != '\0' ?
-	    mlp_xasprintf("%s:%.7s", p->name, commit) : mlp_xstrdup(p->name);
+	if ((r = image_name(&e->image, p, commit)) != MLP_OK)
+		return r;
 	msg = mlp_xasprintf("=== Building docker image %s ===", e->image);
 	if (log)
 		log(logarg, msg);
@@ -723,10 +754,10 @@ mlp_env_prepare(struct mlp_env *out, const struct mlp_project *p,
 	case MLP_ENVMGR_LOCAL:
 		break;
 	case MLP_ENVMGR_VIRTUALENV:
-		r = prepare_venv(out, p, log, logarg);
+		r = prepare_venv(out, p, log, logarg, 1);
 		break;
 	case MLP_ENVMGR_CONDA:
-		r = prepare_conda(out, p, log, logarg);
+		r = prepare_conda(out, p, log, logarg, 1);
 		break;
 	case MLP_ENVMGR_DOCKER:
 		if (build)
@@ -735,6 +766,29 @@ mlp_env_prepare(struct mlp_env *out, const struct mlp_project *p,
 			out->image = mlp_xstrdup(p->docker_image);
 		break;
 	}
+	if (r == MLP_OK && out->activate == NULL)
+		out->activate = mlp_xstrdup("");
+	if (r != MLP_OK)
+		mlp_env_release(out);
+	return r;
+}
+
+int
+mlp_env_locate(struct mlp_env *out, const struct mlp_project *p,
+    enum mlp_envmgr m, int build, const char *commit)
+{
+	int	r = MLP_OK;
+
+	memset(out, 0, sizeof *out);
+	out->mgr = m;
+	if (m == MLP_ENVMGR_VIRTUALENV)
+		r = prepare_venv(out, p, NULL, NULL, 0);
+	else if (m == MLP_ENVMGR_CONDA)
+		r = prepare_conda(out, p, NULL, NULL, 0);
+	else if (m == MLP_ENVMGR_DOCKER && build)
+		r = image_name(&out->image, p, commit);
+	else if (m == MLP_ENVMGR_DOCKER)
+		out->image = mlp_xstrdup(p->docker_image);
 	if (r == MLP_OK && out->activate == NULL)
 		out->activate = mlp_xstrdup("");
 	if (r != MLP_OK)

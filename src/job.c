@@ -739,12 +739,28 @@ run_tags(struct mlp_job *j)
 	return r;
 }
 
+/*
+ * The text of mlp/environment.txt for the environment e (the local
+ * python when the command starts with one); --reuse compares it.
+ */
+static void
+env_text(struct mlp_job *j, const struct mlp_env *e, struct mlp_buf *out)
+{
+	char	*py, *cache;
+
+	py = e->python ? mlp_xstrdup(e->python) : j->mgr ==
+	    MLP_ENVMGR_LOCAL ? mlp_envinfo_python(j->cmd.command, NULL) : NULL;
+	cache = mlp_cache_path("tools.cache");
+	mlp_envinfo_collect(out, mlp_envmgr_name(j->mgr), py, NULL, cache);
+	free(cache);
+	free(py);
+}
+
 /* Tags and artifacts that may wait until the child runs. */
 static void
 record(struct mlp_job *j)
 {
 	struct mlp_buf	 env = MLP_BUF_INIT;
-	char		*py, *cache;
 	int		 r = MLP_OK;
 
 	r = run_tags(j);
@@ -784,14 +800,9 @@ record(struct mlp_job *j)
 	j->inputs = NULL;
 	if (mlp_spawn_got_signal())
 		return;		/* no slow probes while stopping */
-	py = j->env.python ? mlp_xstrdup(j->env.python) : j->mgr ==
-	    MLP_ENVMGR_LOCAL ? mlp_envinfo_python(j->cmd.command, NULL) : NULL;
-	cache = mlp_cache_path("tools.cache");
-	mlp_envinfo_collect(&env, mlp_envmgr_name(j->mgr), py, NULL, cache);
-	free(cache);
+	env_text(j, &j->env, &env);
 	if (write_artifact(j, "environment.txt", &env) != MLP_OK)
 		report(j, MLP_JOB_WARNING, "%s", mlp_error_last());
-	free(py);
 	mlp_buf_release(&env);
 }
 
@@ -935,6 +946,25 @@ mlp_job_key(struct mlp_job *j, struct mlp_job_key *k)
 	k->inputs = j->inputs_digest[0] != '\0' ? j->inputs_digest : NULL;
 	k->params = j->cmd.params;
 	k->nparams = j->cmd.nparams;
+}
+
+int
+mlp_job_environment(struct mlp_job *j, struct mlp_buf *text, char **image)
+{
+	struct mlp_env	e;
+	int		r;
+
+	*image = NULL;
+	if (inspect_join(j) != 0)
+		return mlp_error_set(MLP_ERROR, "%s", j->git_err);
+	if ((r = mlp_env_locate(&e, j->proj, j->mgr, j->o.build_image,
+	    j->in_git ? j->git.commit : NULL)) != MLP_OK)
+		return r;
+	env_text(j, &e, text);
+	if (e.image != NULL)
+		*image = mlp_xstrdup(e.image);
+	mlp_env_release(&e);
+	return MLP_OK;
 }
 
 void

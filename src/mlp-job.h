@@ -147,5 +147,14 @@ struct mlp_job_key {
 	size_t		 nparams;
 };
 void	 mlp_job_key(struct mlp_job *, struct mlp_job_key *);
+/*
+ * For --reuse, after mlp_job_prepare(): put into text what the run would
+ * record as mlp/environment.txt, and into *image (free it) the docker
+ * image it would run (NULL for the other managers).  Nothing is built
+ * (mlp_env_locate()): MLP_ENOTFOUND when the virtualenv or conda env is
+ * not built yet.
+ */
+int	 mlp_job_environment(struct mlp_job *, struct mlp_buf *text,
+	    char **image);
 
 #endif /* MLP_JOB_H */

@@ -281,6 +281,14 @@ int	 mlp_env_check(struct mlp_project *, enum mlp_envmgr);
 int	 mlp_env_prepare(struct mlp_env *out, const struct mlp_project *,
 	    enum mlp_envmgr, int build_image, const char *commit,
 	    mlp_warn_fn *log, void *logarg);
+/*
+ * The environment mlp_env_prepare() would give, without building it or
+ * starting any process (a virtualenv's python is found in PATH, not
+ * asked for its version): MLP_ENOTFOUND when it is not built yet.  For
+ * docker the name of the image (with build, the one it would build).
+ */
+int	 mlp_env_locate(struct mlp_env *out, const struct mlp_project *,
+	    enum mlp_envmgr, int build, const char *commit);
 void	 mlp_env_release(struct mlp_env *);
 
 /* What a docker run needs besides the project. */

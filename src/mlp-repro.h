@@ -101,6 +101,36 @@ void	 mlp_repro_row_add(struct mlp_repro *, const char *what, int state,
 	    const char *a, const char *b);
 
 /*
+ * ---- reusing a finished step (reuse.c) ----
+ *
+ * mlp-run --reuse: the newest FINISHED, not deleted run of the job's
+ * experiment that is the same step: the same code fingerprint (none: no
+ * run is), entry point, environment manager and input fingerprints, the
+ * same params (the same keys, no more and no fewer, with the same raw
+ * values, defaults included), and the same environment: the lines of
+ * its mlp/environment.txt that count for mlp_repro_env_diff() (not the
+ * host facts) are those of the record the new run would write, and for
+ * docker it ran the image of that name with the id the image has today.
+ * *out is its id (new string), or NULL.  why gets a line for each run
+ * refused for its environment only.  mlp_reuse_find() prepares the
+ * job's environment (mlp_job_environment()) only when a run passes all
+ * but the environment.
+ */
+int	 mlp_reuse_find(char **out, struct mlp_buf *why, struct mlp_job *);
+/*
+ * The matcher, with the environment of today from env(arg, &now) (text
+ * left NULL: there is none, no run is reused).
+ */
+struct mlp_reuse_env {
+	const char	*text;		/* an environment.txt text, or NULL */
+	const char	*image;		/* docker: the image name, else NULL */
+	const char	*image_id;	/* its id today, or NULL */
+};
+typedef int	 mlp_reuse_env_fn(void *arg, struct mlp_reuse_env *now);
+int	 mlp_reuse_match(char **out, struct mlp_buf *why,
+	    const struct mlp_job_key *, mlp_reuse_env_fn *env, void *arg);
+
+/*
  * ---- runs side by side (compare.c) ----
  *
  * One row per key, in groups: run.* (experiment_id, run_name, status),

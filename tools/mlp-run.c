@@ -396,11 +396,11 @@ main(int argc, char **argv)
 	if (mlp_job_locate(j) != MLP_OK ||
 	    mlp_job_prepare(j, open_store(j, o.store)) != MLP_OK)
 		die(j, TOOL_EXIT_FAIL);
-	if (o.reuse && (reused = run_find_reusable(j, o.store)) != NULL) {
+	if (o.reuse && (reused = run_find_reusable(j, quiet)) != NULL) {
 		if (!quiet)
 			fprintf(stderr, "mlp-run: === Reusing run (ID '%s'): the "
-			    "same code, entry point, parameters and data ===\n",
-			    reused);
+			    "same code, entry point, parameters, data and "
+			    "environment ===\n", reused);
 		if (o.run_id_file != NULL)
 			run_write_id(o.run_id_file, reused);
 		free(reused);

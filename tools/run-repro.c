@@ -6,7 +6,6 @@
 
 #include <sys/stat.h>
 
-#include <dirent.h>
 #include <err.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -352,80 +351,24 @@ run_check(int argc, char **argv, const struct repro_args *a)
 
 /* ---- --reuse ---- */
 
-static int
-tag_is(const char *dir, const char *key, const char *want)
-{
-	char	*v = mlp_repro_tag(dir, key);
-	int	 same;
-
-	same = want == NULL ? v == NULL : v != NULL && strcmp(v, want) == 0;
-	free(v);
-	return same;
-}
-
-static int
-param_is(const char *dir, const char *key, const char *want)
-{
-	struct mlp_buf	 b = MLP_BUF_INIT;
-	char		*path;
-	int		 same;
-
-	path = mlp_xasprintf("%s/params/%s", dir, key);
-	same = mlp_file_read(&b, path) == MLP_OK && strcmp(b.buf, want) == 0;
-	mlp_buf_release(&b);
-	free(path);
-	return same;
-}
-
-static int
-same_step(const char *dir, const struct mlp_job_key *k)
-{
-	size_t	 i;
-
-	if (!tag_is(dir, MLP_TAG_CODE, k->code) ||
-	    !tag_is(dir, "mlflow.project.entryPoint", k->entry) ||
-	    !tag_is(dir, "mlflow.project.env", k->env_mgr) ||
-	    !tag_is(dir, "mlp.inputs.xxh128", k->inputs))
-		return 0;
-	for (i = 0; i < k->nparams; i++)
-		if (!param_is(dir, k->params[i].key, k->params[i].raw))
-			return 0;
-	return 1;
-}
-
 char *
-run_find_reusable(struct mlp_job *j, const char *store)
+run_find_reusable(struct mlp_job *j, int quiet)
 {
-	struct mlp_job_key	 k;
-	struct mlp_run		*run;
-	DIR			*d;
-	struct dirent		*de;
-	char			*best = NULL, *dir;
-	int64_t			 best_t = 0;
+	struct mlp_buf	 why = MLP_BUF_INIT;
+	const char	*p, *nl;
+	char		*id;
 
-	(void)store;
-	mlp_job_key(j, &k);
-	if (k.code == NULL || k.exp_dir == NULL)
-		return NULL;	/* no fingerprint: never the same step */
-	if ((d = opendir(k.exp_dir)) == NULL)
-		return NULL;
-	while ((de = readdir(d)) != NULL) {
-		if (de->d_name[0] == '.' || strlen(de->d_name) != 32)
-			continue;
-		if (mlp_run_load(&run, k.exp_dir, de->d_name) != MLP_OK)
-			continue;
-		dir = run->dir;
-		if (run->info.status == MLP_RUN_FINISHED &&
-		    !run->info.deleted && same_step(dir, &k) &&
-		    (best == NULL || run->info.start_time > best_t)) {
-			free(best);
-			best = mlp_xstrdup(run->info.run_id);
-			best_t = run->info.start_time;
+	if (mlp_reuse_find(&id, &why, j) != MLP_OK)
+		warnx("--reuse: %s", mlp_error_last());
+	else if (id == NULL && !quiet)
+		for (p = why.buf; *p != '\0'; p = *nl ? nl + 1 : nl) {
+			nl = p + strcspn(p, "\n");
+			fprintf(stderr, "%s%.*s\n", strncmp(p, "run ", 4) ==
+			    0 ? "mlp-run: not reusing " : "", (int)(nl - p),
+			    p);
 		}
-		mlp_run_free(run);
-	}
-	closedir(d);
-	return best;
+	mlp_buf_release(&why);
+	return id;
 }
 
 /* ---- nested runs ---- */

@@ -22,11 +22,12 @@ int	 run_reproduce(const char *run_id, const struct repro_args *);
 /* mlp-run --check [ids|-]: one line per run; returns the exit status. */
 int	 run_check(int argc, char **argv, const struct repro_args *);
 /*
- * mlp-run --reuse: the id of a FINISHED run of the job's experiment with
- * the same code fingerprint, entry point, params, inputs and
- * environment manager, or NULL.  After mlp_job_prepare().
+ * mlp-run --reuse: the id of a FINISHED run of the same step, the
+ * environment included (mlp_reuse_find()), or NULL; unless quiet, why
+ * the runs that differ only by their environment are not reused.
+ * After mlp_job_prepare().
  */
-char	*run_find_reusable(struct mlp_job *, const char *store);
+char	*run_find_reusable(struct mlp_job *, int quiet);
 /*
  * Inside another mlp-run (MLFLOW_RUN_ID names a RUNNING run of the
  * store): the tag mlflow.parentRunId=<it> in *tag, and the id returned

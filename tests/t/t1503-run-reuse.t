@@ -1,8 +1,9 @@
 #!/bin/sh
 # t1503-run-reuse.t: mlp-run --reuse reports a FINISHED run of the same
-# step (code fingerprint, entry point, params, data, environment manager)
-# instead of running again; --run-id-file gives the id got, new or
-# reused; an mlp-run inside a run makes a child run.
+# step (code fingerprint, entry point, params, data, environment manager;
+# the environment itself in t1507) instead of running again;
+# --run-id-file gives the id got, new or reused; an mlp-run inside a run
+# makes a child run.
 . "$(dirname "$0")/lib.sh"
 . "$TEST_DIRECTORY/run-lib.sh"
 

@@ -49,7 +49,7 @@ test_expect_success '--check compares the local environment of today' '
 	grep "	ok	.*environment: same" out &&
 	PATH=$TRASH/envB:$PATH test_expect_code 1 \
 	    mlp-run --check "$(cat a.id)" >out &&
-	grep "	drifted	.*environment: differs 2 lines" out
+	grep "	drifted	.*environment: differs 1 line$" out
 '
 
 DOCKER_OPTIONAL=1
