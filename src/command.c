@@ -217,6 +217,22 @@ mlp_command_build(struct mlp_command *out, const struct mlp_entry_point *ep,
 }
 
 void
+mlp_param_keys(struct mlp_buf *out, const struct mlp_param_value *p,
+    size_t n)
+{
+	char	**keys;
+	size_t	  i;
+
+	keys = mlp_xcalloc(n + 1, sizeof *keys);
+	for (i = 0; i < n; i++)
+		keys[i] = p[i].key;
+	qsort(keys, n, sizeof *keys, mlp_strp_cmp);
+	for (i = 0; i < n; i++)
+		mlp_buf_addf(out, "%s%s", i ? "," : "", keys[i]);
+	free(keys);
+}
+
+void
 mlp_command_release(struct mlp_command *c)
 {
 	size_t	i;

@@ -591,6 +591,27 @@ runner_tags(struct mlp_kv *tags, struct mlp_lock_owner *me, char *pid,
 }
 
 /* A SCHEDULED run becomes ours: the runner's tags, then RUNNING. */
+
+/*
+ * Tag mlp.params: the keys of the params mlp-run logged itself (the
+ * entry point's and every -P), sorted, comma-separated (a key holds
+ * no comma), so that --reuse tells them from params the program logged.
+ * Left out when longer than a tag may be: such a run is matched on its
+ * whole set of params.
+ */
+static int
+params_tag(struct mlp_job *j)
+{
+	struct mlp_buf	b = MLP_BUF_INIT;
+	int		r = MLP_OK;
+
+	mlp_param_keys(&b, j->cmd.params, j->cmd.nparams);
+	if (b.len <= MLP_MAX_TAG_LEN)
+		r = mlp_run_set_tag(j->run, MLP_TAG_PARAMS, b.buf);
+	mlp_buf_release(&b);
+	return r;
+}
+
 static int
 take_over(struct mlp_job *j, const struct mlp_kv *tags, size_t n)
 {
@@ -637,6 +658,8 @@ mlp_job_create(struct mlp_job *j)
 		if ((r = mlp_run_log_param(j->run, j->cmd.params[i].key,
 		    j->cmd.params[i].raw)) != MLP_OK)
 			return fail(j, r, MLP_RUN_FAILED, mlp_error_last());
+	if ((r = params_tag(j)) != MLP_OK)
+		return fail(j, r, MLP_RUN_FAILED, mlp_error_last());
 	for (i = 0; i < j->o.ntags; i++)
 		if ((r = mlp_run_set_tag(j->run, j->o.tags[i].key,
 		    j->o.tags[i].value)) != MLP_OK)

@@ -129,6 +129,9 @@ struct mlp_command {
 int	 mlp_command_build(struct mlp_command *out,
 	    const struct mlp_entry_point *, const struct mlp_kv *kv, size_t n);
 void	 mlp_command_release(struct mlp_command *);
+/* Add the keys of params, sorted, comma-separated (tag mlp.params). */
+void	 mlp_param_keys(struct mlp_buf *out, const struct mlp_param_value *,
+	    size_t n);
 
 /* ---- git (git.c, the only user of libgit2) ---- */
 

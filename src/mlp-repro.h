@@ -11,6 +11,8 @@
  * mlp.code.xxh128.
  */
 #define MLP_TAG_CODE	"mlp.code.xxh128"
+/* The keys of the params mlp-run logged itself, comma-separated. */
+#define MLP_TAG_PARAMS	"mlp.params"
 /* A plain folder, everything but .git (a checkout with its diff applied). */
 int	 mlp_treehash_dir(char out[MLP_HASH_HEX], const char *dir);
 /*

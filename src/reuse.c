@@ -42,27 +42,34 @@ tag_is(const char *dir, const char *key, const char *want)
 }
 
 /*
- * The run logged exactly the params the new run would: the same keys
- * (no more, no fewer) with the same raw values.
+ * The run was given exactly the params the new run would be: the same
+ * keys (no more, no fewer) with the same raw values.  Which of its params
+ * mlp-run logged is in its tag mlp.params, so params its program logged
+ * (outputs, not inputs) do not count; a run without that tag (made
+ * before it was written) must have logged no other params at all.
  */
 static int
 same_params(const char *dir, const struct mlp_job_key *k)
 {
-	struct mlp_buf	  b = MLP_BUF_INIT;
-	char		**keys = NULL;
+	struct mlp_buf	  b = MLP_BUF_INIT, want = MLP_BUF_INIT;
+	char		**keys = NULL, *given;
 	size_t		  n = 0, i;
 	int		  same;
 
-	if (mlp_kv_keys(&keys, &n, dir, "params") != MLP_OK)
-		return 0;
-	same = n == k->nparams;
+	mlp_param_keys(&want, k->params, k->nparams);
+	if ((given = mlp_repro_tag(dir, MLP_TAG_PARAMS)) != NULL)
+		same = strcmp(given, want.buf) == 0;
+	else if ((same = mlp_kv_keys(&keys, &n, dir, "params") == MLP_OK))
+		same = n == k->nparams;
 	for (i = 0; same && i < k->nparams; i++) {
 		mlp_buf_reset(&b);
 		same = mlp_kv_read(&b, dir, "params", k->params[i].key) ==
 		    MLP_OK && strcmp(b.buf, k->params[i].raw) == 0;
 	}
 	mlp_buf_release(&b);
+	mlp_buf_release(&want);
 	mlp_strv_free(keys, n);
+	free(given);
 	return same;
 }
 

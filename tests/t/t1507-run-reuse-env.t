@@ -5,7 +5,8 @@
 # another version, a virtualenv not built (any more), or (docker) another
 # image under the image's name runs the step again, and says why; host
 # facts (the hostname) do not count.  The params must be exactly those
-# the new run logs: a run with an extra -P is not reused without it.
+# the new run logs: a run with an extra -P is not reused without it;
+# params the program logs itself do not count (tag mlp.params).
 . "$(dirname "$0")/lib.sh"
 . "$TEST_DIRECTORY/run-lib.sh"
 
@@ -137,6 +138,40 @@ test_expect_success 'params: a run with an extra -P is not reused without' '
 	    -P extra=1 repo 2>err && test "$(runs)" = 9 && test_cmp x1 x3
 '
 
+# A program that logs a param of its own (an output, not an input):
+# tag mlp.params says which params mlp-run gave the run.
+mkdir repoL
+cat >repoL/MLproject <<'YAML'
+name: reuse-logs
+entry_points:
+  main:
+    parameters:
+      k: {type: string, default: a}
+    command: "mlp-log param derived 42 && echo ran >>\"$COUNT\""
+YAML
+(cd repoL && git init -q -b main && git add -A && git commit -q -m v1)
+test_expect_success 'params the program logs do not count, nor the -P order' '
+	PATH=$FAKE mlp-run --reuse --run-id-file l1 \
+	    -P b=2 -P a=1 repoL 2>err && test "$(runs)" = 10 &&
+	l1=$(run_dir "$(cat l1)") &&
+	test "$(cat "$l1/tags/mlp.params")" = "a,b,k" &&
+	test "$(cat "$l1/params/derived")" = 42 &&
+	PATH=$FAKE mlp-run --reuse --run-id-file l2 \
+	    -P a=1 -P b=2 repoL 2>err && test "$(runs)" = 10 &&
+	test_cmp l1 l2 && grep "Reusing run" err
+'
+test_expect_success 'a -P named like a param the program logged: runs again' '
+	PATH=$FAKE mlp-run --reuse --run-id-file l3 \
+	    -P a=1 -P b=2 -P derived=42 repoL 2>err && test "$(runs)" = 11 &&
+	! test_cmp l1 l3 >/dev/null
+'
+test_expect_success 'a run without tag mlp.params: its whole set of params' '
+	rm "$(run_dir "$(cat l1)")/tags/mlp.params" &&
+	PATH=$FAKE mlp-run --reuse --run-id-file l4 \
+	    -P a=1 -P b=2 repoL 2>err && test "$(runs)" = 12 &&
+	! test_cmp l1 l4 >/dev/null
+'
+
 # A virtualenv (Debian's python3 -m venv, as t1005): its python's version
 # and packages are in the record; one that is not built is no match.
 mkdir venv
@@ -157,20 +192,20 @@ fi
 SYSPATH=$MLP_BUILD_DIR/tools:/usr/bin:/bin
 test_expect_success VENV 'virtualenv: reused; its python version recorded' '
 	PATH=$SYSPATH mlp-run --reuse --run-id-file v1 venv 2>err &&
-	test "$(runs)" = 10 &&
+	test "$(runs)" = 13 &&
 	grep "^$XDG_CACHE_HOME/mlp/envs/venv-.*/bin/python	Python 3" \
 	    "$(run_dir "$(cat v1)")/artifacts/mlp/environment.txt" &&
 	grep "^\[pip freeze: $XDG_CACHE_HOME/mlp/envs/venv-" \
 	    "$(run_dir "$(cat v1)")/artifacts/mlp/environment.txt" &&
 	PATH=$SYSPATH mlp-run --reuse --run-id-file v2 venv 2>err &&
-	test "$(runs)" = 10 && test_cmp v1 v2
+	test "$(runs)" = 13 && test_cmp v1 v2
 '
 test_expect_success VENV 'virtualenv: not built (any more): runs again' '
 	rm -f "$XDG_CACHE_HOME"/mlp/envs/venv-*/.mlp-ready &&
 	PATH=$SYSPATH mlp-run --reuse --run-id-file v3 venv 2>err &&
-	test "$(runs)" = 11 && grep "not built here" err &&
+	test "$(runs)" = 14 && grep "not built here" err &&
 	PATH=$SYSPATH mlp-run --reuse --run-id-file v4 venv 2>err &&
-	test "$(runs)" = 11 && test_cmp v3 v4
+	test "$(runs)" = 14 && test_cmp v3 v4
 '
 
 DOCKER_OPTIONAL=1
