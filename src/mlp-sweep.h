@@ -129,15 +129,24 @@ int	 mlp_slurm_alive(const char *job, const char *fmt, char *state,
 void	 mlp_slurm_acct_state(const char *job, char *state, size_t statesz);
 
 /*
+ * What squeue (squeue -r -j JOB: every task) and sacct said, asked once
+ * per job id; once sacct has failed (no accounting: Debian's slurm-wlm
+ * without slurmdbd) it is not asked again.  One per mlp-log fsck.
+ */
+struct mlp_slurm_cache;
+struct mlp_slurm_cache *mlp_slurm_cache_new(void);
+void	 mlp_slurm_cache_free(struct mlp_slurm_cache *);
+/*
  * For mlp-log fsck: is the job of a SCHEDULED or RUNNING run gone?  The
  * job is the run's mlp.slurm.job_id, else its sweep parent's, the task
  * its mlp.sweep.index.  -1: not a Slurm run, or squeue could not be
  * asked; 0: squeue lists the task (or its runner lives here); 1: gone,
  * *status is what the run should end as (KILLED if it never ran or
- * sacct says CANCELLED, else FAILED) and why says why.
+ * sacct says CANCELLED, else FAILED) and why says why.  squeue and sacct
+ * are asked through the cache c (NULL: each time).
  */
-int	 mlp_slurm_run_gone(const struct mlp_run *, int *status, char *why,
-	    size_t whysz);
+int	 mlp_slurm_run_gone(const struct mlp_run *, struct mlp_slurm_cache *c,
+	    int *status, char *why, size_t whysz);
 
 /*
  * ---- the code a Slurm job runs (snapshot.c) ----

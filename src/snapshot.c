@@ -215,7 +215,7 @@ below(const char *dir, const char *root)
  * whole diff of the work tree applied.
  */
 static int
-build(struct mlp_snapshot *s, const char *tmp, struct mlp_job *j,
+build(struct mlp_snapshot *s, const char *tmp,
     const struct mlp_job_source *js, const char *store)
 {
 	struct mlp_gitinfo	 gi;
@@ -224,7 +224,6 @@ build(struct mlp_snapshot *s, const char *tmp, struct mlp_job *j,
 	int			 trunc, r;
 
 	memset(&gi, 0, sizeof gi);
-	(void)j;
 	s->source = mlp_xstrdup(js->source);
 	if (js->git == NULL) {
 		s->sub = mlp_xstrdup("");
@@ -280,6 +279,7 @@ mlp_snapshot_make(struct mlp_snapshot *out, const struct mlp_run *run,
 {
 	struct mlp_job_source	 js;
 	struct stat		 st;
+	mode_t			 mask;
 	char			*art, *mlp, *tmp = NULL, *path;
 	int			 r;
 
@@ -305,7 +305,11 @@ mlp_snapshot_make(struct mlp_snapshot *out, const struct mlp_run *run,
 		tmp = NULL;
 		goto out;
 	}
-	if ((r = build(out, tmp, j, &js, mlp_job_store(j)->root_abs)) !=
+	/* mkdtemp(3) made it 0700: the tree is read as the artifacts are. */
+	mask = umask(0);
+	(void)umask(mask);
+	(void)chmod(tmp, 0777 & ~mask);
+	if ((r = build(out, tmp, &js, mlp_job_store(j)->root_abs)) !=
 	    MLP_OK)
 		goto out;
 	/* What the tree is, then the tree: its rename makes it whole. */

@@ -291,8 +291,21 @@ test_expect_success 'mlp-log fsck finds the runs whose task vanished' '
 	scancel "$job" &&
 	slurm_wait_gone "$job" &&
 	test "$(status_of "$(run_dir "$k")")" = 1 &&
-	test_expect_code 1 mlp-log fsck >fsck &&
+	mkdir -p count &&
+	for c in squeue sacct; do
+		printf "#!/bin/sh\necho \"\$*\" >>%s/%s.calls\nexec %s \"\$@\"\n" \
+		    "$TRASH" $c "$(command -v $c)" >count/$c &&
+		chmod +x count/$c || return 1
+	done &&
+	rm -f squeue.calls sacct.calls &&
+	PATH=$TRASH/count:$PATH test_expect_code 1 mlp-log fsck >fsck &&
 	grep "^dead-run	$k	RUNNING, Slurm task ${job}_0 is gone" fsck &&
+	grep "^dead-run	.*Slurm task ${job}_1 ended before it ran" fsck &&
+	grep "^dead-run	.*Slurm task ${job}_2 ended before it ran" fsck &&
+	grep -c "$job" squeue.calls >n &&
+	echo 1 >want &&
+	test_cmp want n &&
+	test "$(grep -c "$job" sacct.calls)" -le 1 &&
 	test "$(status_of "$(run_dir "$k")")" = 1 &&
 	test_expect_code 1 mlp-log fsck --repair >fsck &&
 	for k in $(cat ids); do status_of "$(run_dir "$k")"; done >got &&
