@@ -119,4 +119,13 @@ test_expect_success 'no half snapshot left anywhere but under .mlp-tmp.*' '
 	test_line_count dotgit 0
 '
 
+test_expect_success 'mlp-log fsck --repair removes the half ones' '
+	MLP_LOCK_STALE=0 &&
+	export MLP_LOCK_STALE &&
+	test_expect_code 1 mlp-log fsck --repair >fsck &&
+	find mlruns -name ".mlp-tmp.code.*" >left &&
+	test_line_count left 0 &&
+	mlp-log fsck
+'
+
 test_done
