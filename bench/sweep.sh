@@ -4,8 +4,11 @@
 #    SCHEDULED runs created, the code pinned, the batch script written and
 #    one sbatch; goal < 2 s.  With a cluster that answers (sinfo, e.g.
 #    SLURM_CONF of the tests' cluster) the real sbatch is used and the
-#    job cancelled at once; else a stand-in sbatch that only prints a job
-#    id (said so in the output).
+#    job cancelled at once.  Else, as root with slurm-wlm and munge
+#    installed, a single-node cluster of its own is started for the run
+#    (tests/t/slurm-cluster.sh, the tests' recipe) and stopped at the
+#    end; else a stand-in sbatch that only prints a job id (said so in
+#    the output).
 # 2. What a local sweep (-j 1) adds per run over running the same runs by
 #    hand, one mlp-run each; goal < 10 ms.
 # Usage: bench/sweep.sh [BUILD_DIR] [RUNS]
@@ -15,7 +18,10 @@ build=${1:-$here/..}
 runs=${2:-40}
 PATH=$build/tools:$PATH
 work=$(mktemp -d "${TMPDIR:-/tmp}/mlp-bench-sweep.XXXXXX")
-trap 'rm -rf "$work"' EXIT
+SLURM_DIR=
+# shellcheck source=../tests/t/slurm-cluster.sh
+. "$here/../tests/t/slurm-cluster.sh"
+trap 'slurm_cluster_stop; rm -rf "$work"' EXIT
 MLFLOW_TRACKING_URI=$work/mlruns XDG_CACHE_HOME=$work/cache
 export MLFLOW_TRACKING_URI XDG_CACHE_HOME
 
@@ -41,7 +47,12 @@ ms() {
 # 1. Submission.
 if sinfo -h >/dev/null 2>&1; then
 	kind="real sbatch ($(sinfo -h -o %P | head -n 1))"
+elif [ "$(id -u)" -eq 0 ] && command -v slurmctld >/dev/null 2>&1 &&
+    slurm_cluster_start "$work/slurm"; then
+	kind="real sbatch (a single-node cluster started for this run)"
 else
+	[ -z "${SLURM_WHY:-}" ] || echo "no cluster: $SLURM_WHY"
+	slurm_cluster_stop
 	mkdir "$work/bin"
 	printf '#!/bin/sh\necho 4242\n' >"$work/bin/sbatch"
 	chmod +x "$work/bin/sbatch"
@@ -54,10 +65,28 @@ out=$(mlp-run -q --backend slurm -j 10 --sweep -P "n=$list" \
     "$work/proj")
 t1=$(date +%s%N)
 job=${out#*	}
-case $kind in real*) scancel "$job" 2>/dev/null || : ;; esac
+parent=${out%%	*}
 made=$(find "$work/mlruns/0" -mindepth 1 -maxdepth 1 -name '????????????????????????????????' | wc -l)
 echo "load: $(cut -d" " -f1-3 /proc/loadavg) on $(nproc) CPUs"
 echo "submit a 1,000-run sweep: $(ms "$t0" "$t1") ms ($made runs made, $kind)"
+case $kind in
+real*)	scancel "$job" 2>/dev/null || :
+	# The part of sbatch alone: the same script submitted again.
+	t2=$(date +%s%N)
+	job2=$(sbatch --parsable \
+	    "$work/mlruns/0/$parent/artifacts/mlp/sbatch.sh" 2>/dev/null) || :
+	t3=$(date +%s%N)
+	scancel "${job2%%;*}" 2>/dev/null || :
+	echo "  of which sbatch alone (the same script again, job" \
+	    "${job2:-refused}): $(ms "$t2" "$t3") ms"
+	# The tasks that started end KILLED: wait, so that none writes to
+	# the store removed at exit.
+	i=0
+	while [ -n "$(squeue -h -o %i 2>/dev/null)" ] && [ $i -lt 600 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done ;;
+esac
 
 # 2. A local sweep against the same runs by hand: wall time, and the CPU
 # time of all processes (user + system, GNU time), which a loaded machine

@@ -34,6 +34,7 @@ struct fsck {
 	int64_t				 stale_ms;
 	int64_t				 now_ms;
 	struct mlp_buf			 detail;
+	struct mlp_slurm_cache		*slurm;	/* squeue once a job */
 };
 
 static void
@@ -456,7 +457,10 @@ check_slurm(struct fsck *f, struct mlp_run *run)
 			(void)mlp_sweep_settle(&cnt, &done, f->st, id);
 		return 0;
 	}
-	if ((r = mlp_slurm_run_gone(run, &st, why, sizeof why)) != 1)
+	if (f->slurm == NULL)
+		f->slurm = mlp_slurm_cache_new();
+	if ((r = mlp_slurm_run_gone(run, f->slurm, &st, why, sizeof why)) !=
+	    1)
 		return r == 0;
 	mlp_buf_addf(&f->detail, "%s, %s",
 	    mlp_run_status_name(run->info.status), why);
@@ -592,6 +596,7 @@ mlp_fsck(size_t *ndamage, struct mlp_store *st,
 	mlp_buf_init(&f.detail);
 	walk_parent(&f, st->root, 0);
 	mlp_buf_release(&f.detail);
+	mlp_slurm_cache_free(f.slurm);
 	*ndamage = f.ndamage;
 	return MLP_OK;
 }

@@ -214,6 +214,30 @@ locate_local(struct mlp_job *j, const char *uri, const char *sub)
 	return r;
 }
 
+/* The code of a snapshot (snapshot.c): nothing to inspect. */
+static int
+locate_snapshot(struct mlp_job *j)
+{
+	const struct mlp_snapshot	*s = j->o.snapshot;
+	size_t				 fit;
+
+	j->dir = join_opt(s->dir, s->sub);
+	j->top = mlp_xstrdup(s->dir);
+	j->source_name = mlp_xstrdup(s->source);
+	j->in_git = s->commit[0] != '\0';
+	if (!j->in_git)
+		return MLP_OK;
+	memcpy(j->git.commit, s->commit, sizeof j->git.commit);
+	j->git.branch = s->branch ? mlp_xstrdup(s->branch) : NULL;
+	j->git.remote_url = s->remote_url ? mlp_xstrdup(s->remote_url) : NULL;
+	j->git.dirty = s->dirty;
+	fit = mlp_diff_fit(&s->diff, j->o.max_diff);
+	mlp_buf_add(&j->diff, s->diff.buf, fit);
+	j->diff_truncated = fit < s->diff.len;
+	memcpy(j->code_fp, s->code, sizeof j->code_fp);
+	return MLP_OK;
+}
+
 int
 mlp_job_locate(struct mlp_job *j)
 {
@@ -221,6 +245,8 @@ mlp_job_locate(struct mlp_job *j)
 	char		*uri, *sub, *abs, *co;
 	int		 r;
 
+	if (j->o.snapshot != NULL)
+		return locate_snapshot(j);
 	if ((r = split_subdir(&uri, &sub, j->o.uri)) != MLP_OK)
 		return r;
 	if (stat(uri, &st) == 0 && !is_bare_repo(uri)) {
@@ -997,6 +1023,25 @@ mlp_job_set_diff(struct mlp_job *j, const struct mlp_buf *diff)
 	mlp_buf_add(&j->diff, diff->buf, diff->len);
 	j->diff_truncated = 0;
 	j->git.dirty = diff->len > 0;
+}
+
+/* ---- for snapshot.c ---- */
+
+int
+mlp_job_source(struct mlp_job *j, struct mlp_job_source *out)
+{
+	memset(out, 0, sizeof *out);
+	if (inspect_join(j) != 0)
+		return mlp_error_set(MLP_ERROR, "%s", j->git_err);
+	out->dir = j->dir;
+	out->top = j->top;
+	out->checkout = j->checkout_dir;
+	out->source = j->source_name;
+	out->code = j->code_fp[0] != '\0' ? j->code_fp : NULL;
+	out->git = j->in_git ? &j->git : NULL;
+	out->diff = &j->diff;
+	out->diff_truncated = j->diff_truncated;
+	return MLP_OK;
 }
 
 void

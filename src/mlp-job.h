@@ -36,6 +36,8 @@ enum mlp_job_msg {
 typedef void	 mlp_job_report_fn(void *arg, enum mlp_job_msg,
 		    const char *msg);
 
+struct mlp_snapshot;
+
 struct mlp_job_opts {
 	const char	*uri;		/* project folder or git URL[#subdir] */
 	const char	*entry;		/* entry point (NULL: "main") */
@@ -57,6 +59,8 @@ struct mlp_job_opts {
 	size_t		 ntags;
 	mlp_job_report_fn *report;	/* may be NULL */
 	void		*report_arg;
+	/* the code is this snapshot (a Slurm task); uri, version unused */
+	const struct mlp_snapshot *snapshot;
 };
 
 /* What mlp_job_run() saw, for the caller's exit status. */
@@ -156,5 +160,20 @@ void	 mlp_job_key(struct mlp_job *, struct mlp_job_key *);
  */
 int	 mlp_job_environment(struct mlp_job *, struct mlp_buf *text,
 	    char **image);
+
+/*
+ * For snapshot.c, after mlp_job_prepare() (joins the inspecting
+ * thread): what the job found of its code.  git is NULL outside git;
+ * checkout is the fresh checkout of a git URL or -v (else NULL); diff
+ * the uncommitted changes (cut when *diff_truncated); code the
+ * fingerprint (NULL: unknown).
+ */
+struct mlp_job_source {
+	const char			*dir, *top, *checkout, *source, *code;
+	const struct mlp_gitinfo	*git;
+	const struct mlp_buf		*diff;
+	int				 diff_truncated;
+};
+int	 mlp_job_source(struct mlp_job *, struct mlp_job_source *);
 
 #endif /* MLP_JOB_H */

@@ -129,14 +129,73 @@ int	 mlp_slurm_alive(const char *job, const char *fmt, char *state,
 void	 mlp_slurm_acct_state(const char *job, char *state, size_t statesz);
 
 /*
+ * What squeue (squeue -r -j JOB: every task) and sacct said, asked once
+ * per job id; once sacct has failed (no accounting: Debian's slurm-wlm
+ * without slurmdbd) it is not asked again.  One per mlp-log fsck.
+ */
+struct mlp_slurm_cache;
+struct mlp_slurm_cache *mlp_slurm_cache_new(void);
+void	 mlp_slurm_cache_free(struct mlp_slurm_cache *);
+/*
  * For mlp-log fsck: is the job of a SCHEDULED or RUNNING run gone?  The
  * job is the run's mlp.slurm.job_id, else its sweep parent's, the task
  * its mlp.sweep.index.  -1: not a Slurm run, or squeue could not be
  * asked; 0: squeue lists the task (or its runner lives here); 1: gone,
  * *status is what the run should end as (KILLED if it never ran or
- * sacct says CANCELLED, else FAILED) and why says why.
+ * sacct says CANCELLED, else FAILED) and why says why.  squeue and sacct
+ * are asked through the cache c (NULL: each time).
  */
-int	 mlp_slurm_run_gone(const struct mlp_run *, int *status, char *why,
-	    size_t whysz);
+int	 mlp_slurm_run_gone(const struct mlp_run *, struct mlp_slurm_cache *c,
+	    int *status, char *why, size_t whysz);
+
+/*
+ * ---- the code a Slurm job runs (snapshot.c) ----
+ *
+ * A snapshot pins a project's code at submission in the artifacts of a
+ * run (the sweep's parent, or the one run): artifacts/mlp/code is a
+ * plain tree (no .git), beside it code.info (what the code is:
+ * "key<TAB>value" lines) and, when the work tree had uncommitted
+ * changes, code.diff.  A project in git is rebuilt as --reproduce
+ * rebuilds a run's code: a fresh checkout of the commit through the git
+ * cache, the whole diff applied, and its fingerprint (mlp.code.xxh128)
+ * checked against that of the work tree; a project outside git is
+ * copied (the store left out).  The tree is made under a temporary name
+ * (.mlp-tmp.code.*) beside its place and renamed into place only when
+ * whole and verified: a tree at artifacts/mlp/code is always whole.
+ */
+struct mlp_snapshot {
+	char		*dir;		/* the tree (absolute) */
+	char		*sub;		/* the project folder inside it, or "" */
+	char		*source;	/* mlflow.source.name of the project */
+	char		*branch, *remote_url;	/* or NULL */
+	char		 commit[41];	/* "" outside git */
+	int		 dirty;		/* diff holds uncommitted changes */
+	struct mlp_buf	 diff;		/* the whole patch over commit */
+	char		 code[MLP_HASH_HEX];	/* fingerprint of the tree */
+};
+
+/*
+ * Snapshot the code of job j (after mlp_job_prepare()) into the
+ * artifacts of run.  An error names what failed; nothing is left at
+ * artifacts/mlp/code then.
+ */
+int	 mlp_snapshot_make(struct mlp_snapshot *out, const struct mlp_run *run,
+	    struct mlp_job *j);
+/*
+ * Open the snapshot whose tree is dir, checking the tree against its
+ * fingerprint: MLP_ENOTFOUND when there is none (its submission did
+ * not finish), MLP_EBADDATA when the tree is not what was made.
+ */
+int	 mlp_snapshot_open(struct mlp_snapshot *out, const char *dir);
+void	 mlp_snapshot_release(struct mlp_snapshot *);
+/*
+ * The tree of a commit as it ran: apply diff (NULL or empty: none)
+ * inside dir, a fresh checkout of the commit, and fingerprint the
+ * result into fp (--reproduce and the snapshot share it).
+ */
+int	 mlp_code_rebuild(char fp[MLP_HASH_HEX], const char *dir,
+	    const struct mlp_buf *diff);
+/* How much of a diff fits in max bytes in whole file sections. */
+size_t	 mlp_diff_fit(const struct mlp_buf *diff, size_t max);
 
 #endif /* MLP_SWEEP_H */

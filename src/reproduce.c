@@ -445,17 +445,13 @@ mlp_repro_code(struct mlp_repro *rp, struct mlp_job *j)
 
 	if (dir == NULL)
 		return mlp_error_set(MLP_ERROR, "code: no checkout was made");
-	if (rp->dirty) {
-		if ((r = mlp_repro_apply(dir, &rp->diff)) != MLP_OK) {
-			cannot(rp, "%s", mlp_error_last());
-			return r;
-		}
-		mlp_job_set_diff(j, &rp->diff);
-	}
-	if ((r = mlp_treehash_dir(fp, dir)) != MLP_OK) {
-		cannot(rp, "code: %s", mlp_error_last());
+	if ((r = mlp_code_rebuild(fp, dir, rp->dirty ? &rp->diff : NULL)) !=
+	    MLP_OK) {
+		cannot(rp, "%s", mlp_error_last());
 		return r;
 	}
+	if (rp->dirty)
+		mlp_job_set_diff(j, &rp->diff);
 	if (rp->code == NULL) {
 		mlp_repro_row_add(rp, "code", MLP_REPRO_UNKNOWN,
 		    "(no fingerprint)", fp);

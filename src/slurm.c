@@ -621,6 +621,134 @@ mlp_slurm_acct_state(const char *job, char *state, size_t statesz)
 	mlp_buf_release(&b);
 }
 
+/* ---- what squeue and sacct said, once per job (mlp-log fsck) ---- */
+
+struct slurm_job {
+	char		*id;		/* JOB, no task */
+	int		 asked;		/* squeue: 1 answered, -1 could not */
+	struct mlp_buf	 listed;	/* "\nJOB_0\nJOB_1\n": what it lists */
+	int		 acct;		/* sacct asked */
+	struct mlp_buf	 states;	/* "\nJOB_0|STATE\n...", or empty */
+};
+
+struct mlp_slurm_cache {
+	struct slurm_job	*jobs;
+	size_t			 n, cap;
+	int			 no_acct;	/* sacct failed: no accounting */
+};
+
+struct mlp_slurm_cache *
+mlp_slurm_cache_new(void)
+{
+	return mlp_xcalloc(1, sizeof(struct mlp_slurm_cache));
+}
+
+void
+mlp_slurm_cache_free(struct mlp_slurm_cache *c)
+{
+	size_t	i;
+
+	if (c == NULL)
+		return;
+	for (i = 0; i < c->n; i++) {
+		free(c->jobs[i].id);
+		mlp_buf_release(&c->jobs[i].listed);
+		mlp_buf_release(&c->jobs[i].states);
+	}
+	free(c->jobs);
+	free(c);
+}
+
+/* The entry of task's job (JOB of JOB_TASK), squeue asked once. */
+static struct slurm_job *
+cache_job(struct mlp_slurm_cache *c, const char *task)
+{
+	struct slurm_job	*sj;
+	struct mlp_buf		 b = MLP_BUF_INIT;
+	char			*argv[] = { "squeue", "-h", "-r", "-j", NULL,
+	    "-o", "%i", NULL };
+	size_t			 n = strcspn(task, "_"), i;
+	int			 r;
+
+	for (i = 0; i < c->n; i++)
+		if (strlen(c->jobs[i].id) == n &&
+		    strncmp(c->jobs[i].id, task, n) == 0)
+			return &c->jobs[i];
+	MLP_ALLOC_GROW(c->jobs, c->n, c->cap, 8);
+	sj = &c->jobs[c->n++];
+	memset(sj, 0, sizeof *sj);
+	sj->id = mlp_xstrndup(task, n);
+	mlp_buf_init(&sj->listed);
+	mlp_buf_init(&sj->states);
+	argv[4] = sj->id;
+	r = ask(&b, argv);
+	if (r != MLP_OK && strstr(b.buf, "Invalid job id") == NULL)
+		sj->asked = -1;
+	else {
+		sj->asked = 1;
+		mlp_buf_addch(&sj->listed, '\n');
+		if (r == MLP_OK)
+			mlp_buf_add(&sj->listed, b.buf, b.len);
+		if (sj->listed.buf[sj->listed.len - 1] != '\n')
+			mlp_buf_addch(&sj->listed, '\n');
+	}
+	mlp_buf_release(&b);
+	return sj;
+}
+
+/* 1 listed, 0 not, -1 squeue could not be asked. */
+static int
+cache_alive(struct mlp_slurm_cache *c, const char *task)
+{
+	struct slurm_job	*sj = cache_job(c, task);
+	char			*line;
+	int			 a;
+
+	if (sj->asked < 0)
+		return mlp_error_set(MLP_ERROR, "squeue could not be asked "
+		    "about job %s", sj->id);
+	line = mlp_xasprintf("\n%s\n", task);
+	a = strstr(sj->listed.buf, line) != NULL;
+	free(line);
+	return a;
+}
+
+/* sacct's state of task, asked once per job, and not again once it failed. */
+static void
+cache_acct(struct mlp_slurm_cache *c, const char *task, char *state,
+    size_t statesz)
+{
+	struct slurm_job	*sj = cache_job(c, task);
+	struct mlp_buf		 b = MLP_BUF_INIT;
+	char			*argv[] = { "sacct", "-n", "-X", "-P", "-j", NULL,
+	    "-o", "JobID,State", NULL };
+	const char		*p;
+	char			*key;
+
+	*state = '\0';
+	if (!sj->acct && !c->no_acct) {
+		sj->acct = 1;
+		argv[5] = sj->id;
+		if (ask(&b, argv) != MLP_OK)
+			c->no_acct = 1;
+		else {
+			mlp_buf_addch(&sj->states, '\n');
+			mlp_buf_add(&sj->states, b.buf, b.len);
+		}
+		mlp_buf_release(&b);
+	}
+	if (sj->states.len == 0)
+		return;
+	key = mlp_xasprintf("\n%s|", task);
+	if ((p = strstr(sj->states.buf, key)) != NULL) {
+		p += strlen(key);
+		if (isupper((unsigned char)*p))
+			snprintf(state, statesz, "%.*s", (int)strcspn(p,
+			    " \n"), p);
+	}
+	free(key);
+}
+
 /* ---- runs whose job vanished (mlp-log fsck) ---- */
 
 /* A tag of a run folder, trimmed, into out; 0 if missing or too long. */
@@ -657,8 +785,8 @@ job_id_ok(const char *s)
 }
 
 int
-mlp_slurm_run_gone(const struct mlp_run *run, int *status, char *why,
-    size_t whysz)
+mlp_slurm_run_gone(const struct mlp_run *run, struct mlp_slurm_cache *c,
+    int *status, char *why, size_t whysz)
 {
 	struct mlp_lock_owner	 o;
 	char			 job[64], idx[32], parent[64], pid[32], task[100];
@@ -687,7 +815,9 @@ mlp_slurm_run_gone(const struct mlp_run *run, int *status, char *why,
 		snprintf(task, sizeof task, "%s", job);
 	if (!job_id_ok(task))
 		return -1;
-	if ((a = mlp_slurm_alive(task, "%i", NULL, 0)) != 0)
+	a = c != NULL ? cache_alive(c, task) : mlp_slurm_alive(task, "%i",
+	    NULL, 0);
+	if (a != 0)
 		return a == 1 ? 0 : -1;		/* listed, or not asked */
 	/*
 	 * squeue lists it no more.  A runner of this host that still lives
@@ -704,7 +834,10 @@ mlp_slurm_run_gone(const struct mlp_run *run, int *status, char *why,
 		if (mlp_lock_owner_alive(&o) == 1)
 			return 0;
 	}
-	mlp_slurm_acct_state(task, state, sizeof state);
+	if (c != NULL)
+		cache_acct(c, task, state, sizeof state);
+	else
+		mlp_slurm_acct_state(task, state, sizeof state);
 	if (run->info.status == MLP_RUN_SCHEDULED) {
 		*status = MLP_RUN_KILLED;
 		snprintf(why, whysz, "Slurm task %s ended before it ran%s%s",

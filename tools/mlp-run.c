@@ -34,7 +34,7 @@ struct opts {
 	size_t		 ninputs, ndocker_args;
 	size_t		 max_diff;
 	int		 quiet, require_clean, build_image, docker_user;
-	const char	*run_id;
+	const char	*run_id, *snapshot;
 	struct sweep_opts sw;
 	const char	*reproduce, *run_id_file;
 	int		 check, reuse;
@@ -47,7 +47,7 @@ static int	quiet;
 enum { O_ENVMGR = TOOL_OPT_LONG, O_BUILD, O_EXPNAME, O_EXPID, O_RUNNAME,
     O_CLEAN, O_MAXDIFF, O_SWEEP, O_SWEEPFILE, O_RUNID, O_BACKEND, O_BCONFIG,
     O_WAIT, O_DUSER, O_REPRODUCE, O_CHECK, O_DATADRIFT, O_ENVDRIFT,
-    O_RTOL, O_ATOL, O_REUSE, O_RUNIDFILE };
+    O_RTOL, O_ATOL, O_REUSE, O_RUNIDFILE, O_SNAPSHOT };
 
 static const struct tool_opt run_options[] = {
 	{ 'q', "quiet", 0, NULL, "no progress lines on stderr" },
@@ -91,6 +91,8 @@ static const struct tool_opt run_options[] = {
 	    "wait for the Slurm job to end" },
 	{ O_RUNID, "run-id", TOOL_OPT_ARG, "id",
 	    "run this SCHEDULED run (of a sweep)" },
+	{ O_SNAPSHOT, "snapshot", TOOL_OPT_ARG, "dir",
+	    "with --run-id: run the code snapshot dir" },
 	{ O_REPRODUCE, "reproduce", TOOL_OPT_ARG, "run-id",
 	    "run a recorded run again and compare" },
 	{ O_CHECK, "check", 0, NULL,
@@ -245,6 +247,7 @@ parse_opts(struct opts *o, int argc, char **argv)
 		case O_BCONFIG: o->sw.backend_config = optarg; break;
 		case O_WAIT: o->sw.wait = 1; break;
 		case O_RUNID: o->run_id = optarg; break;
+		case O_SNAPSHOT: o->snapshot = optarg; break;
 		case O_REPRODUCE: o->reproduce = optarg; break;
 		case O_CHECK: o->check = 1; break;
 		case O_DATADRIFT: o->repro.allow_data_drift = 1; break;
@@ -276,6 +279,10 @@ parse_opts(struct opts *o, int argc, char **argv)
 	}
 	if (optind + 1 < argc)
 		tool_usage(&run_cmd, NULL);
+	if (o->snapshot != NULL && (o->run_id == NULL || optind < argc ||
+	    o->version != NULL))
+		errx(TOOL_EXIT_USAGE, "--snapshot runs the code of a --run-id "
+		    "from the snapshot: no uri, no -v");
 	o->uri = optind < argc ? argv[optind] : ".";
 	if (o->exp_name == NULL && o->exp_id == NULL) {
 		o->exp_name = getenv("MLFLOW_EXPERIMENT_NAME");
@@ -387,7 +394,7 @@ main(int argc, char **argv)
 		return status;
 	}
 	if (o.run_id != NULL)
-		task_begin(&jo, o.store);
+		task_begin(&jo, o.store, o.snapshot);
 	parent = run_parent_tag(&ptag, o.store);
 	jo.tags = &ptag;
 	jo.ntags = parent != NULL;

@@ -71,14 +71,15 @@ self_path(const char *argv0)
 
 /*
  * mlp-run --run-id ID with what every run of the sweep shares; the
- * parameters come from the run itself.
+ * parameters come from the run itself.  The code: the project uri (run
+ * here), or the snapshot snap (a Slurm task).  Returns the index of ID.
  */
-static void
+static size_t
 child_args(struct args *a, const char *self, const struct mlp_job_opts *jo,
-    const char *store, const char *uri, int quiet)
+    const char *store, const char *uri, const char *snap, int quiet)
 {
 	char	num[32];
-	size_t	i;
+	size_t	i, id;
 
 	arg(a, self);
 	if (quiet)
@@ -87,7 +88,7 @@ child_args(struct args *a, const char *self, const struct mlp_job_opts *jo,
 	arg(a, store);
 	arg(a, "-e");
 	arg(a, jo->entry != NULL ? jo->entry : "main");
-	if (jo->version != NULL) {
+	if (jo->version != NULL && snap == NULL) {
 		arg(a, "-v");
 		arg(a, jo->version);
 	}
@@ -106,13 +107,19 @@ child_args(struct args *a, const char *self, const struct mlp_job_opts *jo,
 	snprintf(num, sizeof num, "%zu", jo->max_diff);
 	arg(a, "--max-diff-size");
 	arg(a, num);
-	if (jo->require_clean)
+	if (jo->require_clean && snap == NULL)
 		arg(a, "--require-clean");
 	if (jo->build_image)
 		arg(a, "--build-image");
 	arg(a, "--run-id");
+	id = a->n;
 	arg(a, "");		/* the id, filled in per child */
-	arg(a, uri);
+	if (snap != NULL) {
+		arg(a, "--snapshot");
+		arg(a, snap);
+	} else
+		arg(a, uri);
+	return id;
 }
 
 /* ---- the table and the runs ---- */
@@ -254,7 +261,8 @@ kill_unstarted(struct mlp_store *st, char **ids, size_t from, size_t n)
 }
 
 static int
-run_here(const struct sweep_opts *so, struct args *a, char **ids, size_t n)
+run_here(const struct sweep_opts *so, struct args *a, size_t id, char **ids,
+    size_t n)
 {
 	pid_t	*pids;
 	size_t	 next = 0, running = 0, i, jobs;
@@ -265,8 +273,8 @@ run_here(const struct sweep_opts *so, struct args *a, char **ids, size_t n)
 	pids = mlp_xcalloc(n + 1, sizeof *pids);
 	while (next < n || running > 0) {
 		while (!got_signal && running < jobs && next < n) {
-			free(a->v[a->n - 2]);
-			a->v[a->n - 2] = mlp_xstrdup(ids[next]);
+			free(a->v[id]);
+			a->v[id] = mlp_xstrdup(ids[next]);
 			if ((pids[next] = start_child(a->v)) == -1) {
 				warn("fork");
 				failed++;
@@ -308,16 +316,16 @@ local_sweep(const struct sweep_opts *so, struct mlp_job *j,
 	struct mlp_store	*st;
 	struct args		 a = { NULL, 0 };
 	char			*self, *store;
-	size_t			 started;
+	size_t			 started, id;
 	int			 done, r;
 
 	store = mlp_xstrdup(mlp_job_store(j)->root_abs);
 	mlp_job_free(j);	/* no thread of ours from here on: fork */
 	if ((self = self_path(so->argv0)) == NULL)
 		errx(TOOL_EXIT_FAIL, "cannot find the mlp-run program");
-	child_args(&a, self, jo, store, jo->uri, so->quiet);
+	id = child_args(&a, self, jo, store, jo->uri, NULL, so->quiet);
 	catch_signals();
-	started = (size_t)run_here(so, &a, ids, n);
+	started = (size_t)run_here(so, &a, id, ids, n);
 	args_free(&a);
 	free(self);
 	if ((r = mlp_store_open(&st, store, 0)) != MLP_OK)
@@ -349,145 +357,6 @@ die(struct mlp_job *j, int status)
 }
 
 /* ---- Slurm ---- */
-
-/* Run a command (git, cp) for the snapshot; MLP_ERROR with its output. */
-static int
-cmd(char **argv, const char *dir)
-{
-	struct mlp_probe	p;
-	int			r;
-
-	memset(&p, 0, sizeof p);
-	p.argv = argv;
-	p.dir = dir;
-	mlp_buf_init(&p.out);
-	r = mlp_spawn_probes(&p, 1, 600000);
-	if (r == MLP_OK && p.status != 0)
-		r = mlp_error_set(MLP_ERROR, "%s %s: %s", argv[0], argv[1],
-		    p.out.len ? p.out.buf : "failed");
-	mlp_buf_release(&p.out);
-	return r;
-}
-
-/* A project outside git: its files copied, the store left out. */
-static int
-copy_tree(const char *dir, const char *snap, const char *store)
-{
-	DIR		*d;
-	struct dirent	*e;
-	char		*src, *argv[6];
-	size_t		 n;
-	int		 r = MLP_OK;
-
-	if ((d = opendir(dir)) == NULL)
-		return mlp_error_set_errno(MLP_ERROR, "%s", dir);
-	while (r == MLP_OK && (e = readdir(d)) != NULL) {
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		src = mlp_xasprintf("%s/%s", dir, e->d_name);
-		n = strlen(src);
-		if (strncmp(store, src, n) == 0 && (store[n] == '\0' ||
-		    store[n] == '/')) {
-			free(src);
-			continue;
-		}
-		argv[0] = "cp";
-		argv[1] = "-R";
-		argv[2] = "--";
-		argv[3] = src;
-		argv[4] = (char *)snap;
-		argv[5] = NULL;
-		r = cmd(argv, NULL);
-		free(src);
-	}
-	closedir(d);
-	return r;
-}
-
-/*
- * Pin the code: the commit and the patch of the work tree checked out
- * into artifacts/mlp/code of run (a project outside git is copied).
- * *uri gets the project folder inside the snapshot.
- */
-static int
-snapshot(char **uri, const struct mlp_run *run, const char *dir,
-    const char *store)
-{
-	struct mlp_gitinfo	 gi;
-	struct mlp_buf		 diff = MLP_BUF_INIT;
-	char			*art, *snap, *root, *patch = NULL, *url, *path;
-	char			*argv[8];
-	const char		*rel = "";
-	int			 trunc, r;
-
-	*uri = NULL;
-	memset(&gi, 0, sizeof gi);
-	/* Absolute: git runs in the snapshot, the tasks elsewhere. */
-	path = mlp_run_artifact_dir(run);
-	art = mlp_path_abs(path);
-	free(path);
-	snap = mlp_xasprintf("%s/mlp/code", art);
-	if ((r = mlp_mkdirs(snap)) != MLP_OK)
-		goto out;
-	root = mlp_git_present(dir);
-	if (root == NULL || *root == '\0' ||
-	    (r = mlp_git_status_cli(&gi, root, store)) == MLP_ENOTFOUND) {
-		free(root);
-		r = copy_tree(dir, snap, store);
-		if (r == MLP_OK)
-			*uri = mlp_xstrdup(snap);
-		goto out;
-	}
-	if (r != MLP_OK) {
-		free(root);
-		goto out;
-	}
-	if (strncmp(dir, root, strlen(root)) == 0 && dir[strlen(root)] == '/')
-		rel = dir + strlen(root) + 1;
-	/* The whole patch: what runs must be all of what was there. */
-	if (gi.dirty > 0 && (r = mlp_git_diff(&diff, &trunc, root, store, 0)) ==
-	    MLP_OK && diff.len > 0) {
-		patch = mlp_xasprintf("%s/mlp/code.diff", art);
-		r = mlp_file_replace(patch, NULL, diff.buf, diff.len);
-	}
-	argv[0] = "git", argv[1] = "clone", argv[2] = "-q";
-	argv[3] = "--no-checkout", argv[4] = root, argv[5] = snap;
-	argv[6] = NULL;
-	if (r == MLP_OK)
-		r = cmd(argv, NULL);
-	argv[0] = "git", argv[1] = "checkout", argv[2] = "-q";
-	argv[3] = "--detach", argv[4] = gi.commit, argv[5] = NULL;
-	if (r == MLP_OK)
-		r = cmd(argv, snap);
-	argv[0] = "git", argv[1] = "apply", argv[2] = "--whitespace=nowarn";
-	argv[3] = patch, argv[4] = NULL;
-	if (r == MLP_OK && patch != NULL)
-		r = cmd(argv, snap);
-	/* The runs name the project's remote, not the folder cloned. */
-	argv[0] = "git", argv[1] = "remote", argv[2] = "remove";
-	argv[3] = "origin", argv[4] = NULL;
-	if (r == MLP_OK)
-		r = cmd(argv, snap);
-	if (r == MLP_OK && (url = mlp_git_remote_url(root)) != NULL) {
-		argv[0] = "git", argv[1] = "remote", argv[2] = "add";
-		argv[3] = "origin", argv[4] = url, argv[5] = NULL;
-		r = cmd(argv, snap);
-		free(url);
-	}
-	if (r == MLP_OK)
-		*uri = *rel ? mlp_xasprintf("%s/%s", snap, rel) :
-		    mlp_xstrdup(snap);
-	free(root);
-out:
-	if (r != MLP_OK)
-		r = mlp_error_prefix("the snapshot of the code in %s", snap);
-	mlp_gitinfo_release(&gi);
-	mlp_buf_release(&diff);
-	free(patch);
-	free(snap);
-	free(art);
-	return r;
-}
 
 /* End a run that will not run: status with why in mlp.error. */
 static void
@@ -641,7 +510,8 @@ slurm_submit(const struct sweep_opts *so, struct mlp_job *j,
 	struct mlp_slurm_job	 sj;
 	struct mlp_buf		 script = MLP_BUF_INIT;
 	struct args		 a = { NULL, 0 };
-	char			**ids, *uri, *self, *spath, *art, *out, *job;
+	struct mlp_snapshot	 snap;
+	char			**ids, *self, *spath, *art, *out, *job;
 	char			 name[64];
 	size_t			 n, i;
 	int			 r, status = TOOL_EXIT_OK;
@@ -666,17 +536,18 @@ slurm_submit(const struct sweep_opts *so, struct mlp_job *j,
 	r = mlp_mkdirs_parent(out);
 	if (r == MLP_OK)
 		r = mlp_job_wait_inspect(j);
+	memset(&snap, 0, sizeof snap);
+	memset(&sj, 0, sizeof sj);
 	if (r == MLP_OK)
-		r = snapshot(&uri, run, mlp_job_dir(j), st->root_abs);
+		r = mlp_snapshot_make(&snap, run, j);
 	if (r == MLP_OK) {
-		child_args(&a, self, jo, st->root_abs, uri, so->quiet);
-		free(uri);
+		sj.id_arg = child_args(&a, self, jo, st->root_abs, NULL,
+		    snap.dir, so->quiet);
+		mlp_snapshot_release(&snap);
 		snprintf(name, sizeof name, "mlp-%.8s", run->info.run_id);
-		memset(&sj, 0, sizeof sj);
 		sj.cfg = cfg;
 		sj.argv = a.v;
 		sj.argc = a.n;
-		sj.id_arg = a.n - 2;
 		sj.ids = ids;
 		sj.nids = n;
 		sj.jobs = is_sweep ? so->jobs : 0;
@@ -795,9 +666,38 @@ sweep_main(const struct sweep_opts *so, const struct mlp_job_opts *jo0)
 static struct mlp_kv	*task_params;
 static char		**task_strs;
 static size_t		 task_nstrs;
+static struct mlp_snapshot task_snap;
+
+/*
+ * A task whose snapshot cannot be used ends its run FAILED, saying why
+ * (and its sweep, if it was the last), rather than leave it SCHEDULED.
+ */
+static void MLP_NORETURN
+task_refuse(struct mlp_store *st, struct mlp_run *run)
+{
+	struct mlp_sweep_count	 cnt;
+	struct mlp_buf		 b = MLP_BUF_INIT;
+	char			*why;
+	int			 done;
+
+	why = mlp_xstrdup(mlp_error_last());
+	warnx("%s", why);
+	if (run->info.status == MLP_RUN_SCHEDULED) {
+		(void)mlp_run_set_tag(run, "mlp.error", why);
+		(void)mlp_run_end(run, MLP_RUN_FAILED, MLP_NOTIME);
+		if (mlp_kv_read(&b, run->dir, "tags", "mlflow.parentRunId") ==
+		    MLP_OK && b.len > 0)
+			(void)mlp_sweep_settle(&cnt, &done, st, b.buf);
+	}
+	mlp_buf_release(&b);
+	free(why);
+	mlp_run_free(run);
+	mlp_store_close(st);
+	exit(TOOL_EXIT_FAIL);
+}
 
 void
-task_begin(struct mlp_job_opts *jo, const char *store)
+task_begin(struct mlp_job_opts *jo, const char *store, const char *snap)
 {
 	struct mlp_store	*st;
 	struct mlp_run		*run;
@@ -815,6 +715,15 @@ task_begin(struct mlp_job_opts *jo, const char *store)
 		errx(TOOL_EXIT_FAIL, "%s", mlp_error_last());
 	if (mlp_sweep_run_params(&kv, &n, &strs, run) != MLP_OK)
 		errx(TOOL_EXIT_FAIL, "%s", mlp_error_last());
+	if (snap != NULL) {
+		if (mlp_snapshot_open(&task_snap, snap) != MLP_OK) {
+			mlp_strv_free(strs, 2 * n);
+			free(kv);
+			task_refuse(st, run);
+		}
+		jo->snapshot = &task_snap;
+		jo->uri = task_snap.dir;
+	}
 	/* The run's parameters, then those of -P it does not have. */
 	task_params = mlp_xcalloc(n + jo->nparams + 1, sizeof *task_params);
 	memcpy(task_params, kv, n * sizeof *kv);
@@ -949,6 +858,7 @@ task_end(const struct mlp_job_opts *jo, const char *store,
 	int			 done, r;
 
 	mlp_strv_free(task_strs, task_nstrs);
+	mlp_snapshot_release(&task_snap);
 	free(task_params);
 	task_strs = NULL;
 	task_params = NULL;

@@ -26,10 +26,12 @@ int	 sweep_main(const struct sweep_opts *, const struct mlp_job_opts *);
 /*
  * Before a take-over (--run-id): the run's parameters become jo's (any
  * -P given must agree), and a Slurm task records its job and task id.
- * Exits 1 on error.  task_end() after the run: the sweep it belongs to
+ * With snap (--snapshot), the code is that snapshot, checked first: one
+ * that is missing or changed ends the run FAILED.  Exits 1 on error.  task_end() after the run: the sweep it belongs to
  * ends when it was the last.
  */
-void	 task_begin(struct mlp_job_opts *jo, const char *store);
+void	 task_begin(struct mlp_job_opts *jo, const char *store,
+	    const char *snap);
 void	 task_end(const struct mlp_job_opts *jo, const char *store,
 	    const struct mlp_job_result *res);
 

@@ -257,11 +257,13 @@ _mlp_opts_run=(-e --entry-point -v --version -P --param-list -i --input -A
 	--experiment-id --run-name --require-clean --max-diff-size -s --store
 	--docker-user -q --quiet -V -h --help --sweep --sweep-file -j --jobs
 	--backend --backend-config --wait --run-id --reproduce --check
-	--allow-data-drift --allow-env-drift --rtol --atol --reuse --run-id-file)
+	--allow-data-drift --allow-env-drift --rtol --atol --reuse --run-id-file
+	--snapshot)
 _mlp_args_run=(-e --entry-point -v --version -P --param-list -i --input -A
 	--docker-args --env-manager --experiment-name --experiment-id
 	--run-name --max-diff-size -s --store --sweep-file -j --jobs --backend
-	--backend-config --run-id --reproduce --rtol --atol --run-id-file)
+	--backend-config --run-id --reproduce --rtol --atol --run-id-file
+	--snapshot)
 _mlp_opts_push=(-s --store -e --experiment -r --run -f --filter -j --jobs
 	-n --dry-run -k --insecure -q --quiet -v --verbose --include-running
 	--relocate --prune --ssl --cacert --retries --retry-delay --timeout

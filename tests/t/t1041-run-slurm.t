@@ -6,6 +6,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$TEST_DIRECTORY/run-lib.sh"
 . "$TEST_DIRECTORY/slurm.sh"
+. "$TEST_DIRECTORY/ftp-lib.sh"
 
 slurm_start
 
@@ -110,6 +111,22 @@ test_expect_success 'the tasks recorded the commit and the patch submitted' '
 	    "$(run_dir "$k")/artifacts/mlp/git.diff"
 '
 
+test_expect_success 'the snapshot: a plain tree, whole, no .git, no leftovers' '
+	A=$(run_dir "$(cat sweep20)")/artifacts/mlp &&
+	test_cmp proj/job.sh "$A/code/job.sh" &&
+	test_cmp proj/MLproject "$A/code/MLproject" &&
+	find "$A" -name .git >dotgit &&
+	test_line_count dotgit 0 &&
+	find "$A" -name ".mlp-tmp*" >tmps &&
+	test_line_count tmps 0 &&
+	grep "^commit	$(git -C proj rev-parse HEAD)$" "$A/code.info" &&
+	grep "^dirty	true$" "$A/code.info" &&
+	grep "^xxh128	$(cat "$(run_dir "$(kids "$(cat sweep20)" | head -n 1)")/tags/mlp.code.xxh128")$" \
+	    "$A/code.info" &&
+	grep -- "--snapshot" "$A/sbatch.sh" &&
+	grep -F "$A/code" "$A/sbatch.sh"
+'
+
 test_expect_success 'a failing task: the others FINISHED, the parent FAILED' '
 	test_expect_code 1 mlp-run -q -s mlruns --backend slurm --wait -j 2 \
 	    --sweep -P n=12,13,14 proj >sub &&
@@ -137,6 +154,71 @@ test_expect_success 'the code that runs is the code submitted' '
 	grep "^+echo v2" "$(run_dir "$r")/artifacts/mlp/git.diff" &&
 	test "$(cat "$(run_dir "$r")/tags/mlflow.source.git.commit")" = \
 	    "$(git -C proj rev-parse HEAD~1)"
+'
+
+test_expect_success 'a snapshot changed after submission is refused' '
+	rm -f "$GATE".* &&
+	mlp-run -q --backend slurm -j 1 -e wait --sweep -P n=1,2 proj >sub &&
+	read -r p job <sub &&
+	i=0 &&
+	until [ -e "$GATE.started.1" ]; do
+		i=$((i + 1)) && [ $i -lt 1200 ] && sleep 0.1 || return 1
+	done &&
+	echo "# changed" >>"$(run_dir "$p")/artifacts/mlp/code/job.sh" &&
+	touch "$GATE.go" &&
+	slurm_wait_gone "$job" &&
+	kids "$p" >ids &&
+	for k in $(cat ids); do status_of "$(run_dir "$k")"; done >got &&
+	printf "%s\n" 3 4 >want &&
+	test_cmp want got &&
+	grep "was changed" "$(run_dir "$(sed -n 2p ids)")/tags/mlp.error" &&
+	test ! -e "$GATE.started.2" &&
+	test "$(status_of "$(run_dir "$p")")" = 4
+'
+
+test_expect_success 'a git URL: the tasks run the commit submitted' '
+	rm -rf "$GATE".* url.git work &&
+	git clone -q --bare proj url.git &&
+	old=$(git -C url.git rev-parse HEAD) &&
+	mlp-run -q --backend slurm -j 1 -e wait --sweep -P n=1,2 \
+	    "file://$TRASH/url.git" >sub &&
+	read -r p job <sub &&
+	i=0 &&
+	until [ -e "$GATE.started.1" ]; do
+		i=$((i + 1)) && [ $i -lt 1200 ] && sleep 0.1 || return 1
+	done &&
+	git clone -q url.git work &&
+	echo "echo v9 >\"\$GATE.out.\$1\"" >work/job.sh &&
+	git -C work commit -q -a -m v9 &&
+	git -C work push -q origin HEAD &&
+	mlp-run -q -P n=7 "file://$TRASH/url.git" &&
+	echo v9 >want &&
+	test_cmp want "$GATE.out.7" &&
+	touch "$GATE.go" &&
+	slurm_wait_gone "$job" &&
+	echo v3 >want &&
+	test_cmp want "$GATE.out.1" &&
+	test_cmp want "$GATE.out.2" &&
+	for k in $(kids "$p"); do
+		d=$(run_dir "$k") &&
+		test "$(status_of "$d")" = 3 &&
+		tag_is "$d" mlflow.source.git.commit "$old" &&
+		tag_is "$d" mlflow.source.name "file://$TRASH/url.git" &&
+		tag_is "$d" mlp.git.dirty false || return 1
+	done &&
+	find "$(run_dir "$p")/artifacts" -name .git >dotgit &&
+	test_line_count dotgit 0
+'
+
+test_expect_success 'mlp-run -v REF: the task runs that commit, snapshotted' '
+	mlp-run -q --backend slurm --wait -v HEAD~1 -P n=4 proj >sub &&
+	read -r r job <sub &&
+	d=$(run_dir "$r") &&
+	test "$(status_of "$d")" = 3 &&
+	tag_is "$d" mlflow.source.git.commit "$(git -C proj rev-parse HEAD~1)" &&
+	grep "^committed n=4$" "$d/artifacts/mlp/slurm.out" &&
+	test -f "$d/artifacts/mlp/code/job.sh" &&
+	test ! -e "$d/artifacts/mlp/code/.git"
 '
 
 test_expect_success 'scancel of one task: that run KILLED, the others not' '
@@ -209,8 +291,21 @@ test_expect_success 'mlp-log fsck finds the runs whose task vanished' '
 	scancel "$job" &&
 	slurm_wait_gone "$job" &&
 	test "$(status_of "$(run_dir "$k")")" = 1 &&
-	test_expect_code 1 mlp-log fsck >fsck &&
+	mkdir -p count &&
+	for c in squeue sacct; do
+		printf "#!/bin/sh\necho \"\$*\" >>%s/%s.calls\nexec %s \"\$@\"\n" \
+		    "$TRASH" $c "$(command -v $c)" >count/$c &&
+		chmod +x count/$c || return 1
+	done &&
+	rm -f squeue.calls sacct.calls &&
+	PATH=$TRASH/count:$PATH test_expect_code 1 mlp-log fsck >fsck &&
 	grep "^dead-run	$k	RUNNING, Slurm task ${job}_0 is gone" fsck &&
+	grep "^dead-run	.*Slurm task ${job}_1 ended before it ran" fsck &&
+	grep "^dead-run	.*Slurm task ${job}_2 ended before it ran" fsck &&
+	grep -c "$job" squeue.calls >n &&
+	echo 1 >want &&
+	test_cmp want n &&
+	test "$(grep -c "$job" sacct.calls)" -le 1 &&
 	test "$(status_of "$(run_dir "$k")")" = 1 &&
 	test_expect_code 1 mlp-log fsck --repair >fsck &&
 	for k in $(cat ids); do status_of "$(run_dir "$k")"; done >got &&
@@ -228,6 +323,20 @@ test_expect_success 'the time limit: the run FAILED, mlp.error says why' '
 	slurm_wait_gone "$job" &&
 	test "$(status_of "$(run_dir "$r")")" = 4 &&
 	grep "reached its time limit" "$(run_dir "$r")/tags/mlp.error"
+'
+
+if ftp_have && ftp_start 2>"$TRASH/ftp-start.err"; then
+	test_set_prereq FTP
+fi
+
+test_expect_success FTP 'mlp-push of a sweep parent sends its snapshot, no .git' '
+	p=$(cat sweep20) &&
+	MLP_FTP_PASSWORD=$FTP_PASS mlp-push -r "$p" "$FTP_URL/srv" &&
+	A=$FTP_HOME/srv/0/$p/artifacts/mlp &&
+	test_cmp "$(run_dir "$p")/artifacts/mlp/code/job.sh" "$A/code/job.sh" &&
+	test -f "$A/code.info" &&
+	find "$FTP_HOME" -name ".git*" >dotgit &&
+	test_line_count dotgit 0
 '
 
 test_done
