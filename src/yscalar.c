@@ -44,8 +44,14 @@ span(const char *p, const char *end, const char *set)
 	return p;
 }
 
-#define DIGITS		"0123456789"
-#define DIGITS_US	"0123456789_"
+/* Skip [0-9] (and '_' if us); the common case, without strchr(). */
+static const char *
+span_digits(const char *p, const char *end, int us)
+{
+	while (p < end && (is_digit(*p) || (us && *p == '_')))
+		p++;
+	return p;
+}
 
 static int
 is_word(const char *p, const char *end, const char *word)
@@ -118,7 +124,7 @@ match_int(const char *p, const char *end)
 	}
 	if (*p < '1' || *p > '9')
 		return 0;
-	p = span(p + 1, end, DIGITS_US);
+	p = span_digits(p + 1, end, 1);
 	return p == end || sexagesimal(p, end) == end;
 }
 
@@ -131,7 +137,7 @@ match_exp(const char *p, const char *end)
 	if ((*p != 'e' && *p != 'E') || p + 1 == end ||
 	    (p[1] != '-' && p[1] != '+') || p + 2 == end)
 		return 0;
-	return span(p + 2, end, DIGITS) == end;
+	return span_digits(p + 2, end, 0) == end;
 }
 
 /* [-+]?[0-9][0-9_]*\.[0-9_]*(exp)? | \.[0-9][0-9_]*(exp)?
@@ -160,18 +166,18 @@ match_float(const char *p, const char *end)
 			return 1;
 		if (p + 1 == end || !is_digit(p[1]))
 			return 0;
-		return match_exp(span(p + 2, end, DIGITS_US), end);
+		return match_exp(span_digits(p + 2, end, 1), end);
 	}
 	if (!is_digit(*p))
 		return 0;
-	p = span(p + 1, end, DIGITS_US);
+	p = span_digits(p + 1, end, 1);
 	if (p < end && *p == '.')
-		return match_exp(span(p + 1, end, DIGITS_US), end);
+		return match_exp(span_digits(p + 1, end, 1), end);
 	if (p < end && *p == ':') {
 		q = sexagesimal(p, end);
 		if (q == NULL || q == end || *q != '.')
 			return 0;
-		return span(q + 1, end, DIGITS_US) == end;
+		return span_digits(q + 1, end, 1) == end;
 	}
 	return 0;
 }
@@ -267,7 +273,7 @@ match_timestamp(struct mlp_ytime *t, const char *p, const char *end)
 	p = q + 6;
 	if (p < end && *p == '.') {
 		f = p + 1;
-		p = span(f, end, DIGITS);
+		p = span_digits(f, end, 0);
 		for (n = 0; t != NULL && n < 6; n++)
 			t->usec = t->usec * 10 + (f + n < p ? f[n] - '0' : 0);
 	}
@@ -343,6 +349,14 @@ int_value(int64_t *out, int *ovf, const char *p, const char *end)
 		p += 2;
 	} else if (*p == '0')
 		base = 8;
+	if (base == 10 && !sexa && end - p <= 18) {
+		/* the common case: no overflow possible */
+		for (; p < end; p++)
+			if (*p != '_')
+				v = v * 10 + (uint64_t)(*p - '0');
+		*out = neg ? -(int64_t)v : (int64_t)v;
+		return 1;
+	}
 	for (;; p++) {
 		if (p == end || *p == ':') {
 			/* sexagesimal: v = v * 60 + part */
@@ -459,6 +473,8 @@ resolve(struct mlp_yval *out, const char *s, size_t len, int value)
 	switch (*s) {
 	case 'y': case 'Y': case 't': case 'T': case 'f': case 'F':
 	case 'o': case 'O': case 'n': case 'N':
+		if (end - s > 5)
+			return MLP_YS_STR;	/* longer than any word */
 		if (is_one_of(s, end, true_words) ||
 		    is_one_of(s, end, false_words)) {
 			if (value) {
@@ -473,16 +489,17 @@ resolve(struct mlp_yval *out, const char *s, size_t len, int value)
 	case '-': case '+': case '.':
 	case '0': case '1': case '2': case '3': case '4':
 	case '5': case '6': case '7': case '8': case '9':
-		if (match_float(s, end)) {
-			if (value)
-				out->bad = !float_value(&out->d, s, end, nl);
-			return MLP_YS_FLOAT;
-		}
+		/* The int and float patterns exclude each other. */
 		if (*s != '.' && match_int(s, end)) {
 			if (value)
 				out->bad = !int_value(&out->i, &out->overflow,
 				    s, end);
 			return MLP_YS_INT;
+		}
+		if (match_float(s, end)) {
+			if (value)
+				out->bad = !float_value(&out->d, s, end, nl);
+			return MLP_YS_FLOAT;
 		}
 		if (is_digit(*s) && match_timestamp(value ? &out->t : NULL,
 		    s, end)) {
