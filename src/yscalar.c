@@ -458,6 +458,57 @@ float_value(double *out, const char *p, const char *end, int nl)
 	return 1;
 }
 
+static void	bigint_str(struct mlp_buf *, const char *, const char *);
+
+/*
+ * Python (3.11 on) refuses int() of more than 4300 decimal digits and
+ * str() of an int that long: PyYAML fails on such an int, and so does
+ * MLflow's str() of one given in hex, octal or binary.  Only ints past
+ * int64_t get here, so the conversion below is rare.
+ */
+#define PY_INT_DIGITS	4300
+
+static int
+bigint_bad(const char *p, const char *end)
+{
+	struct mlp_buf	 b = MLP_BUF_INIT;
+	const char	*q;
+	size_t		 run = 0, bits = 0, first = 0, parts = 0;
+	unsigned	 bpd;
+	int		 bad;
+
+	q = p + (*p == '-' || *p == '+');
+	if (*q != '0' || memchr(q, ':', (size_t)(end - q)) != NULL) {
+		/* decimal (or base 60 of decimal parts) */
+		for (; q < end; q++) {
+			if (*q == ':') {
+				run = 0;
+				parts++;
+			} else if (*q != '_' && ++run > PY_INT_DIGITS)
+				return 1;	/* too long for int() */
+			else if (parts == 0 && *q != '_')
+				first++;
+		}
+		/* each :NN multiplies by 60, at least 1.77 digits more */
+		if (first - 1 + parts * 177 / 100 > PY_INT_DIGITS + 1)
+			return 1;
+	} else {
+		/* 0x, 0b, 0 octal: significant bits, a bound on str() */
+		bpd = q[1] == 'x' ? 4 : q[1] == 'b' ? 1 : 3;
+		q += q[1] == 'x' || q[1] == 'b' ? 2 : 1;
+		while (q < end && (*q == '0' || *q == '_'))
+			q++;
+		for (; q < end; q++)
+			bits += *q != '_' ? bpd : 0;
+		if (bits > 14300)	/* 2^14300 has 4305 digits */
+			return 1;
+	}
+	bigint_str(&b, p, end);
+	bad = b.len - (b.buf[0] == '-') > PY_INT_DIGITS;
+	mlp_buf_release(&b);
+	return bad;
+}
+
 static enum mlp_yscalar
 resolve(struct mlp_yval *out, const char *s, size_t len, int value)
 {
@@ -493,7 +544,8 @@ resolve(struct mlp_yval *out, const char *s, size_t len, int value)
 		if (*s != '.' && match_int(s, end)) {
 			if (value)
 				out->bad = !int_value(&out->i, &out->overflow,
-				    s, end);
+				    s, end) || (out->overflow &&
+				    bigint_bad(s, end));
 			return MLP_YS_INT;
 		}
 		if (match_float(s, end)) {

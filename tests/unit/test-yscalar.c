@@ -137,6 +137,21 @@ add_cases(struct vecs *vs, const char *w)
 	}
 }
 
+/* pre, then n times c, then post. */
+static void
+add_long(struct vecs *vs, const char *pre, int c, size_t n, const char *post)
+{
+	struct mlp_buf	b = MLP_BUF_INIT;
+	size_t		i;
+
+	mlp_buf_addstr(&b, pre);
+	for (i = 0; i < n; i++)
+		mlp_buf_addch(&b, c);
+	mlp_buf_addstr(&b, post);
+	vec_add(vs, b.buf, b.len);
+	mlp_buf_release(&b);
+}
+
 static void
 make_vectors(struct vecs *vs)
 {
@@ -170,6 +185,30 @@ make_vectors(struct vecs *vs)
 		vec_adds(vs, misc[i]);
 	/* "~" and the empty text are ""-started and "~"-started only */
 	vec_adds(vs, "~ ");
+	/* Python's limit of 4300 digits for int() and str() of an int */
+	add_long(vs, "", '1', 4300, "");
+	add_long(vs, "-", '1', 4301, "");
+	add_long(vs, "1", '0', 4299, "");
+	add_long(vs, "0x", 'f', 3570, "");
+	add_long(vs, "0x", 'f', 3571, "");
+	add_long(vs, "0x", 'f', 3572, "");
+	add_long(vs, "0b", '1', 14284, "");
+	add_long(vs, "0b", '1', 14285, "");
+	add_long(vs, "1", '_', 20000, "");
+	add_long(vs, "", '7', 4301, ":20");
+	add_long(vs, "", '7', 4298, ":20:30");
+	add_long(vs, "0", '7', 5000, "");
+	add_long(vs, "0x", '0', 20000, "1ffffffffffffffff");
+	for (i = 2400; i < 2440; i += 3) {
+		mlp_buf_reset(&b);
+		mlp_buf_addch(&b, '5');
+		for (j = 0; j < i; j++)
+			mlp_buf_addstr(&b, ":59");
+		vec_add(vs, b.buf, b.len);
+	}
+	mlp_buf_release(&b);
+	add_long(vs, "0", '0', 20000, "7777777777777777777777");
+	add_long(vs, "", '1', 4301, ".5");
 }
 
 static const char *
@@ -227,7 +266,7 @@ static void
 test_against_pyyaml(void)
 {
 	struct vecs	 vs;
-	char		 vfile[] = "/tmp/mlp-yscalar.XXXXXX", *cmd, line[512];
+	char		 vfile[] = "/tmp/mlp-yscalar.XXXXXX", *cmd, line[32768];
 	char		*mine;
 	FILE		*fp, *py;
 	size_t		 i, j, n, bad = 0;
