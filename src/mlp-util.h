@@ -223,7 +223,7 @@ struct mlp_ynode {
 	enum mlp_ynkind		  kind;
 	char			 *str;	/* scalar text (NUL-terminated) */
 	size_t			  len;
-	int			  plain; /* scalar was plain (may be typed) */
+	int			  plain; /* plain untagged (or "!"): typed */
 	int			  line;	/* 1-based line, for errors */
 	struct mlp_ynode	**kids;	/* seq: items; map: key, value, ... */
 	size_t			  nkids;

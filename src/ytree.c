@@ -252,8 +252,9 @@ parse_node(struct mlp_ynode **out, struct builder *b, yaml_event_t *ev,
 		y->str = mlp_xstrndup((const char *)ev->data.scalar.value,
 		    ev->data.scalar.length);
 		y->len = ev->data.scalar.length;
-		/* Only plain scalars are typed (null, bool, numbers). */
-		y->plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+		/* Typed (null, bool, numbers) as PyYAML types them: plain
+		 * and untagged, or tagged "!" (!!str 1 is a string). */
+		y->plain = ev->data.scalar.plain_implicit;
 		*out = y;
 		if ((r = anchor_open(&a, b, ev->data.scalar.anchor, line)) !=
 		    MLP_OK)
