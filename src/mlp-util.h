@@ -276,7 +276,7 @@ struct mlp_yval {
 	int		 overflow; /* MLP_YS_INT outside int64_t (i is 0) */
 	int64_t		 i;	/* MLP_YS_INT; MLP_YS_BOOL: 1 or 0 */
 	double		 d;	/* MLP_YS_FLOAT */
-	struct mlp_ytime t;	/* MLP_YS_TIMESTAMP */
+	struct mlp_ytime t;	/* MLP_YS_TIMESTAMP (else unset) */
 };
 /*
  * What PyYAML makes of s[0..len) as a plain (implicitly typed) scalar:
