@@ -216,6 +216,54 @@ check_keys(struct builder *b, const struct mlp_ynode *map)
 	return r;
 }
 
+/*
+ * An explicit tag on a scalar: !!str makes a string (no typing), "!"
+ * leaves the text to the implicit rules; !!null, !!bool, !!int, !!float
+ * and !!timestamp are kept when the implicit rules give the text that
+ * same type, hence the same value.  Any other tag is refused: PyYAML's
+ * constructors read some texts unlike the implicit rules (!!float 1e3
+ * is 1000.0, plain 1e3 a string) and safe_load fails on the rest (!x).
+ */
+static int
+scalar_tag(struct builder *b, struct mlp_ynode *y, const char *tag,
+    unsigned long line)
+{
+	static const struct {
+		const char		*tag;
+		enum mlp_yscalar	 type;
+	} typed[] = {
+		{ "tag:yaml.org,2002:null", MLP_YS_NULL },
+		{ "tag:yaml.org,2002:bool", MLP_YS_BOOL },
+		{ "tag:yaml.org,2002:int", MLP_YS_INT },
+		{ "tag:yaml.org,2002:float", MLP_YS_FLOAT },
+		{ "tag:yaml.org,2002:timestamp", MLP_YS_TIMESTAMP },
+	};
+	const char	*yt = "tag:yaml.org,2002:";
+	struct mlp_yval	v;
+	size_t		i;
+	int		n;	/* of the text shown: one line, 40 bytes */
+
+	if (tag == NULL || strcmp(tag, "!") == 0 ||
+	    strcmp(tag, "tag:yaml.org,2002:str") == 0)
+		return MLP_OK;
+	for (i = 0; i < MLP_ARRAY_SIZE(typed); i++)
+		if (strcmp(tag, typed[i].tag) == 0 &&
+		    mlp_yscalar_resolve(&v, y->str, y->len) == typed[i].type) {
+			y->plain = 1;
+			return MLP_OK;
+		}
+	n = (int)strcspn(y->str, "\n");
+	n = n > 40 ? 40 : n;
+	if (strncmp(tag, yt, strlen(yt)) == 0)
+		return mlp_error_set(MLP_EBADDATA, "%s: line %lu: YAML tag "
+		    "'!!%s' on '%.*s' is not supported (MLflow may read it "
+		    "otherwise); write the value without it", b->path, line,
+		    tag + strlen(yt), n, y->str);
+	return mlp_error_set(MLP_EBADDATA, "%s: line %lu: YAML tag '%s' on "
+	    "'%.*s' is not supported (MLflow may read it otherwise); write "
+	    "the value without it", b->path, line, tag, n, y->str);
+}
+
 /* The node that starts with ev (deleted here), at depth. */
 static int
 parse_node(struct mlp_ynode **out, struct builder *b, yaml_event_t *ev,
@@ -256,6 +304,9 @@ parse_node(struct mlp_ynode **out, struct builder *b, yaml_event_t *ev,
 		 * and untagged, or tagged "!" (!!str 1 is a string). */
 		y->plain = ev->data.scalar.plain_implicit;
 		*out = y;
+		if ((r = scalar_tag(b, y, (const char *)ev->data.scalar.tag,
+		    line)) != MLP_OK)
+			goto out;
 		if ((r = anchor_open(&a, b, ev->data.scalar.anchor, line)) !=
 		    MLP_OK)
 			goto out;

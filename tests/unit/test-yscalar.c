@@ -380,18 +380,27 @@ test_ytree(void)
 	    "a: 1:20\nb: 0x1F\nc: 2001-12-14t21:59:43.10-05:00\n"
 	    "d: 1_000.5\ne: -.5\nf: '1:20'\ng: 99999999999999999999\n"
 	    "h: 1:30.5\nk: !!str 0x1F\nl: ! \"0x1F\"\nm: !!str null\n"
-	    "n: !!str 1:20\n";
+	    "n: !!str 1:20\no: !!int 0x1F\np: !!float 1.5\nq: !!null ''\n"
+	    "r: !!bool yes\n";
 	static const char *const want[][2] = {
 		{ "a", "80" }, { "b", "31" },
 		{ "c", "2001-12-14 21:59:43.100000-05:00" },
 		{ "d", "1000.5" }, { "e", "-.5" }, { "f", "1:20" },
 		{ "g", "99999999999999999999" }, { "h", "90.5" },
 		{ "k", "0x1F" }, { "l", "31" }, { "m", "null" },
-		{ "n", "1:20" },
+		{ "n", "1:20" }, { "o", "31" }, { "p", "1.5" }, { "q", NULL },
+		{ "r", "True" },
+	};
+	/* PyYAML reads these unlike plain text (1000.0, 15) or fails */
+	static const char *const refused[] = {
+		"a: 1\nb: !!float 1e3\n", "a: 1\nb: !!int 0o17\n",
+		"a: 1\nb: !foo x\n", "a: 1\nb: !!binary aGk=\n",
+		"a: 1\nb: !!bool maybe\n",
 	};
 	struct mlp_ynode	*root = NULL;
 	char			*s;
 	size_t			 i;
+	int			 r;
 
 	is_int(mlp_ytree_parse(&root, doc, sizeof doc - 1, "MLproject"),
 	    MLP_OK, "ytree parses");
@@ -402,6 +411,15 @@ test_ytree(void)
 		free(s);
 	}
 	mlp_ytree_free(root);
+	for (i = 0; i < NELEM(refused); i++) {
+		root = NULL;
+		r = mlp_ytree_parse(&root, refused[i], strlen(refused[i]),
+		    "MLproject");
+		ok(r == MLP_EBADDATA && strstr(mlp_error_last(),
+		    "line 2: YAML tag") != NULL, "tag refused (%s)",
+		    mlp_error_last());
+		mlp_ytree_free(root);
+	}
 }
 
 int
