@@ -126,8 +126,9 @@ static int
 lock_stale(const char *lock)
 {
 	struct mlp_buf	 b = MLP_BUF_INIT;
-	char		 host[256], *sp, *end;
-	long		 pid;
+	char		 host[256], *sp;
+	int64_t		 pid;
+	size_t		 n;
 	int		 stale = 0;
 
 	if (gethostname(host, sizeof host) != 0)
@@ -137,8 +138,13 @@ lock_stale(const char *lock)
 	    (sp = strchr(b.buf, ' ')) != NULL &&
 	    (size_t)(sp - b.buf) == strlen(host) &&
 	    strncmp(b.buf, host, strlen(host)) == 0) {
-		pid = strtol(sp + 1, &end, 10);
-		stale = pid > 0 && kill((pid_t)pid, 0) == -1 && errno == ESRCH;
+		/* the rest is the pid and a newline (lock_env() writes it) */
+		n = b.len - (size_t)(sp + 1 - b.buf);
+		if (n > 0 && sp[n] == '\n')
+			n--;
+		stale = mlp_parse_int64(&pid, sp + 1, n) == MLP_OK &&
+		    pid > 0 && pid <= INT32_MAX &&
+		    kill((pid_t)pid, 0) == -1 && errno == ESRCH;
 	}
 	mlp_buf_release(&b);
 	return stale;

@@ -896,6 +896,7 @@ sweep(const char *keydir)
 	while ((de = readdir(d)) != NULL) {
 		if (strncmp(de->d_name, "run-", 4) != 0)
 			continue;
+		/* a prefix parse ("run-PID-..."): not mlp_parse_int64() */
 		pid = strtol(de->d_name + 4, &end, 10);
 		if (end == de->d_name + 4 || *end != '-' || pid <= 0 ||
 		    (kill((pid_t)pid, 0) == 0 || errno != ESRCH))

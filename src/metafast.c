@@ -42,38 +42,6 @@ static const char *const field_names[F_NFIELDS] = {
 	"deleted_time"
 };
 
-/* A plain int as YAML 1.1 and we both read it: 0 or -?[1-9][0-9]{0,17}. */
-static int
-simple_int(int64_t *out, const char *s, size_t len)
-{
-	size_t	i = 0;
-	int64_t	v = 0;
-	int	neg = 0;
-
-	if (len > 0 && s[0] == '-') {
-		neg = 1;
-		i = 1;
-	}
-	if (i == len || len - i > 18 || (s[i] == '0' && len - i > 1) ||
-	    (neg && s[i] == '0'))
-		return 0;
-	for (; i < len; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return 0;
-		v = v * 10 + (s[i] - '0');
-	}
-	*out = neg ? -v : v;
-	return 1;
-}
-
-static int
-is_null_word(const char *s, size_t len)
-{
-	return len == 0 || (len == 1 && s[0] == '~') || (len == 4 &&
-	    (memcmp(s, "null", 4) == 0 || memcmp(s, "Null", 4) == 0 ||
-	    memcmp(s, "NULL", 4) == 0));
-}
-
 /* Plain text YAML reads back as this same string (or an int). */
 static int
 safe_plain(const char *s, size_t len)
@@ -96,14 +64,26 @@ safe_plain(const char *s, size_t len)
 static int
 value(struct field *f, const char *s, size_t len)
 {
-	size_t	i;
+	struct mlp_yval	yv;
+	size_t		i;
 
 	f->s = s;
 	f->len = len;
 	f->quoted = 0;
-	if (is_null_word(s, len)) {
+	/* PyYAML's rules (yscalar.c); types other than these, the YAML
+	 * path (mlp_yaml_parse()) reads as strings too. */
+	switch (mlp_yscalar_resolve(&yv, s, len)) {
+	case MLP_YS_NULL:
 		f->type = V_NULL;
 		return 1;
+	case MLP_YS_INT:
+		if (yv.bad || yv.overflow)
+			break;
+		f->type = V_INT;
+		f->num = yv.i;
+		return 1;
+	default:
+		break;
 	}
 	if (s[0] == '\'') {
 		/* One line, closed at the end, '' inside stands for '. */
@@ -115,10 +95,6 @@ value(struct field *f, const char *s, size_t len)
 				return 0;
 		f->type = V_STR;
 		f->quoted = 1;
-		return 1;
-	}
-	if (simple_int(&f->num, s, len)) {
-		f->type = V_INT;
 		return 1;
 	}
 	if (len == 2 && (memcmp(s, "[]", 2) == 0 || memcmp(s, "{}", 2) == 0))

@@ -223,7 +223,7 @@ struct mlp_ynode {
 	enum mlp_ynkind		  kind;
 	char			 *str;	/* scalar text (NUL-terminated) */
 	size_t			  len;
-	int			  plain; /* scalar was plain (may be typed) */
+	int			  plain; /* plain untagged (or "!"): typed */
 	int			  line;	/* 1-based line, for errors */
 	struct mlp_ynode	**kids;	/* seq: items; map: key, value, ... */
 	size_t			  nkids;
@@ -254,9 +254,60 @@ enum mlp_yscalar {
 	MLP_YS_BOOL,
 	MLP_YS_INT,
 	MLP_YS_FLOAT,
-	MLP_YS_STR
+	MLP_YS_STR,
+	MLP_YS_TIMESTAMP,	/* datetime.date or datetime.datetime */
+	MLP_YS_OTHER		/* <<, =, ! ...: SafeLoader has no constructor */
 };
 int	 mlp_yaml_scalar_kind(const struct mlp_ynode *, char **str);
+
+/* ---- PyYAML 6 SafeLoader's rules for plain scalars (yscalar.c) ---- */
+
+struct mlp_ytime {
+	int	 year, mon, day;
+	int	 has_time;	/* else a datetime.date */
+	int	 hour, min, sec, usec;
+	int	 has_tz;	/* aware: offset tz_min minutes east of UTC */
+	int	 tz_min;
+};
+
+struct mlp_yval {
+	enum mlp_yscalar type;
+	int		 bad;	/* PyYAML's constructor fails on the text */
+	int		 overflow; /* MLP_YS_INT outside int64_t (i is 0) */
+	int64_t		 i;	/* MLP_YS_INT; MLP_YS_BOOL: 1 or 0 */
+	double		 d;	/* MLP_YS_FLOAT */
+	struct mlp_ytime t;	/* MLP_YS_TIMESTAMP (else unset) */
+};
+/*
+ * What PyYAML makes of s[0..len) as a plain (implicitly typed) scalar:
+ * null, bool, int (0x, 0b, 0 octal, '_', sexagesimal 1:20), float
+ * (1.5, 1.0e+3 -- but 1e3 is a str --, .inf, .nan, 1:20.5), timestamp,
+ * str, or other; the value in *out.  Returns out->type.
+ */
+enum mlp_yscalar mlp_yscalar_resolve(struct mlp_yval *out, const char *s,
+	    size_t len);
+/* Would PyYAML read plain s as anything but a str (the emitter quotes)? */
+int	 mlp_yscalar_nonstr(const char *s, size_t len);
+/* Append Python's str() of the value v resolved from s[0..len) (the
+ * text itself for a str, other or bad value). */
+void	 mlp_yval_str(struct mlp_buf *out, const struct mlp_yval *v,
+	    const char *s, size_t len);
+
+/*
+ * YAML anchor names to indexes 0, 1, ... in order of definition (the
+ * caller keeps what each anchor stands for in its own array); a name
+ * defined again finds its latest index.  Hashed (yanchor.c).
+ */
+struct mlp_yanchors {
+	char	**name;
+	size_t	  n, alloc;
+	size_t	 *slot;		/* index + 1, or 0 */
+	size_t	  nslot;	/* a power of two, or 0 */
+};
+#define MLP_YANCHOR_NONE	((size_t)-1)
+size_t	 mlp_yanchors_find(const struct mlp_yanchors *, const char *name);
+size_t	 mlp_yanchors_add(struct mlp_yanchors *, const char *name);
+void	 mlp_yanchors_release(struct mlp_yanchors *);
 
 /* ---- MD5 (md5.c), for MLflow's dataset and input ids ---- */
 

@@ -597,6 +597,20 @@ check_op(const struct lexer *lx, const struct tok *optok,
 	return MLP_OK;
 }
 
+/* A number token that is an optional sign and digits only. */
+static int
+int_token(const struct tok *t)
+{
+	size_t	i = t->len > 0 && (t->s[0] == '-' || t->s[0] == '+');
+
+	if (i == t->len)
+		return 0;
+	for (; i < t->len; i++)
+		if (t->s[i] < '0' || t->s[i] > '9')
+			return 0;
+	return 1;
+}
+
 static int
 read_value(struct mlp_qclause *c, struct lexer *lx)
 {
@@ -620,15 +634,13 @@ read_value(struct mlp_qclause *c, struct lexer *lx)
 	if (numeric) {
 		if (t->type != T_NUM)
 			return bad(lx, t, "%s needs a number", c->k.name);
-		errno = 0;
 		if (c->k.kind == MLP_QK_METRIC) {
 			c->num = strtod(t->s, &end);
-		} else {
-			c->inum = strtoll(t->s, &end, 10);
-			if (errno == ERANGE)
-				return bad(lx, t, "integer out of range");
-		}
-		if (end != t->s + t->len)
+			numeric = end == t->s + t->len;
+		} else if ((numeric = int_token(t)) &&
+		    mlp_parse_int64(&c->inum, t->s, t->len) != MLP_OK)
+			return bad(lx, t, "integer out of range");
+		if (!numeric)
 			return bad(lx, t, "%s needs an integer (milliseconds "
 			    "since the epoch)", c->k.name);
 	} else {

@@ -431,15 +431,12 @@ static int
 thread_count(void)
 {
 	const char	*v = getenv("MLP_THREADS");
-	char		*end;
+	int64_t		 t;
 	long		 n;
 
-	if (v != NULL && *v != '\0') {
-		errno = 0;
-		n = strtol(v, &end, 10);
-		if (errno == 0 && *end == '\0' && n >= 1)
-			return n > MAXTHREADS ? MAXTHREADS : (int)n;
-	}
+	if (v != NULL && *v != '\0' &&
+	    mlp_parse_int64(&t, v, strlen(v)) == MLP_OK && t >= 1)
+		return t > MAXTHREADS ? MAXTHREADS : (int)t;
 	n = sysconf(_SC_NPROCESSORS_ONLN);
 	if (n < 1)
 		return 1;

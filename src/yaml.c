@@ -4,9 +4,10 @@
  * Writing: MLflow dumps with PyYAML's CSafeDumper, which drives libyaml's
  * own emitter.  PyYAML adds one decision per string: whether its YAML 1.1
  * implicit resolvers would read the plain text back as something other
- * than a string (plain_implicit of the scalar event).  That table is
- * reproduced here by hand; libyaml then picks the quoting style and folds
- * long lines exactly as it does under PyYAML.
+ * than a string (plain_implicit of the scalar event): yscalar.c's
+ * mlp_yscalar_nonstr(), the one copy of those rules (with ytree.c and
+ * metafast.c); libyaml then picks the quoting style and folds long lines
+ * exactly as it does under PyYAML.
  *
  * Reading: libyaml's event parser, keeping scalars as text.  The root
  * mapping and mappings one level below it (tags:) are kept; deeper ones
@@ -34,338 +35,6 @@
 #define TAG_INT		"tag:yaml.org,2002:int"
 #define TAG_NULL	"tag:yaml.org,2002:null"
 #define TAG_STR		"tag:yaml.org,2002:str"
-
-/*
- * ---- PyYAML's implicit resolvers (resolver.py), matched by hand ----
- *
- * Python picks the candidate resolvers by the first character of the text
- * and applies re.match() with patterns ending in '$'; '$' also matches
- * before a final newline.  Each matcher below must consume [p, end)
- * entirely.
- */
-
-static int
-is_digit(int c)
-{
-	return c >= '0' && c <= '9';
-}
-
-static int
-in_class(int c, const char *set)
-{
-	return c != '\0' && strchr(set, c) != NULL;
-}
-
-/* Skip characters of set; returns where the run ends. */
-static const char *
-span(const char *p, const char *end, const char *set)
-{
-	while (p < end && in_class((unsigned char)*p, set))
-		p++;
-	return p;
-}
-
-#define DIGITS		"0123456789"
-#define DIGITS_US	"0123456789_"
-
-static int
-is_word(const char *p, const char *end, const char *word)
-{
-	size_t	n = strlen(word);
-
-	return (size_t)(end - p) == n && memcmp(p, word, n) == 0;
-}
-
-static int
-is_one_of(const char *p, const char *end, const char *const *words)
-{
-	for (; *words != NULL; words++)
-		if (is_word(p, end, *words))
-			return 1;
-	return 0;
-}
-
-static const char *const bool_words[] = {
-	"yes", "Yes", "YES", "no", "No", "NO", "true", "True", "TRUE",
-	"false", "False", "FALSE", "on", "On", "ON", "off", "Off", "OFF", NULL
-};
-static const char *const null_words[] = {
-	"~", "null", "Null", "NULL", NULL
-};
-
-/*
- * (?::[0-5]?[0-9])+ from p; returns the end of the groups, or NULL if
- * there is not even one.  Taking two digits when the first is 0-5 is
- * safe: a single digit followed by a digit can match nothing after.
- */
-static const char *
-sexagesimal(const char *p, const char *end)
-{
-	const char	*q = NULL;
-
-	while (p < end && *p == ':') {
-		p++;
-		if (p + 1 < end && *p >= '0' && *p <= '5' && is_digit(p[1]))
-			p += 2;
-		else if (p < end && is_digit(*p))
-			p++;
-		else
-			return q;
-		q = p;
-	}
-	return q;
-}
-
-/* [-+]?0b[0-1_]+ | [-+]?0[0-7_]+ | [-+]?(0|[1-9][0-9_]*)
- * | [-+]?0x[0-9a-fA-F_]+ | [-+]?[1-9][0-9_]*(:[0-5]?[0-9])+ */
-static int
-match_int(const char *p, const char *end)
-{
-	if (p < end && (*p == '-' || *p == '+'))
-		p++;
-	if (p == end)
-		return 0;
-	if (*p == '0') {
-		if (p + 1 == end)
-			return 1;
-		if (p[1] == 'b')
-			return p + 2 < end && span(p + 2, end, "01_") == end;
-		if (p[1] == 'x')
-			return p + 2 < end &&
-			    span(p + 2, end, "0123456789abcdefABCDEF_") == end;
-		return span(p + 1, end, "01234567_") == end;
-	}
-	if (*p < '1' || *p > '9')
-		return 0;
-	p = span(p + 1, end, DIGITS_US);
-	return p == end || sexagesimal(p, end) == end;
-}
-
-/* ([eE][-+][0-9]+)? to the end */
-static int
-match_exp(const char *p, const char *end)
-{
-	if (p == end)
-		return 1;
-	if ((*p != 'e' && *p != 'E') || p + 1 == end ||
-	    (p[1] != '-' && p[1] != '+') || p + 2 == end)
-		return 0;
-	return span(p + 2, end, DIGITS) == end;
-}
-
-/* [-+]?[0-9][0-9_]*\.[0-9_]*(exp)? | \.[0-9][0-9_]*(exp)?
- * | [-+]?[0-9][0-9_]*(:[0-5]?[0-9])+\.[0-9_]* | [-+]?\.(inf|Inf|INF)
- * | \.(nan|NaN|NAN) */
-static int
-match_float(const char *p, const char *end)
-{
-	static const char *const infs[] = { "inf", "Inf", "INF", NULL };
-	static const char *const nans[] = { "nan", "NaN", "NAN", NULL };
-	const char	*q;
-	int		 sign = 0;
-
-	if (p < end && (*p == '-' || *p == '+')) {
-		sign = 1;
-		p++;
-	}
-	if (p == end)
-		return 0;
-	if (*p == '.') {
-		if (is_one_of(p + 1, end, infs))
-			return 1;
-		if (sign)
-			return 0;
-		if (is_one_of(p + 1, end, nans))
-			return 1;
-		if (p + 1 == end || !is_digit(p[1]))
-			return 0;
-		return match_exp(span(p + 2, end, DIGITS_US), end);
-	}
-	if (!is_digit(*p))
-		return 0;
-	p = span(p + 1, end, DIGITS_US);
-	if (p < end && *p == '.')
-		return match_exp(span(p + 1, end, DIGITS_US), end);
-	if (p < end && *p == ':') {
-		q = sexagesimal(p, end);
-		if (q == NULL || q == end || *q != '.')
-			return 0;
-		return span(q + 1, end, DIGITS_US) == end;
-	}
-	return 0;
-}
-
-/* Exactly n digits at p. */
-static const char *
-digits_n(const char *p, const char *end, int n)
-{
-	for (; n > 0; n--, p++)
-		if (p == end || !is_digit(*p))
-			return NULL;
-	return p;
-}
-
-/* One or two digits at p. */
-static const char *
-digits_12(const char *p, const char *end)
-{
-	if ((p = digits_n(p, end, 1)) == NULL)
-		return NULL;
-	return p < end && is_digit(*p) ? p + 1 : p;
-}
-
-static const char *
-expect(const char *p, const char *end, int c)
-{
-	return p != NULL && p < end && *p == c ? p + 1 : NULL;
-}
-
-/* YYYY-MM-DD | YYYY-M-D([Tt]|[ \t]+)H:MM:SS(\.[0-9]*)?
- * ([ \t]*(Z|[-+]H(:MM)?))? */
-static int
-match_timestamp(const char *p, const char *end)
-{
-	const char	*q;
-
-	p = expect(digits_n(p, end, 4), end, '-');
-	if (p == NULL)
-		return 0;
-	q = digits_n(p, end, 2);
-	if (q != NULL && (q = expect(q, end, '-')) != NULL &&
-	    (q = digits_n(q, end, 2)) == end)
-		return 1;
-	p = expect(digits_12(p, end), end, '-');
-	if (p == NULL || (p = digits_12(p, end)) == NULL || p == end)
-		return 0;
-	if (*p == 'T' || *p == 't')
-		p++;
-	else if (*p == ' ' || *p == '\t')
-		p = span(p, end, " \t");
-	else
-		return 0;
-	p = expect(digits_12(p, end), end, ':');
-	p = p == NULL ? NULL : expect(digits_n(p, end, 2), end, ':');
-	p = p == NULL ? NULL : digits_n(p, end, 2);
-	if (p == NULL)
-		return 0;
-	if (p < end && *p == '.')
-		p = span(p + 1, end, DIGITS);
-	if (p == end)
-		return 1;
-	p = span(p, end, " \t");
-	if (p < end && *p == 'Z')
-		return p + 1 == end;
-	if (p == end || (*p != '-' && *p != '+'))
-		return 0;
-	if ((p = digits_12(p + 1, end)) == NULL)
-		return 0;
-	if (p < end && *p == ':')
-		p = digits_n(p + 1, end, 2);
-	return p == end;
-}
-
-/*
- * Would PyYAML resolve this text, written plain, to a non-string (bool,
- * int, float, null, timestamp, merge, value, yaml)?
- */
-static int
-resolves_nonstr(const char *s, size_t len)
-{
-	const char	*end = s + len;
-	int		 c;
-
-	if (len == 0)
-		return 1;		/* null */
-	c = (unsigned char)s[0];
-	if (end[-1] == '\n')
-		end--;			/* '$' matches before it */
-	switch (c) {
-	case 'y': case 'Y': case 't': case 'T': case 'f': case 'F':
-	case 'o': case 'O':
-		return is_one_of(s, end, bool_words);
-	case 'n': case 'N':
-		return is_one_of(s, end, bool_words) ||
-		    is_one_of(s, end, null_words);
-	case '~':
-		return is_one_of(s, end, null_words);
-	case '-': case '+':
-		return match_float(s, end) || match_int(s, end);
-	case '.':
-		return match_float(s, end);
-	case '0': case '1': case '2': case '3': case '4':
-	case '5': case '6': case '7': case '8': case '9':
-		return match_float(s, end) || match_int(s, end) ||
-		    match_timestamp(s, end);
-	case '<':
-		return is_word(s, end, "<<");
-	case '=':
-		return is_word(s, end, "=");
-	case '!': case '&': case '*':
-		return end - s == 1;
-	default:
-		return 0;
-	}
-}
-
-/*
- * The value of a text that match_int() accepted, as PyYAML's
- * construct_yaml_int() computes it; 0 if it does not fit in int64_t or
- * has no digits at all ("0x_", which PyYAML fails on).
- */
-static int
-int_value(int64_t *out, const char *p, const char *end)
-{
-	uint64_t	 v = 0, part = 0, lim;
-	unsigned	 base = 10, dv;
-	int		 neg = 0, any = 0, sexa;
-
-	if (*p == '-' || *p == '+')
-		neg = *p++ == '-';
-	lim = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
-	sexa = memchr(p, ':', (size_t)(end - p)) != NULL;
-	if (end - p > 1 && p[0] == '0' && (p[1] == 'b' || p[1] == 'x')) {
-		base = p[1] == 'b' ? 2 : 16;
-		p += 2;
-	} else if (*p == '0')
-		base = 8;
-	for (;; p++) {
-		if (p == end || *p == ':') {
-			/* sexagesimal: v = v * 60 + part */
-			if (sexa) {
-				if (v > (lim - part) / 60)
-					return 0;
-				v = v * 60 + part;
-				part = 0;
-			}
-			if (p == end)
-				break;
-			continue;
-		}
-		if (*p == '_')
-			continue;
-		dv = is_digit(*p) ? (unsigned)(*p - '0') :
-		    (unsigned)((*p | 0x20) - 'a' + 10);
-		any = 1;
-		if (sexa) {
-			if (part > (lim - dv) / 10)
-				return 0;
-			part = part * 10 + dv;
-			continue;
-		}
-		if (v > (lim - dv) / base)
-			return 0;
-		v = v * base + dv;
-	}
-	if (!any)
-		return 0;
-	if (!neg)
-		*out = (int64_t)v;
-	else if (v == (uint64_t)INT64_MAX + 1)
-		*out = INT64_MIN;
-	else
-		*out = -(int64_t)v;
-	return 1;
-}
 
 /* ---- writing ---- */
 
@@ -423,7 +92,7 @@ emit_scalar(struct yemit *ye, const char *tag, const char *s,
 static int
 emit_str(struct yemit *ye, const char *s)
 {
-	return emit_scalar(ye, NULL, s, !resolves_nonstr(s, strlen(s)), 1);
+	return emit_scalar(ye, NULL, s, !mlp_yscalar_nonstr(s, strlen(s)), 1);
 }
 
 static int
@@ -544,7 +213,6 @@ mlp_yaml_emit(struct mlp_buf *out, const struct mlp_ykv *kv, size_t n)
 
 /* An anchored node, for its aliases: scalars keep their value. */
 struct yanchor {
-	char		*name;
 	char		*text;		/* scalar text; NULL for collections */
 	enum mlp_ytype	 type;
 	int64_t		 num;
@@ -558,10 +226,9 @@ struct yparse {
 	const char	*path;
 	const char	*data;
 	size_t		 len;
+	struct mlp_yanchors names;	/* anchor names: indexes of anch */
 	struct yanchor	*anch;
-	size_t		 nanch, aanch;
-	size_t		*slot;		/* hash of anchor names: index + 1 */
-	size_t		 nslot;		/* a power of two, or 0 */
+	size_t		 aanch;
 };
 
 static void
@@ -623,7 +290,7 @@ scalar_type(const yaml_event_t *ev, int64_t *num)
 {
 	const char	*s = (const char *)ev->data.scalar.value;
 	const char	*tag = (const char *)ev->data.scalar.tag;
-	const char	*end = s + ev->data.scalar.length;
+	struct mlp_yval	 v;
 	int		 resolve;
 
 	*num = 0;
@@ -632,15 +299,18 @@ scalar_type(const yaml_event_t *ev, int64_t *num)
 		return MLP_Y_NULL;
 	if (!resolve && (tag == NULL || strcmp(tag, TAG_INT) != 0))
 		return MLP_Y_STR;
-	if (end > s && end[-1] == '\n')
-		end--;			/* '$' matches before it */
-	if (resolve && (ev->data.scalar.length == 0 ||
-	    is_one_of(s, end, null_words)))
-		return MLP_Y_NULL;
-	if (end > s && (is_digit(*s) || *s == '-' || *s == '+') &&
-	    match_int(s, end) && int_value(num, s, end))
+	/* !!int: an int only if the implicit rules agree (else str). */
+	switch (mlp_yscalar_resolve(&v, s, ev->data.scalar.length)) {
+	case MLP_YS_NULL:
+		return resolve ? MLP_Y_NULL : MLP_Y_STR;
+	case MLP_YS_INT:
+		if (v.bad || v.overflow)
+			return MLP_Y_STR;
+		*num = v.i;
 		return MLP_Y_INT;
-	return MLP_Y_STR;
+	default:
+		return MLP_Y_STR;
+	}
 }
 
 /* Fill kv (all but key) from a scalar event. */
@@ -654,37 +324,12 @@ set_scalar(struct mlp_ykv *kv, const yaml_event_t *ev)
 	    ev->data.scalar.length);
 }
 
-static size_t
-name_hash(const char *s)
-{
-	size_t	h = 2166136261u;
-
-	for (; *s != '\0'; s++)
-		h = (h ^ (unsigned char)*s) * 16777619u;
-	return h;
-}
-
-/* The slot holding name, or the empty one where it would go. */
-static size_t
-anchor_slot(const struct yparse *y, const char *name)
-{
-	size_t	mask = y->nslot - 1, i = name_hash(name) & mask;
-
-	while (y->slot[i] != 0 &&
-	    strcmp(y->anch[y->slot[i] - 1].name, name) != 0)
-		i = (i + 1) & mask;
-	return i;
-}
-
 static const struct yanchor *
 anchor_get(const struct yparse *y, const char *name)
 {
-	size_t	i;
+	size_t	i = mlp_yanchors_find(&y->names, name);
 
-	if (y->nslot == 0)
-		return NULL;
-	i = anchor_slot(y, name);
-	return y->slot[i] != 0 ? &y->anch[y->slot[i] - 1] : NULL;
+	return i != MLP_YANCHOR_NONE ? &y->anch[i] : NULL;
 }
 
 /*
@@ -715,17 +360,10 @@ anchor_note(struct yparse *y)
 	}
 	if (name == NULL)
 		return;
-	MLP_ALLOC_GROW(y->anch, y->nanch, y->aanch, 8);
-	if (2 * (y->nanch + 1) > y->nslot) {
-		free(y->slot);
-		y->nslot = y->nslot != 0 ? y->nslot * 2 : 16;
-		y->slot = mlp_xcalloc(y->nslot, sizeof *y->slot);
-		for (i = 0; i < y->nanch; i++)
-			y->slot[anchor_slot(y, y->anch[i].name)] = i + 1;
-	}
-	a = &y->anch[y->nanch];
+	i = mlp_yanchors_add(&y->names, name);
+	MLP_ALLOC_GROW(y->anch, i, y->aanch, 8);
+	a = &y->anch[i];
 	memset(a, 0, sizeof *a);
-	a->name = mlp_xstrdup(name);
 	if (ev->type == YAML_SCALAR_EVENT) {
 		a->text = mlp_xstrndup((const char *)ev->data.scalar.value,
 		    ev->data.scalar.length);
@@ -734,7 +372,6 @@ anchor_note(struct yparse *y)
 	} else
 		a->type = ev->type == YAML_SEQUENCE_START_EVENT ?
 		    MLP_Y_LIST : MLP_Y_MAP;
-	y->slot[anchor_slot(y, name)] = ++y->nanch;
 }
 
 /* Move on to the next event. */
@@ -985,12 +622,10 @@ mlp_yaml_parse(struct mlp_ydoc *out, const char *data, size_t len,
 	if (y.have_ev)
 		yaml_event_delete(&y.ev);
 	yaml_parser_delete(&y.parser);
-	for (i = 0; i < y.nanch; i++) {
-		free(y.anch[i].name);
+	for (i = 0; i < y.names.n; i++)
 		free(y.anch[i].text);
-	}
 	free(y.anch);
-	free(y.slot);
+	mlp_yanchors_release(&y.names);
 	return r;
 }
 

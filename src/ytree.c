@@ -18,8 +18,6 @@
  */
 #include "config.h"
 
-#include <ctype.h>
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,21 +28,15 @@
 #define YTREE_MAX_DEPTH		64
 #define YTREE_MAX_NODES		100000
 
-struct anchor {
-	char			*name;
-	struct mlp_ynode	*node;	/* NULL while the node is open */
-};
-
-#define NO_ANCHOR	((size_t)-1)
+#define NO_ANCHOR	MLP_YANCHOR_NONE
 
 struct builder {
 	yaml_parser_t	 parser;
 	const char	*path;
 	size_t		 budget;
-	struct anchor	*anchors;	/* in order of definition */
-	size_t		 nanchors, cap;
-	size_t		*slots;		/* hash: anchor index + 1, or 0 */
-	size_t		 nslots;	/* a power of two */
+	struct mlp_yanchors names;	/* anchor names: indexes of anode */
+	struct mlp_ynode **anode;	/* NULL while the node is open */
+	size_t		 acap;
 };
 
 static int
@@ -85,43 +77,6 @@ add_kid(struct mlp_ynode *y, struct mlp_ynode *kid, size_t *cap)
 	y->kids[y->nkids] = NULL;
 }
 
-static size_t
-name_hash(const char *s)
-{
-	size_t	h = 2166136261u;
-
-	for (; *s != '\0'; s++)
-		h = (h ^ (unsigned char)*s) * 16777619u;
-	return h;
-}
-
-/* The slot of name: where it is, or the empty one where it goes. */
-static size_t *
-slot_of(struct builder *b, const char *name)
-{
-	size_t	i = name_hash(name) & (b->nslots - 1);
-
-	while (b->slots[i] != 0 &&
-	    strcmp(b->anchors[b->slots[i] - 1].name, name) != 0)
-		i = (i + 1) & (b->nslots - 1);
-	return &b->slots[i];
-}
-
-/*
- * The latest anchor called name, or NO_ANCHOR: one hash lookup, so that
- * many aliases of many anchors cost no more than the nodes they make.
- */
-static size_t
-anchor_find(struct builder *b, const char *name)
-{
-	size_t	*slot;
-
-	if (b->nslots == 0)
-		return NO_ANCHOR;
-	slot = slot_of(b, name);
-	return *slot == 0 ? NO_ANCHOR : *slot - 1;
-}
-
 /*
  * Remember an anchor; its node is filled in once it is complete.  A name
  * used twice is refused, as by PyYAML ("found duplicate anchor").
@@ -135,23 +90,13 @@ anchor_open(size_t *out, struct builder *b, const yaml_char_t *name,
 	*out = NO_ANCHOR;
 	if (name == NULL)
 		return MLP_OK;
-	if (anchor_find(b, (const char *)name) != NO_ANCHOR)
+	if (mlp_yanchors_find(&b->names, (const char *)name) != NO_ANCHOR)
 		return mlp_error_set(MLP_EBADDATA, "%s: line %lu: duplicate "
 		    "anchor '%s'", b->path, line, (const char *)name);
-	MLP_ALLOC_GROW(b->anchors, b->nanchors, b->cap, 8);
-	b->anchors[b->nanchors].name = mlp_xstrdup((const char *)name);
-	b->anchors[b->nanchors].node = NULL;
-	b->nanchors++;
-	if (2 * b->nanchors > b->nslots) {
-		/* grow and rehash; a redefined name ends at its latest */
-		free(b->slots);
-		b->nslots = b->nslots ? 2 * b->nslots : 16;
-		b->slots = mlp_xcalloc(b->nslots, sizeof *b->slots);
-		for (i = 0; i < b->nanchors; i++)
-			*slot_of(b, b->anchors[i].name) = i + 1;
-	} else
-		*slot_of(b, (const char *)name) = b->nanchors;
-	*out = b->nanchors - 1;
+	i = mlp_yanchors_add(&b->names, (const char *)name);
+	MLP_ALLOC_GROW(b->anode, i, b->acap, 8);
+	b->anode[i] = NULL;
+	*out = i;
 	return MLP_OK;
 }
 
@@ -217,6 +162,9 @@ key_identity(const struct mlp_ynode *k)
 	case MLP_YS_INT:
 		id = mlp_xasprintf("i%s", s);
 		break;
+	case MLP_YS_TIMESTAMP:
+		id = mlp_xasprintf("t%s", s);
+		break;
 	default:
 		id = mlp_xasprintf("s%s", s);
 		break;
@@ -268,6 +216,54 @@ check_keys(struct builder *b, const struct mlp_ynode *map)
 	return r;
 }
 
+/*
+ * An explicit tag on a scalar: !!str makes a string (no typing), "!"
+ * leaves the text to the implicit rules; !!null, !!bool, !!int, !!float
+ * and !!timestamp are kept when the implicit rules give the text that
+ * same type, hence the same value.  Any other tag is refused: PyYAML's
+ * constructors read some texts unlike the implicit rules (!!float 1e3
+ * is 1000.0, plain 1e3 a string) and safe_load fails on the rest (!x).
+ */
+static int
+scalar_tag(struct builder *b, struct mlp_ynode *y, const char *tag,
+    unsigned long line)
+{
+	static const struct {
+		const char		*tag;
+		enum mlp_yscalar	 type;
+	} typed[] = {
+		{ "tag:yaml.org,2002:null", MLP_YS_NULL },
+		{ "tag:yaml.org,2002:bool", MLP_YS_BOOL },
+		{ "tag:yaml.org,2002:int", MLP_YS_INT },
+		{ "tag:yaml.org,2002:float", MLP_YS_FLOAT },
+		{ "tag:yaml.org,2002:timestamp", MLP_YS_TIMESTAMP },
+	};
+	const char	*yt = "tag:yaml.org,2002:";
+	struct mlp_yval	v;
+	size_t		i;
+	int		n;	/* of the text shown: one line, 40 bytes */
+
+	if (tag == NULL || strcmp(tag, "!") == 0 ||
+	    strcmp(tag, "tag:yaml.org,2002:str") == 0)
+		return MLP_OK;
+	for (i = 0; i < MLP_ARRAY_SIZE(typed); i++)
+		if (strcmp(tag, typed[i].tag) == 0 &&
+		    mlp_yscalar_resolve(&v, y->str, y->len) == typed[i].type) {
+			y->plain = 1;
+			return MLP_OK;
+		}
+	n = (int)strcspn(y->str, "\n");
+	n = n > 40 ? 40 : n;
+	if (strncmp(tag, yt, strlen(yt)) == 0)
+		return mlp_error_set(MLP_EBADDATA, "%s: line %lu: YAML tag "
+		    "'!!%s' on '%.*s' is not supported (MLflow may read it "
+		    "otherwise); write the value without it", b->path, line,
+		    tag + strlen(yt), n, y->str);
+	return mlp_error_set(MLP_EBADDATA, "%s: line %lu: YAML tag '%s' on "
+	    "'%.*s' is not supported (MLflow may read it otherwise); write "
+	    "the value without it", b->path, line, tag, n, y->str);
+}
+
 /* The node that starts with ev (deleted here), at depth. */
 static int
 parse_node(struct mlp_ynode **out, struct builder *b, yaml_event_t *ev,
@@ -289,14 +285,14 @@ parse_node(struct mlp_ynode **out, struct builder *b, yaml_event_t *ev,
 	switch (ev->type) {
 	case YAML_ALIAS_EVENT:
 		alias = (const char *)ev->data.alias.anchor;
-		i = anchor_find(b, alias);
-		if (i == NO_ANCHOR || b->anchors[i].node == NULL) {
+		i = mlp_yanchors_find(&b->names, alias);
+		if (i == NO_ANCHOR || b->anode[i] == NULL) {
 			r = mlp_error_set(MLP_EBADDATA, "%s: line %lu: %s "
 			    "alias '%s'", b->path, line, i == NO_ANCHOR ?
 			    "unknown" : "recursive", alias);
 			goto out;
 		}
-		r = copy_node(out, b, b->anchors[i].node, depth, line);
+		r = copy_node(out, b, b->anode[i], depth, line);
 		goto out;
 	case YAML_SCALAR_EVENT:
 		b->budget--;
@@ -304,9 +300,13 @@ parse_node(struct mlp_ynode **out, struct builder *b, yaml_event_t *ev,
 		y->str = mlp_xstrndup((const char *)ev->data.scalar.value,
 		    ev->data.scalar.length);
 		y->len = ev->data.scalar.length;
-		/* Only plain scalars are typed (null, bool, numbers). */
-		y->plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+		/* Typed (null, bool, numbers) as PyYAML types them: plain
+		 * and untagged, or tagged "!" (!!str 1 is a string). */
+		y->plain = ev->data.scalar.plain_implicit;
 		*out = y;
+		if ((r = scalar_tag(b, y, (const char *)ev->data.scalar.tag,
+		    line)) != MLP_OK)
+			goto out;
 		if ((r = anchor_open(&a, b, ev->data.scalar.anchor, line)) !=
 		    MLP_OK)
 			goto out;
@@ -360,7 +360,7 @@ parse_node(struct mlp_ynode **out, struct builder *b, yaml_event_t *ev,
 	}
 	*out = y;
 	if (a != NO_ANCHOR)		/* an index: nested anchors move them */
-		b->anchors[a].node = y;
+		b->anode[a] = y;
 out:
 	yaml_event_delete(ev);
 	return r;
@@ -372,7 +372,6 @@ mlp_ytree_parse(struct mlp_ynode **out, const char *data, size_t len,
 {
 	struct builder	 b;
 	yaml_event_t	 ev;
-	size_t		 i;
 	int		 r, state = 0;	/* 0: before, 1: in, 2: after doc */
 
 	*out = NULL;
@@ -416,10 +415,8 @@ mlp_ytree_parse(struct mlp_ynode **out, const char *data, size_t len,
 		mlp_ytree_free(*out);
 		*out = NULL;
 	}
-	for (i = 0; i < b.nanchors; i++)
-		free(b.anchors[i].name);
-	free(b.anchors);
-	free(b.slots);
+	free(b.anode);
+	mlp_yanchors_release(&b.names);
 	yaml_parser_delete(&b.parser);
 	return r;
 }
@@ -455,146 +452,36 @@ mlp_ytree_get(const struct mlp_ynode *map, const char *key)
 int
 mlp_ynode_is_null(const struct mlp_ynode *y)
 {
+	struct mlp_yval	v;
+
 	if (y == NULL)
 		return 1;
 	if (y->kind != MLP_YN_SCALAR || !y->plain)
 		return 0;
-	return y->len == 0 || strcmp(y->str, "~") == 0 ||
-	    strcmp(y->str, "null") == 0 || strcmp(y->str, "Null") == 0 ||
-	    strcmp(y->str, "NULL") == 0;
+	return mlp_yscalar_resolve(&v, y->str, y->len) == MLP_YS_NULL;
 }
 
-/* ---- YAML scalars as Python sees them ---- */
-
-static int
-is_word(const char *s, const char *const *words)
-{
-	for (; *words != NULL; words++)
-		if (strcmp(s, *words) == 0)
-			return 1;
-	return 0;
-}
-
-/* Copy s without '_' (YAML 1.1 digit separators). */
-static char *
-strip_underscores(const char *s)
-{
-	char	*t = mlp_xstrdup(s), *w = t;
-
-	for (; *s != '\0'; s++)
-		if (*s != '_')
-			*w++ = *s;
-	*w = '\0';
-	return t;
-}
-
-static char *
-int_str(const char *text)
-{
-	char		*t = strip_underscores(text), *p = t, *end;
-	int		 neg = 0, base = 10;
-	long long	 v;
-
-	if (*p == '+' || *p == '-')
-		neg = *p++ == '-';
-	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'b')) {
-		base = p[1] == 'x' ? 16 : 2;
-		p += 2;
-	} else if (p[0] == '0' && p[1] != '\0')
-		base = 8;
-	if (*p == '\0' || !isalnum((unsigned char)*p)) {
-		free(t);
-		return NULL;
-	}
-	errno = 0;
-	v = strtoll(p, &end, base);
-	if (*end != '\0' || errno != 0) {
-		free(t);
-		return NULL;
-	}
-	free(t);
-	return mlp_xasprintf("%lld", neg ? -v : v);
-}
-
-/* PyYAML's float pattern (without sexagesimals), then Python's repr. */
-static char *
-float_str(const char *text)
-{
-	char		*t = strip_underscores(text), *p = t, buf[MLP_DTOA_MAX];
-	const char	*body;
-	double		 d;
-	int		 digits = 0;
-
-	if (*p == '+' || *p == '-')
-		p++;
-	body = p;
-	if (strcmp(body, ".inf") == 0 || strcmp(body, ".Inf") == 0 ||
-	    strcmp(body, ".INF") == 0) {
-		free(t);
-		return mlp_xstrdup(*text == '-' ? "-inf" : "inf");
-	}
-	if (p == t && (strcmp(p, ".nan") == 0 || strcmp(p, ".NaN") == 0 ||
-	    strcmp(p, ".NAN") == 0)) {
-		free(t);
-		return mlp_xstrdup("nan");
-	}
-	while (isdigit((unsigned char)*p))
-		p++, digits++;
-	if (*p++ != '.')
-		goto no;
-	while (isdigit((unsigned char)*p))
-		p++, digits++;
-	if (digits == 0)
-		goto no;
-	if (*p == 'e' || *p == 'E') {
-		p++;
-		if (*p != '+' && *p != '-')
-			goto no;
-		p++;
-		if (!isdigit((unsigned char)*p))
-			goto no;
-		while (isdigit((unsigned char)*p))
-			p++;
-	}
-	if (*p != '\0' || mlp_parse_double(&d, t, strlen(t)) != MLP_OK)
-		goto no;
-	free(t);
-	mlp_dtoa(buf, d);
-	return mlp_xstrdup(buf);
-no:
-	free(t);
-	return NULL;
-}
+/* ---- YAML scalars as Python sees them (rules in yscalar.c) ---- */
 
 int
 mlp_yaml_scalar_kind(const struct mlp_ynode *y, char **str)
 {
-	static const char *const	yes[] = { "yes", "Yes", "YES", "true",
-	    "True", "TRUE", "on", "On", "ON", NULL };
-	static const char *const	no[] = { "no", "No", "NO", "false",
-	    "False", "FALSE", "off", "Off", "OFF", NULL };
+	struct mlp_buf	b = MLP_BUF_INIT;
+	struct mlp_yval	v;
 
 	*str = NULL;
-	if (mlp_ynode_is_null(y))
+	if (y == NULL)
 		return MLP_YS_NULL;
 	if (y->kind != MLP_YN_SCALAR || !y->plain) {
 		*str = mlp_xstrdup(y->kind == MLP_YN_SCALAR ? y->str : "");
 		return MLP_YS_STR;
 	}
-	if (is_word(y->str, yes)) {
-		*str = mlp_xstrdup("True");
-		return MLP_YS_BOOL;
-	}
-	if (is_word(y->str, no)) {
-		*str = mlp_xstrdup("False");
-		return MLP_YS_BOOL;
-	}
-	if ((*str = int_str(y->str)) != NULL)
-		return MLP_YS_INT;
-	if ((*str = float_str(y->str)) != NULL)
-		return MLP_YS_FLOAT;
-	*str = mlp_xstrdup(y->str);
-	return MLP_YS_STR;
+	if (mlp_yscalar_resolve(&v, y->str, y->len) == MLP_YS_NULL)
+		return MLP_YS_NULL;
+	/* What PyYAML fails to construct (0x_, 2001-02-30, <<) stays text. */
+	mlp_yval_str(&b, &v, y->str, y->len);
+	*str = mlp_buf_detach(&b);
+	return v.bad ? MLP_YS_STR : (int)v.type;
 }
 
 char *

@@ -91,4 +91,35 @@ test_expect_success 'a placeholder that is not declared is an error' '
 	printf "entry_points:\n  main:\n    command: echo {nope}\n" >proj/MLproject &&
 	check_no_run && grep "{nope}" err
 '
+# Defaults typed by PyYAML's rules (src/yscalar.c), as mlflow run types
+# them: the logged value is Python's str() of what yaml.safe_load gives.
+mkdir proj2
+cat >proj2/MLproject <<'YAML'
+entry_points:
+  main:
+    parameters:
+      a: {default: 1:20}
+      b: {default: 0x1F}
+      c: {default: 2001-12-14t21:59:43.10-05:00}
+      d: {default: 1e3}
+      e: {default: -.5}
+      f: {default: 1_000.5}
+      g: {default: 1:30.5}
+      h: {default: 99999999999999999999}
+      i: {default: 2026-11-30}
+      j: {default: .NaN}
+    command: "true"
+YAML
+python3 -c 'import yaml' 2>/dev/null && test_set_prereq PYYAML
+test_expect_success PYYAML 'defaults are str() of what PyYAML reads' '
+	python3 -c "import sys, yaml
+p = yaml.safe_load(open(sys.argv[1]))[\"entry_points\"][\"main\"][\"parameters\"]
+for k in sorted(p):
+    print(k, p[k][\"default\"])" proj2/MLproject >expect &&
+	mlp-run proj2 2>err && d=$(run_dir "$(run_id_of err)") &&
+	for k in a b c d e f g h i j; do
+		printf "%s %s\n" "$k" "$(cat "$d/params/$k")" || return 1
+	done >got &&
+	test_cmp expect got
+'
 test_done

@@ -152,8 +152,19 @@ static const struct {
 	    "start_time: soon\n", 0 },
 	{ "start_time negative", "run_id: abc\nexperiment_id: '0'\n"
 	    "start_time: -5\n", 1 },
+	/* Ints as PyYAML reads them (yscalar.c), on both paths. */
 	{ "start_time plus", "run_id: abc\nexperiment_id: '0'\n"
-	    "start_time: +5\n", 0 },
+	    "start_time: +5\n", 1 },
+	{ "start_time hex", "run_id: abc\nexperiment_id: '0'\n"
+	    "start_time: 0x10\n", 1 },
+	{ "start_time sexagesimal", "run_id: abc\nexperiment_id: '0'\n"
+	    "start_time: 1:20\n", 1 },
+	{ "start_time underscores", "run_id: abc\nexperiment_id: '0'\n"
+	    "start_time: 1_000\n", 1 },
+	{ "start_time too big", "run_id: abc\nexperiment_id: '0'\n"
+	    "start_time: 9223372036854775808\n", 0 },
+	{ "start_time timestamp", "run_id: abc\nexperiment_id: '0'\n"
+	    "start_time: 2001-12-14\n", 0 },
 	{ "end_time null", "run_id: abc\nexperiment_id: '0'\n"
 	    "end_time: null\n", 1 },
 	{ "experiment_id int", "run_id: abc\nexperiment_id: 0\n", 1 },

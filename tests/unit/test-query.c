@@ -230,6 +230,8 @@ test_errors(void)
 	error_at("run_id = ('a')", 10, "needs IN");
 	error_at("run_id NOT LIKE 'a'", 12, "expected IN after NOT");
 	error_at("start_time > 1.5", 14, "needs an integer");
+	error_at("start_time > 1e3", 14, "needs an integer");
+	error_at("end_time < 99999999999999999999", 12, "out of range");
 	error_at("start_time > 'x'", 14, "needs a number");
 	error_at("params.p = 'abc", 12, "unterminated quote");
 	error_at("params.`p = 'x'", 8, "unterminated quote");
