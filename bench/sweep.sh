@@ -60,21 +60,31 @@ else
 	kind="stand-in sbatch (no cluster answered sinfo)"
 fi
 list=$(seq -s, 1 1000)
-t0=$(date +%s%N)
-out=$(mlp-run -q --backend slurm -j 10 --sweep -P "n=$list" \
-    "$work/proj")
-t1=$(date +%s%N)
-job=${out#*	}
-parent=${out%%	*}
-made=$(find "$work/mlruns/0" -mindepth 1 -maxdepth 1 -name '????????????????????????????????' | wc -l)
+# The first submission fills the caches every later one finds (the
+# environment record's probes, the git cache the snapshot is checked
+# out through); the second, into another experiment, is what a user
+# meets from then on.  Both are printed; the goal is the second's.
 echo "load: $(cut -d" " -f1-3 /proc/loadavg) on $(nproc) CPUs"
-echo "submit a 1,000-run sweep: $(ms "$t0" "$t1") ms ($made runs made, $kind)"
+for pass in cold warm; do
+	t0=$(date +%s%N)
+	out=$(mlp-run -q --backend slurm -j 10 --sweep -P "n=$list" \
+	    --experiment-name "$pass" "$work/proj")
+	t1=$(date +%s%N)
+	job=${out#*	}
+	parent=${out%%	*}
+	made=$(find "$work/mlruns" -mindepth 2 -maxdepth 2 \
+	    -name '????????????????????????????????' | wc -l)
+	echo "submit a 1,000-run sweep, $pass caches: $(ms "$t0" "$t1") ms" \
+	    "($made runs in the store, $kind)"
+	case $kind in real*) scancel "$job" 2>/dev/null || : ;; esac
+done
 case $kind in
-real*)	scancel "$job" 2>/dev/null || :
+real*)
 	# The part of sbatch alone: the same script submitted again.
 	t2=$(date +%s%N)
 	job2=$(sbatch --parsable \
-	    "$work/mlruns/0/$parent/artifacts/mlp/sbatch.sh" 2>/dev/null) || :
+	    "$(echo "$work"/mlruns/*/"$parent")/artifacts/mlp/sbatch.sh" \
+	    2>/dev/null) || :
 	t3=$(date +%s%N)
 	scancel "${job2%%;*}" 2>/dev/null || :
 	echo "  of which sbatch alone (the same script again, job" \
