@@ -219,14 +219,11 @@ terminal_width(void)
 {
 	struct winsize	ws;
 	const char	*c = getenv("COLUMNS");
-	long		n;
-	char		*end;
+	int64_t		n;
 
-	if (c != NULL && *c != '\0') {
-		n = strtol(c, &end, 10);
-		if (*end == '\0' && n >= 20 && n <= 1000)
-			return (int)n;
-	}
+	if (c != NULL && mlp_parse_int64(&n, c, strlen(c)) == MLP_OK &&
+	    n >= 20 && n <= 1000)
+		return (int)n;
 	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 20)
 		return ws.ws_col;
 	return 80;

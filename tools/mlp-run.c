@@ -145,12 +145,9 @@ parse_size(const char *s)
 static double
 parse_tol(const char *s)
 {
-	char	*end;
 	double	 v;
 
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno != 0 || end == s || *end != '\0' || !(v >= 0))
+	if (mlp_parse_double(&v, s, strlen(s)) != MLP_OK || !(v >= 0))
 		errx(TOOL_EXIT_USAGE, "bad tolerance '%s'", s);
 	return v;
 }
