@@ -914,21 +914,13 @@ sweep(const char *keydir)
 	closedir(d);
 }
 
-/*
- * Check commit out into a new folder of this run alone, under keydir:
- * nothing an earlier or a concurrent run did to its own tree can reach
- * this one, so the run executes exactly the recorded commit.
- */
-static int
-checkout(char **outdir, struct mlp_gitinfo *info, git_repository *repo,
-    git_object *commit, const char *keydir)
+int
+mlp_run_tmpdir(char **out, const char *keydir)
 {
-	git_checkout_options	 co;
-	git_object		*tree = NULL;
-	char			*pre, *dir;
-	int			 r;
+	char	*pre, *dir;
+	int	 r;
 
-	*outdir = NULL;
+	*out = NULL;
 	if ((r = mlp_mkdirs(keydir)) != MLP_OK)
 		return r;
 	sweep(keydir);
@@ -940,6 +932,27 @@ checkout(char **outdir, struct mlp_gitinfo *info, git_repository *repo,
 		free(dir);
 		return r;
 	}
+	*out = dir;
+	return MLP_OK;
+}
+
+/*
+ * Check commit out into a new folder of this run alone, under keydir:
+ * nothing an earlier or a concurrent run did to its own tree can reach
+ * this one, so the run executes exactly the recorded commit.
+ */
+static int
+checkout(char **outdir, struct mlp_gitinfo *info, git_repository *repo,
+    git_object *commit, const char *keydir)
+{
+	git_checkout_options	 co;
+	git_object		*tree = NULL;
+	char			*dir;
+	int			 r;
+
+	*outdir = NULL;
+	if ((r = mlp_run_tmpdir(&dir, keydir)) != MLP_OK)
+		return r;
 	*outdir = dir;
 	if (LG(git_object_peel)(&tree, commit, GIT_OBJECT_TREE) != 0 ||
 	    LG(git_tree_walk)((git_tree *)tree, GIT_TREEWALK_PRE, gitlink_cb,

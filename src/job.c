@@ -214,15 +214,21 @@ locate_local(struct mlp_job *j, const char *uri, const char *sub)
 	return r;
 }
 
-/* The code of a snapshot (snapshot.c): nothing to inspect. */
+/* The code of a snapshot (snapshot.c): nothing to inspect, a copy to run. */
 static int
 locate_snapshot(struct mlp_job *j)
 {
 	const struct mlp_snapshot	*s = j->o.snapshot;
 	size_t				 fit;
+	char				*co;
+	int				 r;
 
-	j->dir = join_opt(s->dir, s->sub);
-	j->top = mlp_xstrdup(s->dir);
+	/* The run's own copy: tasks write into their folder. */
+	if ((r = mlp_snapshot_checkout(&co, s)) != MLP_OK)
+		return r;
+	j->checkout_dir = co;
+	j->dir = join_opt(co, s->sub);
+	j->top = mlp_xstrdup(co);
 	j->source_name = mlp_xstrdup(s->source);
 	j->in_git = s->commit[0] != '\0';
 	if (!j->in_git)

@@ -202,6 +202,12 @@ int	 mlp_git_status_cli(struct mlp_gitinfo *out, const char *root,
 char	**mlp_git_argv(const char *root, const char *exclude,
 	    const char *const *args);
 void	 mlp_git_argv_free(char **argv);
+/*
+ * A new folder of this process alone under keydir (made if need be),
+ * named after its pid and host, so that the folders of processes of this
+ * host that died are removed by the next call: the tree a run executes.
+ */
+int	 mlp_run_tmpdir(char **out, const char *keydir);
 /* URL of origin, else of the first remote, of the repository of dir. */
 char	*mlp_git_remote_url(const char *dir);
 /* Does uri look like a git URL (scheme://, user@host:path)? */

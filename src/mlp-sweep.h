@@ -189,6 +189,13 @@ int	 mlp_snapshot_make(struct mlp_snapshot *out, const struct mlp_run *run,
 int	 mlp_snapshot_open(struct mlp_snapshot *out, const char *dir);
 void	 mlp_snapshot_release(struct mlp_snapshot *);
 /*
+ * A copy of the snapshot s (opened) for one run alone, in a new folder
+ * of this process under the cache (mlp_run_tmpdir()), checked against
+ * its fingerprint: what the run writes into its folder reaches neither
+ * the snapshot nor the runs beside it.  The caller removes it.
+ */
+int	 mlp_snapshot_checkout(char **out, const struct mlp_snapshot *s);
+/*
  * The tree of a commit as it ran: apply diff (NULL or empty: none)
  * inside dir, a fresh checkout of the commit, and fingerprint the
  * result into fp (--reproduce and the snapshot share it).

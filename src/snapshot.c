@@ -371,3 +371,30 @@ out:
 		mlp_snapshot_release(out);
 	return r;
 }
+
+int
+mlp_snapshot_checkout(char **out, const struct mlp_snapshot *s)
+{
+	char	*keydir, *dir, fp[MLP_HASH_HEX];
+	int	 r;
+
+	*out = NULL;
+	keydir = mlp_cache_path("snapshots");
+	r = mlp_run_tmpdir(&dir, keydir);
+	free(keydir);
+	if (r != MLP_OK)
+		return r;
+	if ((r = copy_tree(dir, s->dir, NULL)) == MLP_OK &&
+	    (r = mlp_treehash_dir(fp, dir)) == MLP_OK &&
+	    strcmp(fp, s->code) != 0)
+		r = mlp_error_set(MLP_EBADDATA, "the copy of the code snapshot "
+		    "'%s' has fingerprint %s, not %s: it was changed", s->dir,
+		    fp, s->code);
+	if (r != MLP_OK) {
+		(void)mlp_rm_rf(dir);
+		free(dir);
+		return r;
+	}
+	*out = dir;
+	return MLP_OK;
+}

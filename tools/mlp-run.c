@@ -398,8 +398,17 @@ main(int argc, char **argv)
 	j = mlp_job_new(&jo);
 	/* Errors up to mlp_job_create() exit 1: no run exists yet. */
 	if (mlp_job_locate(j) != MLP_OK ||
-	    mlp_job_prepare(j, open_store(j, o.store)) != MLP_OK)
+	    mlp_job_prepare(j, open_store(j, o.store)) != MLP_OK) {
+		if (o.run_id != NULL) {		/* never left SCHEDULED */
+			char *why = mlp_xstrdup(mlp_error_last());
+
+			mlp_job_free(j);
+			(void)mlp_error_set(MLP_ERROR, "%s", why);
+			free(why);
+			task_fail(&jo, o.store);
+		}
 		die(j, TOOL_EXIT_FAIL);
+	}
 	if (o.reuse && (reused = run_find_reusable(j, quiet)) != NULL) {
 		if (!quiet)
 			fprintf(stderr, "mlp-run: === Reusing run (ID '%s'): the "

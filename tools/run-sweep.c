@@ -308,6 +308,22 @@ run_here(const struct sweep_opts *so, struct args *a, size_t id, char **ids,
 	return (int)next;
 }
 
+/* End a run that will not run: status with why in mlp.error. */
+static void
+end_run(struct mlp_store *st, const char *id, int status, const char *why,
+    int only_waiting)
+{
+	struct mlp_run	*run;
+
+	if (mlp_run_open(&run, st, id) != MLP_OK)
+		return;
+	if (!only_waiting || run->info.status == MLP_RUN_SCHEDULED) {
+		(void)mlp_run_set_tag(run, "mlp.error", why);
+		(void)mlp_run_end(run, status, MLP_NOTIME);
+	}
+	mlp_run_free(run);
+}
+
 static int
 local_sweep(const struct sweep_opts *so, struct mlp_job *j,
     const struct mlp_job_opts *jo, char **ids, size_t n, const char *parent)
@@ -357,22 +373,6 @@ die(struct mlp_job *j, int status)
 }
 
 /* ---- Slurm ---- */
-
-/* End a run that will not run: status with why in mlp.error. */
-static void
-end_run(struct mlp_store *st, const char *id, int status, const char *why,
-    int only_waiting)
-{
-	struct mlp_run	*run;
-
-	if (mlp_run_open(&run, st, id) != MLP_OK)
-		return;
-	if (!only_waiting || run->info.status == MLP_RUN_SCHEDULED) {
-		(void)mlp_run_set_tag(run, "mlp.error", why);
-		(void)mlp_run_end(run, status, MLP_NOTIME);
-	}
-	mlp_run_free(run);
-}
 
 /*
  * The job is gone (squeue lists it no more): runs still SCHEDULED never
@@ -694,6 +694,28 @@ task_refuse(struct mlp_store *st, struct mlp_run *run)
 	mlp_run_free(run);
 	mlp_store_close(st);
 	exit(TOOL_EXIT_FAIL);
+}
+
+void
+task_fail(const struct mlp_job_opts *jo, const char *store)
+{
+	struct mlp_store	*st;
+	struct mlp_run		*run;
+	char			*why, *path;
+
+	why = mlp_xstrdup(mlp_error_last());
+	if (mlp_store_locate(&path, store) != MLP_OK)
+		errx(TOOL_EXIT_FAIL, "%s", why);
+	if (mlp_store_open(&st, path, 0) != MLP_OK) {
+		free(path);
+		errx(TOOL_EXIT_FAIL, "%s", why);
+	}
+	free(path);
+	if (mlp_run_open(&run, st, jo->run_id) != MLP_OK)
+		errx(TOOL_EXIT_FAIL, "%s", why);
+	(void)mlp_error_set(MLP_ERROR, "%s", why);
+	free(why);
+	task_refuse(st, run);
 }
 
 void

@@ -27,11 +27,16 @@ int	 sweep_main(const struct sweep_opts *, const struct mlp_job_opts *);
  * Before a take-over (--run-id): the run's parameters become jo's (any
  * -P given must agree), and a Slurm task records its job and task id.
  * With snap (--snapshot), the code is that snapshot, checked first: one
- * that is missing or changed ends the run FAILED.  Exits 1 on error.  task_end() after the run: the sweep it belongs to
- * ends when it was the last.
+ * that is missing or changed ends the run FAILED.  Exits 1 on error.
+ * task_fail(): the run cannot start (its code or environment could not
+ * be had): it ends FAILED with mlp_error_last() as mlp.error, and its
+ * sweep if it was the last; exits 1.  task_end() after the run: the
+ * sweep it belongs to ends when it was the last.
  */
 void	 task_begin(struct mlp_job_opts *jo, const char *store,
 	    const char *snap);
+void	 task_fail(const struct mlp_job_opts *jo, const char *store)
+	    MLP_NORETURN;
 void	 task_end(const struct mlp_job_opts *jo, const char *store,
 	    const struct mlp_job_result *res);
 

@@ -159,6 +159,23 @@ test_expect_success '--run-id refuses a run that is not SCHEDULED' '
 	grep "not SCHEDULED" err
 '
 
+test_expect_success 'a task that cannot start ends FAILED, not SCHEDULED' '
+	mkdir -p fakebin &&
+	printf "#!/bin/sh\necho 4242\n" >fakebin/sbatch &&
+	chmod +x fakebin/sbatch &&
+	PATH=$TRASH/fakebin:$PATH mlp-run -q --backend slurm -P C=1 proj >sub &&
+	read -r r job <sub &&
+	test "$job" = 4242 &&
+	grep -x "status: 2" "$(run_dir "$r")/meta.yaml" &&
+	snap=$(run_dir "$r")/artifacts/mlp/code &&
+	test -d "$snap" &&
+	test_expect_code 1 env XDG_CACHE_HOME=/proc/self/no mlp-run -e main \
+	    --run-id "$r" --snapshot "$snap" 2>err &&
+	grep -x "status: 4" "$(run_dir "$r")/meta.yaml" &&
+	grep "cannot create" err &&
+	grep "cannot create" "$(run_dir "$r")/tags/mlp.error"
+'
+
 test_expect_success 'usage errors exit 2' '
 	test_expect_code 2 mlp-run -j 0 --sweep -P C=1 proj &&
 	test_expect_code 2 mlp-run --wait proj &&

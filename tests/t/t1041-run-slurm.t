@@ -23,6 +23,10 @@ entry_points:
     command: "touch $GATE.started.{n}; while [ ! -e $GATE.go ]; do sleep 0.1; done; sh job.sh {n}"
   sleep:
     command: "touch $GATE.slept; sleep 300"
+  writes:
+    parameters:
+      n: int
+    command: "test ! -e model.txt && echo {n} >model.txt && echo {n} >>$GATE.writes"
 YAML
 # The code: a committed version, then an uncommitted change (recorded).
 echo 'echo committed n=$1' >proj/job.sh
@@ -154,6 +158,23 @@ test_expect_success 'the code that runs is the code submitted' '
 	grep "^+echo v2" "$(run_dir "$r")/artifacts/mlp/git.diff" &&
 	test "$(cat "$(run_dir "$r")/tags/mlflow.source.git.commit")" = \
 	    "$(git -C proj rev-parse HEAD~1)"
+'
+
+test_expect_success 'a task writes into its folder: a copy of its own' '
+	mlp-run -q --backend slurm -j 1 -e writes --sweep -P n=1,2,3 proj \
+	    >sub &&
+	read -r p job <sub &&
+	slurm_wait_gone "$job" &&
+	kids "$p" >ids &&
+	for k in $(cat ids); do
+		test "$(status_of "$(run_dir "$k")")" = 3 || return 1
+	done &&
+	sort "$GATE.writes" >got &&
+	printf "%s\n" 1 2 3 >want &&
+	test_cmp want got &&
+	test ! -e "$(run_dir "$p")/artifacts/mlp/code/model.txt" &&
+	test ! -e proj/model.txt &&
+	! ls "$XDG_CACHE_HOME"/mlp/snapshots/*/model.txt 2>/dev/null
 '
 
 test_expect_success 'a snapshot changed after submission is refused' '

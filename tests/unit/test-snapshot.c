@@ -114,6 +114,28 @@ test_make_open(void)
 	r = mlp_snapshot_open(&o, s.dir);
 	ok(r == MLP_OK && strcmp(o.code, s.code) == 0 &&
 	    strcmp(o.source, proj) == 0, "opened, as made");
+	{
+		char	*cp1, *cp2, fp[MLP_HASH_HEX];
+
+		(void)setenv("XDG_CACHE_HOME", tmpdir, 1);
+		r = mlp_snapshot_checkout(&cp1, &o);
+		ok(r == MLP_OK && mlp_treehash_dir(fp, cp1) == MLP_OK &&
+		    strcmp(fp, s.code) == 0 && strncmp(cp1, tmpdir,
+		    strlen(tmpdir)) == 0, "a run's own copy, its fingerprint "
+		    "checked: %s", r == MLP_OK ? cp1 : mlp_error_last());
+		r = mlp_snapshot_checkout(&cp2, &o);
+		ok(r == MLP_OK && strcmp(cp1, cp2) != 0, "another run, another "
+		    "copy");
+		put(p = mlp_xasprintf("%s/model.txt", cp1), "written\n");
+		free(p);
+		p = mlp_xasprintf("%s/model.txt", s.dir);
+		ok(stat(p, &sb) == -1, "what a run writes stays in its copy");
+		free(p);
+		ok(mlp_rm_rf(cp1) == MLP_OK && mlp_rm_rf(cp2) == MLP_OK,
+		    "copies removed");
+		free(cp1);
+		free(cp2);
+	}
 	mlp_snapshot_release(&o);
 	put(p = mlp_xasprintf("%s/run.sh", s.dir), "echo changed\n");
 	free(p);
