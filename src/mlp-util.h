@@ -156,6 +156,8 @@ int	 mlp_uuid4_hex(char out[33]);
 int	 mlp_experiment_id_new(char out[19]);
 /* A generated run name "adjective-noun-N" (at most 20 chars) into out[21]. */
 int	 mlp_run_name_new(char out[21]);
+/* A quick hash of a string for in-memory tables (FNV-1a), not a digest. */
+size_t	 mlp_str_hash(const char *s);
 /* Parse a decimal int64 (Python int() of the whole text). */
 int	 mlp_parse_int64(int64_t *out, const char *s, size_t len);
 /* A size argument: digits and an optional k, m or g (KiB, MiB, GiB). */

@@ -297,16 +297,6 @@ pack_history(struct mlp_buf *b, const struct mlp_metric_point *p, size_t n)
 
 /* ---- interned strings ---- */
 
-static size_t
-str_hash(const char *s)
-{
-	size_t	h = 2166136261u;
-
-	for (; *s != '\0'; s++)
-		h = (h ^ (unsigned char)*s) * 16777619u;
-	return h;
-}
-
 /* The index of s in t, added if new. */
 static size_t
 strtab_id(struct strtab *t, const char *s)
@@ -317,7 +307,7 @@ strtab_id(struct strtab *t, const char *s)
 		k = t->nslot ? 2 * t->nslot : 1024;
 		slot = mlp_xcalloc(k, sizeof *slot);
 		for (i = 0; i < t->n; i++) {
-			size_t	h = str_hash(t->s[i]) & (k - 1);
+			size_t	h = mlp_str_hash(t->s[i]) & (k - 1);
 
 			while (slot[h] != 0)
 				h = (h + 1) & (k - 1);
@@ -327,7 +317,7 @@ strtab_id(struct strtab *t, const char *s)
 		t->slot = slot;
 		t->nslot = k;
 	}
-	for (i = str_hash(s) & (t->nslot - 1); t->slot[i] != 0;
+	for (i = mlp_str_hash(s) & (t->nslot - 1); t->slot[i] != 0;
 	    i = (i + 1) & (t->nslot - 1))
 		if (strcmp(t->s[t->slot[i] - 1], s) == 0)
 			return t->slot[i] - 1;

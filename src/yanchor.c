@@ -10,21 +10,11 @@
 
 #include "mlp-int.h"
 
-static size_t
-name_hash(const char *s)
-{
-	size_t	h = 2166136261u;
-
-	for (; *s != '\0'; s++)
-		h = (h ^ (unsigned char)*s) * 16777619u;
-	return h;
-}
-
 /* The slot holding name, or the empty one where it would go. */
 static size_t
 slot_of(const struct mlp_yanchors *a, const char *name)
 {
-	size_t	mask = a->nslot - 1, i = name_hash(name) & mask;
+	size_t	mask = a->nslot - 1, i = mlp_str_hash(name) & mask;
 
 	while (a->slot[i] != 0 && strcmp(a->name[a->slot[i] - 1], name) != 0)
 		i = (i + 1) & mask;
