@@ -375,43 +375,36 @@ die(struct mlp_job *j, int status)
 /* ---- Slurm ---- */
 
 /*
- * The job is gone (squeue lists it no more): runs still SCHEDULED never
- * ran (cancelled while pending): KILLED; runs still RUNNING lost their
- * task: FAILED.
+ * The job is gone (squeue lists it no more): its runs still SCHEDULED or
+ * RUNNING are judged as mlp-log fsck judges them (mlp_slurm_run_gone():
+ * never ran, KILLED; lost their task, FAILED or, cancelled, KILLED),
+ * with squeue and sacct asked once for the job.
  */
 static void
-resolve_gone(struct mlp_store *st, char **ids, size_t n, const char *job,
-    int array)
+resolve_gone(struct mlp_store *st, char **ids, size_t n)
 {
-	struct mlp_run	*run;
-	char		 why[300], task[64], state[64];
-	size_t		 i;
+	struct mlp_slurm_cache	*c = mlp_slurm_cache_new();
+	struct mlp_run		*run;
+	char			 why[400];
+	size_t			 i;
+	int			 status;
 
 	for (i = 0; i < n; i++) {
 		if (mlp_run_open(&run, st, ids[i]) != MLP_OK)
 			continue;
-		if (array)
-			snprintf(task, sizeof task, "%s_%zu", job, i);
-		else
-			snprintf(task, sizeof task, "%s", job);
-		if (run->info.status == MLP_RUN_SCHEDULED ||
-		    run->info.status == MLP_RUN_RUNNING)
-			mlp_slurm_acct_state(task, state, sizeof state);
-		if (run->info.status == MLP_RUN_SCHEDULED) {
-			snprintf(why, sizeof why, "Slurm task %s ended before "
-			    "it ran%s%s", task, *state ? ": " : " (cancelled "
-			    "while pending?)", state);
-			(void)mlp_run_set_tag(run, "mlp.error", why);
-			(void)mlp_run_end(run, MLP_RUN_KILLED, MLP_NOTIME);
-		} else if (run->info.status == MLP_RUN_RUNNING) {
-			snprintf(why, sizeof why, "Slurm task %s is gone%s%s",
-			    task, *state ? ": " : "", state);
-			(void)mlp_run_end_if_running(run, MLP_RUN_FAILED,
-			    MLP_NOTIME);
-			(void)mlp_run_set_tag(run, "mlp.error", why);
+		if (mlp_slurm_run_gone(run, c, &status, why, sizeof why) == 1) {
+			if (run->info.status == MLP_RUN_RUNNING) {
+				(void)mlp_run_end_if_running(run, status,
+				    MLP_NOTIME);
+				(void)mlp_run_set_tag(run, "mlp.error", why);
+			} else {
+				(void)mlp_run_set_tag(run, "mlp.error", why);
+				(void)mlp_run_end(run, status, MLP_NOTIME);
+			}
 		}
 		mlp_run_free(run);
 	}
+	mlp_slurm_cache_free(c);
 }
 
 /* --wait: until squeue lists the job no more; then the runs' status. */
@@ -432,7 +425,7 @@ wait_job(const struct sweep_opts *so, struct mlp_store *st, char **ids,
 	}
 	if (got_signal)
 		return 128 + (int)got_signal;
-	resolve_gone(st, ids, n, job, parent != NULL);
+	resolve_gone(st, ids, n);
 	if (parent != NULL) {
 		if (mlp_sweep_settle(&cnt, &done, st, parent) != MLP_OK)
 			errx(TOOL_EXIT_FAIL, "%s", mlp_error_last());
