@@ -308,6 +308,23 @@ mlp_git_argv_free(char **argv)
 	free(argv);
 }
 
+int
+mlp_git_is_bare(const char *dir)
+{
+	static const char *const	 parts[] = { "HEAD", "objects", "refs" };
+	struct stat			 st;
+	char				*p;
+	size_t				 i;
+	int				 ok = 1;
+
+	for (i = 0; i < MLP_ARRAY_SIZE(parts) && ok; i++) {
+		p = mlp_path_join(dir, parts[i]);
+		ok = stat(p, &st) == 0;
+		free(p);
+	}
+	return ok;
+}
+
 char *
 mlp_git_remote_url(const char *dir)
 {

@@ -149,24 +149,6 @@ rel_to(const char *dir, const char *root)
 	return "";
 }
 
-/* A bare repository given by its path is fetched like a URL. */
-static int
-is_bare_repo(const char *dir)
-{
-	static const char *const	 parts[] = { "HEAD", "objects", "refs" };
-	struct stat			 st;
-	char				*p;
-	size_t				 i;
-	int				 ok = 1;
-
-	for (i = 0; i < 3 && ok; i++) {
-		p = mlp_xasprintf("%s/%s", dir, parts[i]);
-		ok = stat(p, &st) == 0;
-		free(p);
-	}
-	return ok;
-}
-
 static void
 fetched(struct mlp_job *j, const char *co)
 {
@@ -255,9 +237,9 @@ mlp_job_locate(struct mlp_job *j)
 		return locate_snapshot(j);
 	if ((r = split_subdir(&uri, &sub, j->o.uri)) != MLP_OK)
 		return r;
-	if (stat(uri, &st) == 0 && !is_bare_repo(uri)) {
+	if (stat(uri, &st) == 0 && !mlp_git_is_bare(uri)) {
 		r = locate_local(j, uri, sub);
-	} else if (mlp_git_is_url(uri) || is_bare_repo(uri)) {
+	} else if (mlp_git_is_url(uri) || mlp_git_is_bare(uri)) {
 		report(j, MLP_JOB_PROGRESS, "=== Fetching project from %s ===",
 		    j->o.uri);
 		/* A local path must not depend on where we run from. */

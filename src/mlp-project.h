@@ -210,6 +210,8 @@ void	 mlp_git_argv_free(char **argv);
 int	 mlp_run_tmpdir(char **out, const char *keydir);
 /* URL of origin, else of the first remote, of the repository of dir. */
 char	*mlp_git_remote_url(const char *dir);
+/* Is dir a bare repository (HEAD, objects and refs in it)? */
+int	 mlp_git_is_bare(const char *dir);
 /* Does uri look like a git URL (scheme://, user@host:path)? */
 int	 mlp_git_is_url(const char *uri);
 

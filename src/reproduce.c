@@ -209,24 +209,6 @@ load_params(struct mlp_repro *rp)
 	free(keys);
 }
 
-/* A bare repository: HEAD, objects and refs. */
-static int
-is_bare(const char *dir)
-{
-	static const char *const	 parts[] = { "HEAD", "objects", "refs" };
-	struct stat			 st;
-	char				*p;
-	size_t				 i;
-	int				 ok = 1;
-
-	for (i = 0; i < MLP_ARRAY_SIZE(parts) && ok; i++) {
-		p = mlp_path_join(dir, parts[i]);
-		ok = stat(p, &st) == 0;
-		free(p);
-	}
-	return ok;
-}
-
 /*
  * Where the code came from: a work tree of this machine (file://ROOT),
  * a repository given by its path or a file:// URL (fetched again), or
@@ -263,7 +245,7 @@ load_source(struct mlp_repro *rp)
 		    strerror(errno));
 	else if (stat(git, &st) == 0)
 		rp->uri = mlp_xstrdup(p);	/* a work tree: -v commit */
-	else if (is_bare(root))
+	else if (mlp_git_is_bare(root))
 		rp->uri = mlp_xstrdup(rp->source);
 	else
 		cannot(rp, "code: '%s' is no longer a git repository", root);

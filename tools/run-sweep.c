@@ -193,28 +193,6 @@ check_rows(struct mlp_job *j, const struct mlp_sweep *sw)
 
 /* ---- running the children here ---- */
 
-static volatile sig_atomic_t	got_signal;
-
-static void
-on_signal(int sig)
-{
-	if (got_signal == 0)
-		got_signal = sig;
-}
-
-static void
-catch_signals(void)
-{
-	struct sigaction	sa;
-
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-}
-
 static pid_t
 start_child(char **argv)
 {
@@ -266,28 +244,29 @@ run_here(const struct sweep_opts *so, struct args *a, size_t id, char **ids,
 {
 	pid_t	*pids;
 	size_t	 next = 0, running = 0, i, jobs;
-	int	 status, sent = 0, failed = 0;
+	int	 status, sent = 0, failed = 0, sig;
 	pid_t	 pid;
 
 	jobs = so->jobs > 0 ? (size_t)so->jobs : 1;
 	pids = mlp_xcalloc(n + 1, sizeof *pids);
 	while (next < n || running > 0) {
-		while (!got_signal && running < jobs && next < n) {
+		sig = mlp_spawn_got_signal();
+		while (!sig && !failed && running < jobs && next < n) {
 			free(a->v[id]);
 			a->v[id] = mlp_xstrdup(ids[next]);
 			if ((pids[next] = start_child(a->v)) == -1) {
 				warn("fork");
 				failed++;
-				got_signal = SIGTERM;
 				break;
 			}
 			next++;
 			running++;
 		}
-		if (got_signal && !sent) {
+		sig = mlp_spawn_got_signal();
+		if ((sig != 0 || failed) && !sent) {
 			for (i = 0; i < next; i++)
 				if (pids[i] > 0)
-					(void)kill(pids[i], (int)got_signal);
+					(void)kill(pids[i], sig ? sig : SIGTERM);
 			sent = 1;
 		}
 		if (running == 0)
@@ -340,7 +319,7 @@ local_sweep(const struct sweep_opts *so, struct mlp_job *j,
 	if ((self = self_path(so->argv0)) == NULL)
 		errx(TOOL_EXIT_FAIL, "cannot find the mlp-run program");
 	id = child_args(&a, self, jo, store, jo->uri, NULL, so->quiet);
-	catch_signals();
+	mlp_spawn_signals_init();
 	started = (size_t)run_here(so, &a, id, ids, n);
 	args_free(&a);
 	free(self);
@@ -358,8 +337,8 @@ local_sweep(const struct sweep_opts *so, struct mlp_job *j,
 		    "%zu failed, %zu killed%s\n", parent, n, cnt.finished,
 		    cnt.failed + cnt.missing, cnt.killed, done ? "" :
 		    ", some still RUNNING");
-	if (got_signal)
-		return 128 + (int)got_signal;
+	if (mlp_spawn_got_signal())
+		return 128 + mlp_spawn_got_signal();
 	return cnt.finished == n ? TOOL_EXIT_OK : TOOL_EXIT_FAIL;
 }
 
@@ -417,14 +396,15 @@ wait_job(const struct sweep_opts *so, struct mlp_store *st, char **ids,
 	size_t			 i, finished = 0;
 	int			 a, done;
 
-	catch_signals();
-	while (!got_signal && (a = mlp_slurm_alive(job, "%i", NULL, 0)) != 0) {
+	mlp_spawn_signals_init();
+	while (!mlp_spawn_got_signal() &&
+	    (a = mlp_slurm_alive(job, "%i", NULL, 0)) != 0) {
 		if (a < 0)
 			warnx("%s", mlp_error_last());
 		usleep(500000);
 	}
-	if (got_signal)
-		return 128 + (int)got_signal;
+	if (mlp_spawn_got_signal())
+		return 128 + mlp_spawn_got_signal();
 	resolve_gone(st, ids, n);
 	if (parent != NULL) {
 		if (mlp_sweep_settle(&cnt, &done, st, parent) != MLP_OK)
