@@ -33,3 +33,11 @@ median_ms() {
 ratio() {
 	awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f\n", (b > 0 ? a / b : 0) }'
 }
+
+# git_project DIR: DIR (holding an MLproject) plus 50 small files,
+# committed as a fresh git repository: the project the run benchmarks use.
+git_project() {
+	for _i in $(seq 1 50); do echo "file $_i" >"$1/f$_i.txt"; done
+	(cd "$1" && git init -q && git add -A &&
+	    git -c user.name=b -c user.email=b@b commit -q -m bench)
+}

@@ -7,6 +7,8 @@
 # Usage: bench/run-overhead.sh [BUILD_DIR] [RUNS]
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=lib.sh
+. "$here/lib.sh"
 build=${1:-$here/..}
 runs=${2:-31}
 PATH=$build/tools:$PATH
@@ -25,9 +27,7 @@ entry_points:
       kernel: {type: string, default: rbf}
     command: "echo $EPOCHREALTIME >\"$T1\""
 YAML
-for i in $(seq 1 50); do echo "file $i" >"$work/proj/f$i.txt"; done
-(cd "$work/proj" && git init -q && git add -A &&
-    git -c user.name=b -c user.email=b@b commit -q -m bench)
+git_project "$work/proj"
 T1=$work/t1
 export T1
 

@@ -14,6 +14,8 @@
 # Usage: bench/sweep.sh [BUILD_DIR] [RUNS]
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=lib.sh
+. "$here/lib.sh"
 build=${1:-$here/..}
 runs=${2:-40}
 PATH=$build/tools:$PATH
@@ -35,9 +37,7 @@ entry_points:
       kernel: {type: string, default: rbf}
     command: "true"
 YAML
-for i in $(seq 1 50); do echo "file $i" >"$work/proj/f$i.txt"; done
-(cd "$work/proj" && git init -q && git add -A &&
-    git -c user.name=b -c user.email=b@b commit -q -m bench)
+git_project "$work/proj"
 echo change >>"$work/proj/f1.txt"
 
 ms() {
